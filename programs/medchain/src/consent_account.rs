@@ -1,0 +1,165 @@
+//! Creating, loading and storing a Consent account by hand.
+//!
+//! A consent PDA is created on its first grant and reused for every re-grant, so grant and
+//! approve must accept both an absent and an existing account. Anchor's `init_if_needed`
+//! would do that but silently re-initialises; instead the instructions take the PDA as an
+//! `UncheckedAccount` whose address Anchor checks against the seeds, and this module
+//! creates it only when it is absent and otherwise loads it with owner and discriminator
+//! checks, so an existing consent's history (version, counters, rent payer) is never reset.
+
+use crate::constants::CONSENT_SEED;
+use crate::error::MedchainError;
+use crate::events::{ConsentChanged, TermsRecord};
+use crate::state::{Consent, ConsentTerms, Patient};
+use anchor_lang::prelude::*;
+use anchor_lang::system_program;
+
+/// True when the account has never been created (or was closed): system-owned and empty.
+pub fn is_absent(info: &AccountInfo) -> bool {
+    info.owner == &system_program::ID && info.data_is_empty()
+}
+
+/// Loads an existing consent: it must be owned by this program and carry the Consent
+/// discriminator, and belong to `patient` and `provider`.
+pub fn load(info: &AccountInfo, patient: &Pubkey, provider: &Pubkey) -> Result<Consent> {
+    require_keys_eq!(
+        *info.owner,
+        crate::ID,
+        MedchainError::InvalidConsentAccount
+    );
+    let data = info.try_borrow_data()?;
+    let consent = Consent::try_deserialize(&mut &data[..])
+        .map_err(|_| error!(MedchainError::InvalidConsentAccount))?;
+    require!(
+        consent.patient == *patient && consent.provider == *provider,
+        MedchainError::ConsentAccountMismatch
+    );
+    Ok(consent)
+}
+
+/// Writes `consent` (with its discriminator) back into the account.
+pub fn store(info: &AccountInfo, consent: &Consent) -> Result<()> {
+    let mut data = info.try_borrow_mut_data()?;
+    let mut writer: &mut [u8] = &mut data;
+    consent.try_serialize(&mut writer)
+}
+
+/// Creates the consent PDA, funded by `payer`, owned by this program, of `Consent::SIZE`
+/// bytes. Handles an address that was pre-funded with lamports by someone else.
+pub fn create<'info>(
+    payer: &AccountInfo<'info>,
+    consent: &AccountInfo<'info>,
+    system_program_info: &AccountInfo<'info>,
+    signer_seeds: &[&[u8]],
+) -> Result<()> {
+    let rent = Rent::get()?;
+    let space = Consent::SIZE;
+    let current_lamports = consent.lamports();
+    if current_lamports == 0 {
+        let accounts = system_program::CreateAccount {
+            from: payer.clone(),
+            to: consent.clone(),
+        };
+        system_program::create_account(
+            CpiContext::new(system_program_info.key(), accounts).with_signer(&[signer_seeds]),
+            rent.minimum_balance(space),
+            space as u64,
+            &crate::ID,
+        )
+    } else {
+        let required = rent
+            .minimum_balance(space)
+            .max(1)
+            .saturating_sub(current_lamports);
+        let accounts = system_program::CreateAccountAllowPrefund {
+            from: payer.clone(),
+            to: consent.clone(),
+        };
+        system_program::create_account_allow_prefund(
+            CpiContext::new(system_program_info.key(), accounts).with_signer(&[signer_seeds]),
+            required,
+            space as u64,
+            &crate::ID,
+        )
+    }
+}
+
+/// How a grant treats an existing consent.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum GrantMode {
+    /// `grant_consent`: create, or re-grant one that is revoked or expired. An Active,
+    /// unexpired consent is refused (change it with `update_consent`).
+    CreateOrRegrant,
+    /// `approve_request`: create, or replace the terms of whatever consent exists.
+    CreateOrReplace,
+}
+
+/// The accounts a grant writes.
+pub struct GrantTarget<'a, 'info> {
+    /// The Consent PDA (address already checked against its seeds).
+    pub consent: &'a AccountInfo<'info>,
+    /// Pays the rent when the consent is created.
+    pub payer: &'a AccountInfo<'info>,
+    /// The system program.
+    pub system_program: &'a AccountInfo<'info>,
+    /// The patient (its grant counter is bumped).
+    pub patient: &'a mut Account<'info, Patient>,
+    /// The Provider PDA.
+    pub provider: Pubkey,
+    /// The canonical bump of the Consent PDA.
+    pub bump: u8,
+}
+
+/// Creates or re-grants the consent with `terms` (already validated) and returns the event
+/// describing the change, for the caller to emit.
+pub fn write_grant(
+    target: GrantTarget<'_, '_>,
+    terms: &ConsentTerms,
+    grantor: u16,
+    mode: GrantMode,
+    now: i64,
+) -> Result<ConsentChanged> {
+    let patient_key = target.patient.key();
+    let mut consent = if is_absent(target.consent) {
+        let bump = [target.bump];
+        let seeds: [&[u8]; 4] = [
+            CONSENT_SEED,
+            patient_key.as_ref(),
+            target.provider.as_ref(),
+            &bump,
+        ];
+        create(target.payer, target.consent, target.system_program, &seeds)?;
+        Consent::new(patient_key, target.provider, target.payer.key(), target.bump)
+    } else {
+        let existing = load(target.consent, &patient_key, &target.provider)?;
+        if mode == GrantMode::CreateOrRegrant {
+            require!(
+                !existing.is_in_force(now),
+                MedchainError::ConsentAlreadyActive
+            );
+        }
+        existing
+    };
+    let old_version = consent.version;
+    let old_status = consent.status as u8;
+    let old_terms = TermsRecord::from(consent.terms());
+    consent.apply_grant(terms, grantor, now)?;
+    store(target.consent, &consent)?;
+    target.patient.consent_grants = target
+        .patient
+        .consent_grants
+        .checked_add(1)
+        .ok_or(MedchainError::ArithmeticOverflow)?;
+    Ok(ConsentChanged {
+        consent: target.consent.key(),
+        patient: patient_key,
+        provider: target.provider,
+        old_version,
+        new_version: consent.version,
+        old_status,
+        old_terms,
+        new_terms: TermsRecord::from(consent.terms()),
+        grantor,
+        at: now,
+    })
+}

@@ -1,0 +1,281 @@
+//! One event per state change, emitted with `emit_cpi!` so that indexers and the SDK's
+//! audit trail read them from the transaction's inner instructions (logs may be truncated).
+//! Events carry old and new values where a value changes.
+
+use anchor_lang::prelude::*;
+
+/// The registry was created.
+#[event]
+pub struct RegistryInitialized {
+    /// The first admin.
+    pub admin: Pubkey,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// The admin proposed a successor (or withdrew a proposal, with `Pubkey::default()`).
+#[event]
+pub struct AdminTransferProposed {
+    /// The current admin.
+    pub admin: Pubkey,
+    /// The proposed admin, or the default key when a proposal was withdrawn.
+    pub pending_admin: Pubkey,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// The pending admin accepted and is now the admin.
+#[event]
+pub struct AdminTransferred {
+    /// The former admin.
+    pub old_admin: Pubkey,
+    /// The new admin.
+    pub new_admin: Pubkey,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// The registry was paused or unpaused.
+#[event]
+pub struct PauseChanged {
+    /// Whether the registry is now paused.
+    pub paused: bool,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// The admin trusted a new issuer.
+#[event]
+pub struct IssuerAdded {
+    /// The Issuer PDA.
+    pub issuer: Pubkey,
+    /// The issuer's signing wallet.
+    pub authority: Pubkey,
+    /// Whether the issuer's providers may open break-glass access.
+    pub allows_break_glass: bool,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// The admin changed an issuer's break-glass permission.
+#[event]
+pub struct IssuerBreakGlassChanged {
+    /// The Issuer PDA.
+    pub issuer: Pubkey,
+    /// The old value.
+    pub old_allows_break_glass: bool,
+    /// The new value.
+    pub new_allows_break_glass: bool,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// The admin removed an issuer (its account is closed).
+#[event]
+pub struct IssuerRemoved {
+    /// The Issuer PDA.
+    pub issuer: Pubkey,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// An issuer registered a provider.
+#[event]
+pub struct ProviderRegistered {
+    /// The Provider PDA.
+    pub provider: Pubkey,
+    /// The provider's wallet.
+    pub authority: Pubkey,
+    /// The Issuer PDA that credentialed it.
+    pub issuer: Pubkey,
+    /// Hash of the credential document (licence, NPI record).
+    pub credential_hash: [u8; 32],
+    /// The provider kind (see `ProviderKind`).
+    pub kind: u8,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// A provider was suspended or reinstated.
+#[event]
+pub struct ProviderStatusChanged {
+    /// The Provider PDA.
+    pub provider: Pubkey,
+    /// The Issuer PDA that made the change.
+    pub issuer: Pubkey,
+    /// The old status (see `ProviderStatus`).
+    pub old_status: u8,
+    /// The new status.
+    pub new_status: u8,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// A provider published (or replaced) its X25519 encryption public key.
+#[event]
+pub struct ProviderEncryptionKeySet {
+    /// The Provider PDA.
+    pub provider: Pubkey,
+    /// The previous key (all zeros when none was set).
+    pub old_key: [u8; 32],
+    /// The new key.
+    pub new_key: [u8; 32],
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// A patient registered.
+#[event]
+pub struct PatientRegistered {
+    /// The Patient PDA.
+    pub patient: Pubkey,
+    /// The patient's wallet.
+    pub authority: Pubkey,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// The terms carried by requests, grants and approvals in events.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TermsRecord {
+    /// Category bitmask.
+    pub categories: u32,
+    /// Purpose-of-use bitmask.
+    pub purposes: u16,
+    /// Action bitmask.
+    pub actions: u8,
+    /// Expiry (unix seconds) for consents, or requested duration in seconds for requests.
+    pub time: i64,
+}
+
+impl From<crate::state::ConsentTerms> for TermsRecord {
+    fn from(terms: crate::state::ConsentTerms) -> Self {
+        Self {
+            categories: terms.categories,
+            purposes: terms.purposes,
+            actions: terms.actions,
+            time: terms.expires_at,
+        }
+    }
+}
+
+/// A provider asked a patient for access.
+#[event]
+pub struct AccessRequested {
+    /// The AccessRequest PDA.
+    pub request: Pubkey,
+    /// The Patient PDA.
+    pub patient: Pubkey,
+    /// The Provider PDA.
+    pub provider: Pubkey,
+    /// The provider's nonce for this request.
+    pub nonce: u64,
+    /// What was requested (`time` = requested duration in seconds).
+    pub terms: TermsRecord,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// A request was answered or withdrawn.
+#[event]
+pub struct RequestResolved {
+    /// The AccessRequest PDA.
+    pub request: Pubkey,
+    /// The old status (always Pending).
+    pub old_status: u8,
+    /// The new status: Approved, Denied or Cancelled.
+    pub new_status: u8,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// A finished request was closed and its rent returned.
+#[event]
+pub struct RequestClosed {
+    /// The AccessRequest PDA.
+    pub request: Pubkey,
+    /// Who received the rent.
+    pub rent_receiver: Pubkey,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// A consent was granted, re-granted, approved from a request, or changed.
+#[event]
+pub struct ConsentChanged {
+    /// The Consent PDA.
+    pub consent: Pubkey,
+    /// The Patient PDA.
+    pub patient: Pubkey,
+    /// The Provider PDA.
+    pub provider: Pubkey,
+    /// The consent version before the change (0 when the account was created).
+    pub old_version: u32,
+    /// The consent version after the change.
+    pub new_version: u32,
+    /// The status before the change (see `ConsentStatus`; 0 when created).
+    pub old_status: u8,
+    /// The terms before the change (all zero when created).
+    pub old_terms: TermsRecord,
+    /// The terms after the change (`time` = expiry).
+    pub new_terms: TermsRecord,
+    /// Who granted: 0 = the patient; otherwise a delegate's index.
+    pub grantor: u16,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// A consent was revoked.
+#[event]
+pub struct ConsentRevoked {
+    /// The Consent PDA.
+    pub consent: Pubkey,
+    /// The Patient PDA.
+    pub patient: Pubkey,
+    /// The Provider PDA.
+    pub provider: Pubkey,
+    /// The version that was revoked.
+    pub version: u32,
+    /// Who revoked: 0 = the patient; otherwise a delegate's index.
+    pub revoked_by: u16,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// A revoked or expired consent was closed and its rent returned.
+#[event]
+pub struct ConsentClosed {
+    /// The Consent PDA.
+    pub consent: Pubkey,
+    /// Who received the rent.
+    pub rent_receiver: Pubkey,
+    /// Reads/writes granted over the consent's life.
+    pub granted_count: u32,
+    /// Attempts denied over the consent's life.
+    pub denied_count: u32,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// A provider's access attempt, granted or denied.
+#[event]
+pub struct AccessRecorded {
+    /// The Patient PDA.
+    pub patient: Pubkey,
+    /// The Provider PDA.
+    pub provider: Pubkey,
+    /// The category asked for (one bit).
+    pub category: u32,
+    /// The purpose of use (one bit).
+    pub purpose: u16,
+    /// The action (one bit).
+    pub action: u8,
+    /// Whether access was allowed.
+    pub allowed: bool,
+    /// Why (see `AccessReason`).
+    pub reason: u8,
+    /// The consent version evaluated (0 when there was no consent).
+    pub consent_version: u32,
+    /// Cluster time of the attempt.
+    pub at: i64,
+}

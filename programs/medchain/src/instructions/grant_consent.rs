@@ -1,0 +1,70 @@
+//! `grant_consent`: the patient grants a provider access directly, without a request, or
+//! re-grants a revoked or expired consent (same PDA, version bumped).
+
+use crate::consent_account::{write_grant, GrantMode, GrantTarget};
+use crate::constants::{CONSENT_SEED, GRANTOR_PATIENT, PATIENT_SEED, PROVIDER_SEED, REGISTRY_SEED};
+use crate::error::MedchainError;
+use crate::state::{ConsentTerms, Patient, Provider, Registry};
+use anchor_lang::prelude::*;
+
+/// Accounts of `grant_consent`.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct GrantConsent<'info> {
+    /// The patient's wallet.
+    pub authority: Signer<'info>,
+    /// Pays the consent's rent when it is created (a clinic, or the patient).
+    #[account(mut)]
+    pub payer: Signer<'info>,
+    /// The patient.
+    #[account(
+        mut,
+        seeds = [PATIENT_SEED, authority.key().as_ref()],
+        bump = patient.bump,
+        has_one = authority,
+    )]
+    pub patient: Account<'info, Patient>,
+    /// The provider granted access.
+    #[account(seeds = [PROVIDER_SEED, provider.authority.as_ref()], bump = provider.bump)]
+    pub provider: Account<'info, Provider>,
+    /// The Consent PDA of (patient, provider).
+    /// CHECK: address checked by seeds; contents checked by `consent_account::load`.
+    #[account(mut, seeds = [CONSENT_SEED, patient.key().as_ref(), provider.key().as_ref()], bump)]
+    pub consent: UncheckedAccount<'info>,
+    /// The registry: no grants while paused.
+    #[account(seeds = [REGISTRY_SEED], bump = registry.bump)]
+    pub registry: Account<'info, Registry>,
+    /// The system program.
+    pub system_program: Program<'info, System>,
+}
+
+impl GrantConsent<'_> {
+    fn validate(&self, terms: &ConsentTerms, now: i64) -> Result<()> {
+        require!(!self.registry.paused, MedchainError::RegistryPaused);
+        require!(self.provider.is_active(), MedchainError::ProviderNotActive);
+        terms.validate(now)
+    }
+
+    /// Grants `terms` to the provider.
+    pub fn handle(ctx: Context<Self>, terms: ConsentTerms) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
+        ctx.accounts.validate(&terms, now)?;
+        let accounts = &mut *ctx.accounts;
+        let event = write_grant(
+            GrantTarget {
+                consent: accounts.consent.as_ref(),
+                payer: accounts.payer.as_ref(),
+                system_program: accounts.system_program.as_ref(),
+                patient: &mut accounts.patient,
+                provider: accounts.provider.key(),
+                bump: ctx.bumps.consent,
+            },
+            &terms,
+            GRANTOR_PATIENT,
+            GrantMode::CreateOrRegrant,
+            now,
+        )?;
+        emit_cpi!(event);
+        Ok(())
+    }
+}

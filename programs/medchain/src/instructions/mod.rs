@@ -1,0 +1,45 @@
+//! One file per instruction: its `Accounts` struct, its checks and its handler.
+
+pub mod accept_admin;
+pub mod add_issuer;
+pub mod approve_request;
+pub mod cancel_request;
+pub mod change_provider_status;
+pub mod close_consent;
+pub mod close_request;
+pub mod deny_request;
+pub mod grant_consent;
+pub mod initialize;
+pub mod propose_admin;
+pub mod record_access;
+pub mod register_patient;
+pub mod register_provider;
+pub mod remove_issuer;
+pub mod request_access;
+pub mod revoke_consent;
+pub mod set_issuer_break_glass;
+pub mod set_paused;
+pub mod set_provider_encryption_key;
+pub mod update_consent;
+
+pub use accept_admin::*;
+pub use add_issuer::*;
+pub use approve_request::*;
+pub use cancel_request::*;
+pub use change_provider_status::*;
+pub use close_consent::*;
+pub use close_request::*;
+pub use deny_request::*;
+pub use grant_consent::*;
+pub use initialize::*;
+pub use propose_admin::*;
+pub use record_access::*;
+pub use register_patient::*;
+pub use register_provider::*;
+pub use remove_issuer::*;
+pub use request_access::*;
+pub use revoke_consent::*;
+pub use set_issuer_break_glass::*;
+pub use set_paused::*;
+pub use set_provider_encryption_key::*;
+pub use update_consent::*;

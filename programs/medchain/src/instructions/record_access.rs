@@ -1,0 +1,111 @@
+//! `record_access`: a provider's access attempt is evaluated and recorded, granted or
+//! denied. A denial is a successful transaction, so it cannot be rolled back; the decision
+//! is returned as return data and emitted as an event.
+
+use crate::consent_account;
+use crate::constants::{CONSENT_SEED, PATIENT_SEED, PROVIDER_SEED};
+use crate::error::MedchainError;
+use crate::events::AccessRecorded;
+use crate::state::{AccessDecision, AccessReason, Patient, Provider};
+use crate::vocabulary::{actions, categories, is_single_member, purposes};
+use anchor_lang::prelude::*;
+
+/// Accounts of `record_access`.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct RecordAccess<'info> {
+    /// The provider's wallet.
+    pub authority: Signer<'info>,
+    /// The provider.
+    #[account(
+        seeds = [PROVIDER_SEED, authority.key().as_ref()],
+        bump = provider.bump,
+        has_one = authority,
+    )]
+    pub provider: Account<'info, Provider>,
+    /// The patient whose data is accessed (counts attempts made without any consent).
+    #[account(mut, seeds = [PATIENT_SEED, patient.authority.as_ref()], bump = patient.bump)]
+    pub patient: Account<'info, Patient>,
+    /// The Consent PDA of (patient, provider), which may not exist.
+    /// CHECK: address checked by seeds; contents checked by `consent_account::load`.
+    #[account(mut, seeds = [CONSENT_SEED, patient.key().as_ref(), provider.key().as_ref()], bump)]
+    pub consent: UncheckedAccount<'info>,
+}
+
+impl RecordAccess<'_> {
+    fn validate(category: u32, purpose: u16, action: u8) -> Result<()> {
+        require!(
+            is_single_member(category.into(), categories::VALID.into()),
+            MedchainError::InvalidCategory
+        );
+        require!(
+            is_single_member(purpose.into(), purposes::VALID.into()),
+            MedchainError::InvalidPurpose
+        );
+        require!(
+            is_single_member(action.into(), actions::VALID.into()),
+            MedchainError::InvalidAction
+        );
+        Ok(())
+    }
+
+    /// Evaluates the access rule for one (category, purpose, action), counts the attempt on
+    /// the consent (or on the patient when there is no consent) and returns the decision.
+    pub fn handle(
+        ctx: Context<Self>,
+        category: u32,
+        purpose: u16,
+        action: u8,
+    ) -> Result<AccessDecision> {
+        Self::validate(category, purpose, action)?;
+        let now = Clock::get()?.unix_timestamp;
+        let accounts = &mut *ctx.accounts;
+        let patient_key = accounts.patient.key();
+        let provider_key = accounts.provider.key();
+        let consent_info = accounts.consent.as_ref();
+        let (reason, consent_version) = if consent_account::is_absent(consent_info) {
+            let patient = &mut accounts.patient;
+            patient.denied_without_consent = patient.denied_without_consent.saturating_add(1);
+            (
+                if accounts.provider.is_active() {
+                    AccessReason::NoConsent
+                } else {
+                    AccessReason::ProviderNotActive
+                },
+                0,
+            )
+        } else {
+            let mut consent = consent_account::load(consent_info, &patient_key, &provider_key)?;
+            let reason = if accounts.provider.is_active() {
+                consent.permits(category, purpose, action, now)
+            } else {
+                AccessReason::ProviderNotActive
+            };
+            consent.count_attempt(reason);
+            consent_account::store(consent_info, &consent)?;
+            (reason, consent.version)
+        };
+        let decision = AccessDecision {
+            allowed: reason.is_allowed(),
+            reason,
+            consent_version,
+        };
+        msg!(
+            "medchain access {}: reason {}",
+            if decision.allowed { "granted" } else { "denied" },
+            reason as u8
+        );
+        emit_cpi!(AccessRecorded {
+            patient: patient_key,
+            provider: provider_key,
+            category,
+            purpose,
+            action,
+            allowed: decision.allowed,
+            reason: reason as u8,
+            consent_version,
+            at: now,
+        });
+        Ok(decision)
+    }
+}

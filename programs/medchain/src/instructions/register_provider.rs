@@ -1,0 +1,90 @@
+//! `register_provider`: an issuer credentials a provider, who co-signs with its own key.
+
+use crate::constants::{ACCOUNT_LAYOUT_VERSION, ISSUER_SEED, PROVIDER_SEED, REGISTRY_SEED};
+use crate::error::MedchainError;
+use crate::events::ProviderRegistered;
+use crate::state::{Issuer, Provider, ProviderKind, ProviderStatus, Registry};
+use anchor_lang::prelude::*;
+
+/// Accounts of `register_provider`.
+#[event_cpi]
+#[derive(Accounts)]
+pub struct RegisterProvider<'info> {
+    /// The issuer's wallet; pays the provider account's rent.
+    #[account(mut)]
+    pub issuer_authority: Signer<'info>,
+    /// The issuer.
+    #[account(
+        mut,
+        seeds = [ISSUER_SEED, issuer_authority.key().as_ref()],
+        bump = issuer.bump,
+        constraint = issuer.authority == issuer_authority.key() @ ErrorCode::ConstraintHasOne,
+    )]
+    pub issuer: Account<'info, Issuer>,
+    /// The provider's own wallet: co-signs, so nobody is registered without their key.
+    pub provider_authority: Signer<'info>,
+    /// The new Provider PDA.
+    #[account(
+        init,
+        payer = issuer_authority,
+        space = Provider::SIZE,
+        seeds = [PROVIDER_SEED, provider_authority.key().as_ref()],
+        bump,
+    )]
+    pub provider: Account<'info, Provider>,
+    /// The registry (counts providers).
+    #[account(mut, seeds = [REGISTRY_SEED], bump = registry.bump)]
+    pub registry: Account<'info, Registry>,
+    /// The system program.
+    pub system_program: Program<'info, System>,
+}
+
+impl RegisterProvider<'_> {
+    /// Creates the provider, Active.
+    pub fn handle(ctx: Context<Self>, credential_hash: [u8; 32], kind: u8) -> Result<()> {
+        let kind = ProviderKind::from_code(kind).ok_or(MedchainError::InvalidProviderKind)?;
+        require!(
+            credential_hash != [0u8; 32],
+            MedchainError::InvalidCredentialHash
+        );
+        let now = Clock::get()?.unix_timestamp;
+        let authority = ctx.accounts.provider_authority.key();
+        let issuer_key = ctx.accounts.issuer.key();
+        ctx.accounts.provider.set_inner(Provider {
+            authority,
+            issuer: issuer_key,
+            credential_hash,
+            encryption_key: [0; 32],
+            status: ProviderStatus::Active,
+            kind,
+            bump: ctx.bumps.provider,
+            layout_version: ACCOUNT_LAYOUT_VERSION,
+            registered_at: now,
+            status_changed_at: now,
+            reserved: [0; 16],
+        });
+        let issuer = &mut ctx.accounts.issuer;
+        issuer.provider_count = issuer
+            .provider_count
+            .checked_add(1)
+            .ok_or(MedchainError::ArithmeticOverflow)?;
+        issuer.active_provider_count = issuer
+            .active_provider_count
+            .checked_add(1)
+            .ok_or(MedchainError::ArithmeticOverflow)?;
+        let registry = &mut ctx.accounts.registry;
+        registry.provider_count = registry
+            .provider_count
+            .checked_add(1)
+            .ok_or(MedchainError::ArithmeticOverflow)?;
+        emit_cpi!(ProviderRegistered {
+            provider: ctx.accounts.provider.key(),
+            authority,
+            issuer: issuer_key,
+            credential_hash,
+            kind: kind as u8,
+            at: now,
+        });
+        Ok(())
+    }
+}

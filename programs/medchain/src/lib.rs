@@ -1,0 +1,166 @@
+//! # medchain
+//!
+//! Patient-controlled consent and tamper-evident medical records on Solana. The program
+//! keeps three things on-chain and nothing else: who may see what (consents a patient
+//! grants and revokes), proof that a record was not altered (record hashes), and who looked
+//! (every access attempt, granted or denied). No health data and no personal data are ever
+//! stored or passed in instruction data: only pseudonymous keys, codes, times and hashes.
+//!
+//! This module is the table of contents: one line per instruction, forwarding to the
+//! handler in `instructions/`.
+#![allow(unexpected_cfgs)]
+
+use anchor_lang::prelude::*;
+
+pub mod consent_account;
+pub mod constants;
+pub mod error;
+pub mod events;
+pub mod instructions;
+pub mod state;
+pub mod vocabulary;
+
+use instructions::*;
+use state::{AccessDecision, ConsentTerms, RequestTerms};
+
+declare_id!("Fx52bsf4V3TyLN4awhjtx3h3ZKpRPVFasKGYpo6qyFUZ");
+
+/// The medchain program.
+#[program]
+pub mod medchain {
+    use super::*;
+
+    /// Creates the registry; the signer becomes admin (upgrade authority when upgradeable).
+    pub fn initialize(ctx: Context<Initialize>) -> Result<()> {
+        Initialize::handle(ctx)
+    }
+
+    /// Admin proposes a successor; `Pubkey::default()` withdraws the proposal.
+    pub fn propose_admin(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
+        ProposeAdmin::handle(ctx, new_admin)
+    }
+
+    /// The proposed admin accepts and becomes admin.
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        AcceptAdmin::handle(ctx)
+    }
+
+    /// Admin pauses new requests, grants, updates and approvals (revokes still work).
+    pub fn pause(ctx: Context<SetPaused>) -> Result<()> {
+        SetPaused::handle(ctx, true)
+    }
+
+    /// Admin lifts a pause.
+    pub fn unpause(ctx: Context<SetPaused>) -> Result<()> {
+        SetPaused::handle(ctx, false)
+    }
+
+    /// Admin trusts a credentialing body as an issuer.
+    pub fn add_issuer(ctx: Context<AddIssuer>, allows_break_glass: bool) -> Result<()> {
+        AddIssuer::handle(ctx, allows_break_glass)
+    }
+
+    /// Admin allows or forbids break-glass access for an issuer's providers.
+    pub fn set_issuer_break_glass(
+        ctx: Context<SetIssuerBreakGlass>,
+        allows_break_glass: bool,
+    ) -> Result<()> {
+        SetIssuerBreakGlass::handle(ctx, allows_break_glass)
+    }
+
+    /// Admin removes an issuer that has no active providers; rent returns to its payer.
+    pub fn remove_issuer(ctx: Context<RemoveIssuer>) -> Result<()> {
+        RemoveIssuer::handle(ctx)
+    }
+
+    /// An issuer registers a provider, who co-signs with its own wallet.
+    pub fn register_provider(
+        ctx: Context<RegisterProvider>,
+        credential_hash: [u8; 32],
+        kind: u8,
+    ) -> Result<()> {
+        RegisterProvider::handle(ctx, credential_hash, kind)
+    }
+
+    /// The provider's issuer suspends it: every access is cut off at once.
+    pub fn suspend_provider(ctx: Context<ChangeProviderStatus>) -> Result<()> {
+        ChangeProviderStatus::suspend(ctx)
+    }
+
+    /// The provider's issuer reinstates it.
+    pub fn reinstate_provider(ctx: Context<ChangeProviderStatus>) -> Result<()> {
+        ChangeProviderStatus::reinstate(ctx)
+    }
+
+    /// A provider publishes its X25519 public key for sealed records.
+    pub fn set_provider_encryption_key(
+        ctx: Context<SetProviderEncryptionKey>,
+        encryption_key: [u8; 32],
+    ) -> Result<()> {
+        SetProviderEncryptionKey::handle(ctx, encryption_key)
+    }
+
+    /// A patient registers (anyone may pay the rent).
+    pub fn register_patient(ctx: Context<RegisterPatient>) -> Result<()> {
+        RegisterPatient::handle(ctx)
+    }
+
+    /// An active provider asks a patient for access.
+    pub fn request_access(
+        ctx: Context<RequestAccess>,
+        nonce: u64,
+        terms: RequestTerms,
+    ) -> Result<()> {
+        RequestAccess::handle(ctx, nonce, terms)
+    }
+
+    /// The patient approves a pending request, possibly narrowed, never widened.
+    pub fn approve_request(ctx: Context<ApproveRequest>, approved: RequestTerms) -> Result<()> {
+        ApproveRequest::handle(ctx, approved)
+    }
+
+    /// The patient denies a pending request.
+    pub fn deny_request(ctx: Context<DenyRequest>) -> Result<()> {
+        DenyRequest::handle(ctx)
+    }
+
+    /// The provider cancels its pending request.
+    pub fn cancel_request(ctx: Context<CancelRequest>) -> Result<()> {
+        CancelRequest::handle(ctx)
+    }
+
+    /// The rent payer closes a finished request and gets the rent back.
+    pub fn close_request(ctx: Context<CloseRequest>) -> Result<()> {
+        CloseRequest::handle(ctx)
+    }
+
+    /// The patient grants a provider access directly, or re-grants a revoked/expired one.
+    pub fn grant_consent(ctx: Context<GrantConsent>, terms: ConsentTerms) -> Result<()> {
+        GrantConsent::handle(ctx, terms)
+    }
+
+    /// The patient changes an active consent; its version bumps.
+    pub fn update_consent(ctx: Context<UpdateConsent>, terms: ConsentTerms) -> Result<()> {
+        UpdateConsent::handle(ctx, terms)
+    }
+
+    /// The patient revokes a consent, effective immediately.
+    pub fn revoke_consent(ctx: Context<RevokeConsent>) -> Result<()> {
+        RevokeConsent::handle(ctx)
+    }
+
+    /// The patient or the rent payer closes a revoked or expired consent.
+    pub fn close_consent(ctx: Context<CloseConsent>) -> Result<()> {
+        CloseConsent::handle(ctx)
+    }
+
+    /// A provider's access attempt is evaluated and recorded, granted or denied.
+    pub fn record_access(
+        ctx: Context<RecordAccess>,
+        category: u32,
+        purpose: u16,
+        action: u8,
+    ) -> Result<AccessDecision> {
+        RecordAccess::handle(ctx, category, purpose, action)
+    }
+}
