@@ -1,1 +1,16 @@
+//! # medchain-sdk
+//!
+//! The Rust SDK that EHR gateways, FHIR servers and patient apps embed to use medchain:
+//! program-derived addresses ([`pda`]), pure instruction builders ([`instructions`]),
+//! the program's account types and vocabulary (re-exported), the access rule
+//! ([`access`], the very functions the program runs) and typed program errors
+//! ([`error`]).
 
+pub mod access;
+pub mod error;
+pub mod instructions;
+pub mod pda;
+
+pub use error::{ProgramErrorCode, SdkError};
+pub use medchain::state;
+pub use medchain::vocabulary;

@@ -5,6 +5,7 @@ use anchor_lang::prelude::*;
 
 /// Every error the medchain program returns itself (Anchor's own errors keep their codes).
 #[error_code]
+#[derive(PartialEq, Eq)]
 pub enum MedchainError {
     /// 6000
     #[msg("The registry is paused: no new requests, grants or approvals")]
@@ -102,4 +103,7 @@ pub enum MedchainError {
     /// 6031
     #[msg("The new admin must differ from the current admin")]
     InvalidNewAdmin,
+    /// 6032
+    #[msg("An account already exists at this address")]
+    AccountAlreadyExists,
 }

@@ -12,11 +12,11 @@
 
 use anchor_lang::prelude::*;
 
-pub mod consent_account;
 pub mod constants;
 pub mod error;
 pub mod events;
 pub mod instructions;
+pub mod pda_account;
 pub mod state;
 pub mod vocabulary;
 

@@ -113,10 +113,16 @@ mod tests {
 
     #[test]
     fn valid_sets_are_non_empty_and_known() {
-        assert!(is_valid_set(categories::IMAGING as u64, categories::VALID as u64));
+        assert!(is_valid_set(
+            categories::IMAGING as u64,
+            categories::VALID as u64
+        ));
         assert!(!is_valid_set(0, categories::VALID as u64));
         assert!(!is_valid_set(u32::MAX as u64, categories::VALID as u64));
-        assert!(is_single_member(actions::READ as u64, actions::VALID as u64));
+        assert!(is_single_member(
+            actions::READ as u64,
+            actions::VALID as u64
+        ));
         assert!(!is_single_member(
             (actions::READ | actions::WRITE) as u64,
             actions::VALID as u64

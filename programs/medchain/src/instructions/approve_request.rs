@@ -1,12 +1,12 @@
 //! `approve_request`: the patient approves a pending request, possibly narrowed, creating or
 //! updating the Consent.
 
-use crate::consent_account::{write_grant, GrantMode, GrantTarget};
 use crate::constants::{
     CONSENT_SEED, GRANTOR_PATIENT, PATIENT_SEED, PROVIDER_SEED, REGISTRY_SEED, REQUEST_SEED,
 };
 use crate::error::MedchainError;
 use crate::events::RequestResolved;
+use crate::pda_account::{write_grant, GrantMode, GrantTarget};
 use crate::state::{AccessRequest, Patient, Provider, Registry, RequestStatus, RequestTerms};
 use anchor_lang::prelude::*;
 
@@ -40,7 +40,7 @@ pub struct ApproveRequest<'info> {
     )]
     pub request: Account<'info, AccessRequest>,
     /// The Consent PDA of (patient, provider): created if absent, updated otherwise.
-    /// CHECK: address checked by seeds; contents checked by `consent_account::load`.
+    /// CHECK: address checked by seeds; contents checked by `pda_account::load`.
     #[account(mut, seeds = [CONSENT_SEED, patient.key().as_ref(), provider.key().as_ref()], bump)]
     pub consent: UncheckedAccount<'info>,
     /// The registry: no approvals while paused.

@@ -35,7 +35,10 @@ impl ChangeProviderStatus<'_> {
     /// Active → Suspended.
     pub fn suspend(ctx: Context<Self>) -> Result<()> {
         let provider = &mut ctx.accounts.provider;
-        require!(provider.is_active(), MedchainError::ProviderAlreadySuspended);
+        require!(
+            provider.is_active(),
+            MedchainError::ProviderAlreadySuspended
+        );
         let now = Clock::get()?.unix_timestamp;
         provider.status = ProviderStatus::Suspended;
         provider.status_changed_at = now;

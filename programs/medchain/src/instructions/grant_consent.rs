@@ -1,9 +1,9 @@
 //! `grant_consent`: the patient grants a provider access directly, without a request, or
 //! re-grants a revoked or expired consent (same PDA, version bumped).
 
-use crate::consent_account::{write_grant, GrantMode, GrantTarget};
 use crate::constants::{CONSENT_SEED, GRANTOR_PATIENT, PATIENT_SEED, PROVIDER_SEED, REGISTRY_SEED};
 use crate::error::MedchainError;
+use crate::pda_account::{write_grant, GrantMode, GrantTarget};
 use crate::state::{ConsentTerms, Patient, Provider, Registry};
 use anchor_lang::prelude::*;
 
@@ -28,7 +28,7 @@ pub struct GrantConsent<'info> {
     #[account(seeds = [PROVIDER_SEED, provider.authority.as_ref()], bump = provider.bump)]
     pub provider: Account<'info, Provider>,
     /// The Consent PDA of (patient, provider).
-    /// CHECK: address checked by seeds; contents checked by `consent_account::load`.
+    /// CHECK: address checked by seeds; contents checked by `pda_account::load`.
     #[account(mut, seeds = [CONSENT_SEED, patient.key().as_ref(), provider.key().as_ref()], bump)]
     pub consent: UncheckedAccount<'info>,
     /// The registry: no grants while paused.

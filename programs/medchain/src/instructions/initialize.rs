@@ -3,6 +3,7 @@
 use crate::constants::{ACCOUNT_LAYOUT_VERSION, REGISTRY_SEED};
 use crate::error::MedchainError;
 use crate::events::RegistryInitialized;
+use crate::pda_account;
 use crate::state::Registry;
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::bpf_loader_upgradeable;
@@ -15,9 +16,10 @@ pub struct Initialize<'info> {
     /// this must be its upgrade authority, so nobody can front-run the deployer.
     #[account(mut)]
     pub admin: Signer<'info>,
-    /// The registry singleton; `init` fails if it already exists.
-    #[account(init, payer = admin, space = Registry::SIZE, seeds = [REGISTRY_SEED], bump)]
-    pub registry: Account<'info, Registry>,
+    /// The registry singleton, created here; refused if it already exists.
+    /// CHECK: address checked by seeds; created by `pda_account::create`.
+    #[account(mut, seeds = [REGISTRY_SEED], bump)]
+    pub registry: UncheckedAccount<'info>,
     /// The program's ProgramData account; required when the program is upgradeable.
     pub program_data: Option<Account<'info, ProgramData>>,
     /// The system program.
@@ -54,18 +56,27 @@ impl Initialize<'_> {
         ctx.accounts.validate()?;
         let now = Clock::get()?.unix_timestamp;
         let admin = ctx.accounts.admin.key();
-        ctx.accounts.registry.set_inner(Registry {
+        let bump = ctx.bumps.registry;
+        pda_account::create(
+            ctx.accounts.admin.as_ref(),
+            ctx.accounts.registry.as_ref(),
+            ctx.accounts.system_program.as_ref(),
+            Registry::SIZE,
+            &[REGISTRY_SEED, &[bump]],
+        )?;
+        let registry = Registry {
             admin,
             pending_admin: Pubkey::default(),
             issuer_count: 0,
             provider_count: 0,
             patient_count: 0,
             paused: false,
-            bump: ctx.bumps.registry,
+            bump,
             layout_version: ACCOUNT_LAYOUT_VERSION,
             created_at: now,
             reserved: [0; 32],
-        });
+        };
+        pda_account::write(ctx.accounts.registry.as_ref(), &registry)?;
         emit_cpi!(RegistryInitialized { admin, at: now });
         Ok(())
     }

@@ -2,11 +2,11 @@
 //! denied. A denial is a successful transaction, so it cannot be rolled back; the decision
 //! is returned as return data and emitted as an event.
 
-use crate::consent_account;
 use crate::constants::{CONSENT_SEED, PATIENT_SEED, PROVIDER_SEED};
 use crate::error::MedchainError;
 use crate::events::AccessRecorded;
-use crate::state::{AccessDecision, AccessReason, Patient, Provider};
+use crate::pda_account;
+use crate::state::{evaluate_access, AccessDecision, Patient, Provider};
 use crate::vocabulary::{actions, categories, is_single_member, purposes};
 use anchor_lang::prelude::*;
 
@@ -27,7 +27,7 @@ pub struct RecordAccess<'info> {
     #[account(mut, seeds = [PATIENT_SEED, patient.authority.as_ref()], bump = patient.bump)]
     pub patient: Account<'info, Patient>,
     /// The Consent PDA of (patient, provider), which may not exist.
-    /// CHECK: address checked by seeds; contents checked by `consent_account::load`.
+    /// CHECK: address checked by seeds; contents checked by `pda_account::load`.
     #[account(mut, seeds = [CONSENT_SEED, patient.key().as_ref(), provider.key().as_ref()], bump)]
     pub consent: UncheckedAccount<'info>,
 }
@@ -63,27 +63,34 @@ impl RecordAccess<'_> {
         let patient_key = accounts.patient.key();
         let provider_key = accounts.provider.key();
         let consent_info = accounts.consent.as_ref();
-        let (reason, consent_version) = if consent_account::is_absent(consent_info) {
-            let patient = &mut accounts.patient;
-            patient.denied_without_consent = patient.denied_without_consent.saturating_add(1);
-            (
-                if accounts.provider.is_active() {
-                    AccessReason::NoConsent
-                } else {
-                    AccessReason::ProviderNotActive
-                },
-                0,
-            )
+        let mut consent = if pda_account::is_absent(consent_info) {
+            None
         } else {
-            let mut consent = consent_account::load(consent_info, &patient_key, &provider_key)?;
-            let reason = if accounts.provider.is_active() {
-                consent.permits(category, purpose, action, now)
-            } else {
-                AccessReason::ProviderNotActive
-            };
-            consent.count_attempt(reason);
-            consent_account::store(consent_info, &consent)?;
-            (reason, consent.version)
+            Some(pda_account::load(
+                consent_info,
+                &patient_key,
+                &provider_key,
+            )?)
+        };
+        let reason = evaluate_access(
+            &accounts.provider,
+            consent.as_ref(),
+            category,
+            purpose,
+            action,
+            now,
+        );
+        let consent_version = match consent.as_mut() {
+            Some(consent) => {
+                consent.count_attempt(reason);
+                pda_account::store(consent_info, consent)?;
+                consent.version
+            }
+            None => {
+                let patient = &mut accounts.patient;
+                patient.denied_without_consent = patient.denied_without_consent.saturating_add(1);
+                0
+            }
         };
         let decision = AccessDecision {
             allowed: reason.is_allowed(),
@@ -92,7 +99,11 @@ impl RecordAccess<'_> {
         };
         msg!(
             "medchain access {}: reason {}",
-            if decision.allowed { "granted" } else { "denied" },
+            if decision.allowed {
+                "granted"
+            } else {
+                "denied"
+            },
             reason as u8
         );
         emit_cpi!(AccessRecorded {
@@ -106,6 +117,24 @@ impl RecordAccess<'_> {
             consent_version,
             at: now,
         });
+        set_native_return_data(&decision)?;
         Ok(decision)
     }
+}
+
+/// Anchor sets the return data from the handler's result, but its setter is a no-op when the
+/// program runs natively (the test runtime and the SDK's embedded ledger). There, set it
+/// through the runtime's syscall stubs so that native callers see the same return data.
+#[cfg(not(target_os = "solana"))]
+fn set_native_return_data(decision: &AccessDecision) -> Result<()> {
+    let bytes = anchor_lang::prelude::borsh::to_vec(decision)
+        .map_err(|_| error!(anchor_lang::error::ErrorCode::AccountDidNotSerialize))?;
+    anchor_lang::compat::solana_sysvar::program_stubs::sol_set_return_data(&bytes);
+    Ok(())
+}
+
+/// On-chain Anchor's own return-data path is the real syscall; nothing more to do.
+#[cfg(target_os = "solana")]
+fn set_native_return_data(_decision: &AccessDecision) -> Result<()> {
+    Ok(())
 }

@@ -3,6 +3,7 @@
 use crate::constants::{ACCOUNT_LAYOUT_VERSION, PATIENT_SEED, REGISTRY_SEED};
 use crate::error::MedchainError;
 use crate::events::PatientRegistered;
+use crate::pda_account;
 use crate::state::{Patient, Registry};
 use anchor_lang::prelude::*;
 
@@ -15,15 +16,10 @@ pub struct RegisterPatient<'info> {
     /// Pays the rent (a clinic, or the patient).
     #[account(mut)]
     pub payer: Signer<'info>,
-    /// The new Patient PDA.
-    #[account(
-        init,
-        payer = payer,
-        space = Patient::SIZE,
-        seeds = [PATIENT_SEED, authority.key().as_ref()],
-        bump,
-    )]
-    pub patient: Account<'info, Patient>,
+    /// The new Patient PDA, created here; refused if it already exists.
+    /// CHECK: address checked by seeds; created by `pda_account::create`.
+    #[account(mut, seeds = [PATIENT_SEED, authority.key().as_ref()], bump)]
+    pub patient: UncheckedAccount<'info>,
     /// The registry (counts patients).
     #[account(mut, seeds = [REGISTRY_SEED], bump = registry.bump)]
     pub registry: Account<'info, Registry>,
@@ -36,17 +32,26 @@ impl RegisterPatient<'_> {
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         let authority = ctx.accounts.authority.key();
-        ctx.accounts.patient.set_inner(Patient {
+        let bump = ctx.bumps.patient;
+        pda_account::create(
+            ctx.accounts.payer.as_ref(),
+            ctx.accounts.patient.as_ref(),
+            ctx.accounts.system_program.as_ref(),
+            Patient::SIZE,
+            &[PATIENT_SEED, authority.as_ref(), &[bump]],
+        )?;
+        let patient = Patient {
             authority,
             rent_payer: ctx.accounts.payer.key(),
             consent_grants: 0,
             denied_without_consent: 0,
             allows_break_glass: true,
-            bump: ctx.bumps.patient,
+            bump,
             layout_version: ACCOUNT_LAYOUT_VERSION,
             registered_at: now,
             reserved: [0; 32],
-        });
+        };
+        pda_account::write(ctx.accounts.patient.as_ref(), &patient)?;
         let registry = &mut ctx.accounts.registry;
         registry.patient_count = registry
             .patient_count

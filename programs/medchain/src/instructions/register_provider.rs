@@ -3,6 +3,7 @@
 use crate::constants::{ACCOUNT_LAYOUT_VERSION, ISSUER_SEED, PROVIDER_SEED, REGISTRY_SEED};
 use crate::error::MedchainError;
 use crate::events::ProviderRegistered;
+use crate::pda_account;
 use crate::state::{Issuer, Provider, ProviderKind, ProviderStatus, Registry};
 use anchor_lang::prelude::*;
 
@@ -23,15 +24,10 @@ pub struct RegisterProvider<'info> {
     pub issuer: Account<'info, Issuer>,
     /// The provider's own wallet: co-signs, so nobody is registered without their key.
     pub provider_authority: Signer<'info>,
-    /// The new Provider PDA.
-    #[account(
-        init,
-        payer = issuer_authority,
-        space = Provider::SIZE,
-        seeds = [PROVIDER_SEED, provider_authority.key().as_ref()],
-        bump,
-    )]
-    pub provider: Account<'info, Provider>,
+    /// The new Provider PDA, created here; refused if it already exists.
+    /// CHECK: address checked by seeds; created by `pda_account::create`.
+    #[account(mut, seeds = [PROVIDER_SEED, provider_authority.key().as_ref()], bump)]
+    pub provider: UncheckedAccount<'info>,
     /// The registry (counts providers).
     #[account(mut, seeds = [REGISTRY_SEED], bump = registry.bump)]
     pub registry: Account<'info, Registry>,
@@ -50,19 +46,28 @@ impl RegisterProvider<'_> {
         let now = Clock::get()?.unix_timestamp;
         let authority = ctx.accounts.provider_authority.key();
         let issuer_key = ctx.accounts.issuer.key();
-        ctx.accounts.provider.set_inner(Provider {
+        let bump = ctx.bumps.provider;
+        pda_account::create(
+            ctx.accounts.issuer_authority.as_ref(),
+            ctx.accounts.provider.as_ref(),
+            ctx.accounts.system_program.as_ref(),
+            Provider::SIZE,
+            &[PROVIDER_SEED, authority.as_ref(), &[bump]],
+        )?;
+        let provider = Provider {
             authority,
             issuer: issuer_key,
             credential_hash,
             encryption_key: [0; 32],
             status: ProviderStatus::Active,
             kind,
-            bump: ctx.bumps.provider,
+            bump,
             layout_version: ACCOUNT_LAYOUT_VERSION,
             registered_at: now,
             status_changed_at: now,
             reserved: [0; 16],
-        });
+        };
+        pda_account::write(ctx.accounts.provider.as_ref(), &provider)?;
         let issuer = &mut ctx.accounts.issuer;
         issuer.provider_count = issuer
             .provider_count

@@ -1,8 +1,11 @@
 //! `request_access`: an active provider asks a patient for access; the provider pays.
 
-use crate::constants::{ACCOUNT_LAYOUT_VERSION, PATIENT_SEED, PROVIDER_SEED, REGISTRY_SEED, REQUEST_SEED};
+use crate::constants::{
+    ACCOUNT_LAYOUT_VERSION, PATIENT_SEED, PROVIDER_SEED, REGISTRY_SEED, REQUEST_SEED,
+};
 use crate::error::MedchainError;
 use crate::events::{AccessRequested, TermsRecord};
+use crate::pda_account;
 use crate::state::{AccessRequest, Patient, Provider, Registry, RequestStatus, RequestTerms};
 use anchor_lang::prelude::*;
 
@@ -24,15 +27,14 @@ pub struct RequestAccess<'info> {
     /// The patient asked.
     #[account(seeds = [PATIENT_SEED, patient.authority.as_ref()], bump = patient.bump)]
     pub patient: Account<'info, Patient>,
-    /// The new AccessRequest PDA.
+    /// The new AccessRequest PDA, created here; refused if the nonce was used before.
+    /// CHECK: address checked by seeds; created by `pda_account::create`.
     #[account(
-        init,
-        payer = authority,
-        space = AccessRequest::SIZE,
+        mut,
         seeds = [REQUEST_SEED, patient.key().as_ref(), provider.key().as_ref(), &nonce.to_le_bytes()],
         bump,
     )]
-    pub request: Account<'info, AccessRequest>,
+    pub request: UncheckedAccount<'info>,
     /// The registry: no new requests while paused.
     #[account(seeds = [REGISTRY_SEED], bump = registry.bump)]
     pub registry: Account<'info, Registry>,
@@ -53,7 +55,21 @@ impl RequestAccess<'_> {
         let now = Clock::get()?.unix_timestamp;
         let patient = ctx.accounts.patient.key();
         let provider = ctx.accounts.provider.key();
-        ctx.accounts.request.set_inner(AccessRequest {
+        let bump = ctx.bumps.request;
+        pda_account::create(
+            ctx.accounts.authority.as_ref(),
+            ctx.accounts.request.as_ref(),
+            ctx.accounts.system_program.as_ref(),
+            AccessRequest::SIZE,
+            &[
+                REQUEST_SEED,
+                patient.as_ref(),
+                provider.as_ref(),
+                &nonce.to_le_bytes(),
+                &[bump],
+            ],
+        )?;
+        let request = AccessRequest {
             patient,
             provider,
             rent_payer: ctx.accounts.authority.key(),
@@ -62,13 +78,14 @@ impl RequestAccess<'_> {
             purposes: terms.purposes,
             actions: terms.actions,
             status: RequestStatus::Pending,
-            bump: ctx.bumps.request,
+            bump,
             layout_version: ACCOUNT_LAYOUT_VERSION,
             duration_secs: terms.duration_secs,
             created_at: now,
             resolved_at: 0,
             reserved: [0; 16],
-        });
+        };
+        pda_account::write(ctx.accounts.request.as_ref(), &request)?;
         emit_cpi!(AccessRequested {
             request: ctx.accounts.request.key(),
             patient,

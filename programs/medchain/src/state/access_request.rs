@@ -125,7 +125,10 @@ mod tests {
         r.status = RequestStatus::Cancelled;
         let mut data = Vec::new();
         r.try_serialize(&mut data).expect("serialize");
-        assert_eq!(data[AccessRequest::STATUS_OFFSET], RequestStatus::Cancelled as u8);
+        assert_eq!(
+            data[AccessRequest::STATUS_OFFSET],
+            RequestStatus::Cancelled as u8
+        );
         assert_eq!(data.len(), AccessRequest::SIZE);
     }
 }

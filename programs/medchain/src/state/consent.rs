@@ -1,6 +1,6 @@
 //! A Consent: what a patient lets one provider do, until when. The access rule lives here.
 
-use super::ConsentTerms;
+use super::{AccessReason, ConsentTerms};
 use crate::error::MedchainError;
 use anchor_lang::prelude::*;
 
@@ -11,46 +11,6 @@ pub enum ConsentStatus {
     Active,
     /// Revoked by the patient; may be re-granted, which bumps the version.
     Revoked,
-}
-
-/// The outcome of an access evaluation. `Granted` is the only value that allows access.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug)]
-#[repr(u8)]
-pub enum AccessReason {
-    /// Allowed by an active, unexpired consent that covers the request.
-    Granted = 0,
-    /// Denied: the provider is suspended.
-    ProviderNotActive = 1,
-    /// Denied: no consent exists for this patient and provider.
-    NoConsent = 2,
-    /// Denied: the consent was revoked.
-    ConsentRevoked = 3,
-    /// Denied: the consent expired.
-    ConsentExpired = 4,
-    /// Denied: the category is not covered (sensitive categories must be named).
-    CategoryNotCovered = 5,
-    /// Denied: the purpose of use is not covered.
-    PurposeNotCovered = 6,
-    /// Denied: the action is not covered.
-    ActionNotCovered = 7,
-}
-
-impl AccessReason {
-    /// True only for [`AccessReason::Granted`].
-    pub fn is_allowed(self) -> bool {
-        self == AccessReason::Granted
-    }
-}
-
-/// What `record_access` returns as return data.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug)]
-pub struct AccessDecision {
-    /// Whether access was allowed.
-    pub allowed: bool,
-    /// Why.
-    pub reason: AccessReason,
-    /// The consent version evaluated (0 when there was none).
-    pub consent_version: u32,
 }
 
 /// Seeds `["consent", patient PDA, provider PDA]`. Fixed 160 bytes including the
@@ -258,7 +218,10 @@ mod tests {
             c.permits(IMAGING, TREAT, WRITE, 500),
             AccessReason::ActionNotCovered
         );
-        assert_eq!(c.permits(0, TREAT, READ, 500), AccessReason::CategoryNotCovered);
+        assert_eq!(
+            c.permits(0, TREAT, READ, 500),
+            AccessReason::CategoryNotCovered
+        );
     }
 
     #[test]
@@ -277,14 +240,20 @@ mod tests {
             );
         }
         let named = active(ALL_STANDARD | GENETICS);
-        assert_eq!(named.permits(GENETICS, TREAT, READ, 500), AccessReason::Granted);
+        assert_eq!(
+            named.permits(GENETICS, TREAT, READ, 500),
+            AccessReason::Granted
+        );
     }
 
     #[test]
     fn revoke_then_regrant_bumps_the_version() {
         let mut c = active(IMAGING);
         c.revoke(200).expect("active");
-        assert_eq!(c.permits(IMAGING, TREAT, READ, 201), AccessReason::ConsentRevoked);
+        assert_eq!(
+            c.permits(IMAGING, TREAT, READ, 201),
+            AccessReason::ConsentRevoked
+        );
         assert!(c.revoke(300).is_err());
         assert!(c.can_close(201));
         let terms = ConsentTerms {

@@ -1,4 +1,9 @@
-//! Creating, loading and storing a Consent account by hand.
+//! Creating program accounts by hand, and loading and storing a Consent.
+//!
+//! Every PDA is created by [`create`] rather than Anchor's `init`: it refuses an address
+//! that already holds an account with a medchain error, and still creates one that an
+//! attacker pre-funded with lamports (which would otherwise block, say, a patient's
+//! registration forever on runtimes without `CreateAccountAllowPrefund`).
 //!
 //! A consent PDA is created on its first grant and reused for every re-grant, so grant and
 //! approve must accept both an absent and an existing account. Anchor's `init_if_needed`
@@ -22,11 +27,7 @@ pub fn is_absent(info: &AccountInfo) -> bool {
 /// Loads an existing consent: it must be owned by this program and carry the Consent
 /// discriminator, and belong to `patient` and `provider`.
 pub fn load(info: &AccountInfo, patient: &Pubkey, provider: &Pubkey) -> Result<Consent> {
-    require_keys_eq!(
-        *info.owner,
-        crate::ID,
-        MedchainError::InvalidConsentAccount
-    );
+    require_keys_eq!(*info.owner, crate::ID, MedchainError::InvalidConsentAccount);
     let data = info.try_borrow_data()?;
     let consent = Consent::try_deserialize(&mut &data[..])
         .map_err(|_| error!(MedchainError::InvalidConsentAccount))?;
@@ -39,49 +40,65 @@ pub fn load(info: &AccountInfo, patient: &Pubkey, provider: &Pubkey) -> Result<C
 
 /// Writes `consent` (with its discriminator) back into the account.
 pub fn store(info: &AccountInfo, consent: &Consent) -> Result<()> {
-    let mut data = info.try_borrow_mut_data()?;
-    let mut writer: &mut [u8] = &mut data;
-    consent.try_serialize(&mut writer)
+    write(info, consent)
 }
 
-/// Creates the consent PDA, funded by `payer`, owned by this program, of `Consent::SIZE`
-/// bytes. Handles an address that was pre-funded with lamports by someone else.
+/// Creates a program-owned PDA of `space` bytes at `target`, funded rent-exempt by `payer`
+/// and signed for with `signer_seeds`. Fails with `AccountAlreadyExists` unless the address is
+/// absent. An address that someone pre-funded with lamports (to grief its owner) is still
+/// created, with transfer + allocate + assign, which every runtime version supports.
 pub fn create<'info>(
     payer: &AccountInfo<'info>,
-    consent: &AccountInfo<'info>,
+    target: &AccountInfo<'info>,
     system_program_info: &AccountInfo<'info>,
+    space: usize,
     signer_seeds: &[&[u8]],
 ) -> Result<()> {
-    let rent = Rent::get()?;
-    let space = Consent::SIZE;
-    let current_lamports = consent.lamports();
-    if current_lamports == 0 {
+    require!(is_absent(target), MedchainError::AccountAlreadyExists);
+    let required = Rent::get()?.minimum_balance(space);
+    let program = system_program_info.key();
+    let current = target.lamports();
+    if current == 0 {
         let accounts = system_program::CreateAccount {
             from: payer.clone(),
-            to: consent.clone(),
+            to: target.clone(),
         };
-        system_program::create_account(
-            CpiContext::new(system_program_info.key(), accounts).with_signer(&[signer_seeds]),
-            rent.minimum_balance(space),
-            space as u64,
-            &crate::ID,
-        )
-    } else {
-        let required = rent
-            .minimum_balance(space)
-            .max(1)
-            .saturating_sub(current_lamports);
-        let accounts = system_program::CreateAccountAllowPrefund {
-            from: payer.clone(),
-            to: consent.clone(),
-        };
-        system_program::create_account_allow_prefund(
-            CpiContext::new(system_program_info.key(), accounts).with_signer(&[signer_seeds]),
+        return system_program::create_account(
+            CpiContext::new(program, accounts).with_signer(&[signer_seeds]),
             required,
             space as u64,
             &crate::ID,
-        )
+        );
     }
+    let top_up = required.saturating_sub(current);
+    if top_up > 0 {
+        let accounts = system_program::Transfer {
+            from: payer.clone(),
+            to: target.clone(),
+        };
+        system_program::transfer(CpiContext::new(program, accounts), top_up)?;
+    }
+    let accounts = system_program::Allocate {
+        account_to_allocate: target.clone(),
+    };
+    system_program::allocate(
+        CpiContext::new(program, accounts).with_signer(&[signer_seeds]),
+        space as u64,
+    )?;
+    let accounts = system_program::Assign {
+        account_to_assign: target.clone(),
+    };
+    system_program::assign(
+        CpiContext::new(program, accounts).with_signer(&[signer_seeds]),
+        &crate::ID,
+    )
+}
+
+/// Writes a new account value (with its discriminator) into a freshly created account.
+pub fn write<T: AccountSerialize>(info: &AccountInfo, value: &T) -> Result<()> {
+    let mut data = info.try_borrow_mut_data()?;
+    let mut writer: &mut [u8] = &mut data;
+    value.try_serialize(&mut writer)
 }
 
 /// How a grant treats an existing consent.
@@ -128,8 +145,19 @@ pub fn write_grant(
             target.provider.as_ref(),
             &bump,
         ];
-        create(target.payer, target.consent, target.system_program, &seeds)?;
-        Consent::new(patient_key, target.provider, target.payer.key(), target.bump)
+        create(
+            target.payer,
+            target.consent,
+            target.system_program,
+            Consent::SIZE,
+            &seeds,
+        )?;
+        Consent::new(
+            patient_key,
+            target.provider,
+            target.payer.key(),
+            target.bump,
+        )
     } else {
         let existing = load(target.consent, &patient_key, &target.provider)?;
         if mode == GrantMode::CreateOrRegrant {

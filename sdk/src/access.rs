@@ -1,0 +1,53 @@
+//! Access evaluation on the client side, by the very function the program runs in
+//! `record_access`, so an app's answer and the chain's answer cannot differ.
+
+use crate::error::SdkError;
+use anchor_lang::AccountDeserialize;
+use medchain::state::{evaluate_access, AccessReason, Consent, Provider};
+
+pub use medchain::state::AccessDecision;
+
+/// Evaluates whether `provider` may perform `action` on `category` for `purpose` at unix
+/// time `now`, given the consent of (patient, provider) if one exists.
+pub fn check_access(
+    provider: &Provider,
+    consent: Option<&Consent>,
+    category: u32,
+    purpose: u16,
+    action: u8,
+    now: i64,
+) -> AccessDecision {
+    let reason = evaluate_access(provider, consent, category, purpose, action, now);
+    AccessDecision {
+        allowed: reason.is_allowed(),
+        reason,
+        consent_version: consent.map_or(0, |c| c.version),
+    }
+}
+
+/// Decodes a medchain account of type `T` from raw account data (discriminator checked).
+pub fn decode_account<T: AccountDeserialize>(
+    address: &anchor_lang::prelude::Pubkey,
+    expected: &'static str,
+    data: &[u8],
+) -> Result<T, SdkError> {
+    T::try_deserialize(&mut &data[..]).map_err(|e| SdkError::InvalidAccount {
+        address: address.to_string(),
+        expected,
+        reason: e.to_string(),
+    })
+}
+
+/// A human description of an access reason.
+pub fn describe_reason(reason: AccessReason) -> &'static str {
+    match reason {
+        AccessReason::Granted => "granted by an active consent",
+        AccessReason::ProviderNotActive => "denied: the provider is suspended",
+        AccessReason::NoConsent => "denied: the patient has given this provider no consent",
+        AccessReason::ConsentRevoked => "denied: the patient revoked the consent",
+        AccessReason::ConsentExpired => "denied: the consent has expired",
+        AccessReason::CategoryNotCovered => "denied: the consent does not cover this category",
+        AccessReason::PurposeNotCovered => "denied: the consent does not cover this purpose",
+        AccessReason::ActionNotCovered => "denied: the consent does not cover this action",
+    }
+}

@@ -1,0 +1,66 @@
+//! Program-derived addresses of every medchain account, derived exactly as the program does.
+
+use anchor_lang::prelude::Pubkey;
+use medchain::constants::{
+    CONSENT_SEED, ISSUER_SEED, PATIENT_SEED, PROVIDER_SEED, REGISTRY_SEED, REQUEST_SEED,
+};
+
+/// The medchain program id.
+pub const PROGRAM_ID: Pubkey = medchain::ID;
+
+/// The registry singleton.
+pub fn registry() -> Pubkey {
+    Pubkey::find_program_address(&[REGISTRY_SEED], &PROGRAM_ID).0
+}
+
+/// The Issuer PDA of an issuer wallet.
+pub fn issuer(authority: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[ISSUER_SEED, authority.as_ref()], &PROGRAM_ID).0
+}
+
+/// The Provider PDA of a provider wallet.
+pub fn provider(authority: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[PROVIDER_SEED, authority.as_ref()], &PROGRAM_ID).0
+}
+
+/// The Patient PDA of a patient wallet.
+pub fn patient(authority: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[PATIENT_SEED, authority.as_ref()], &PROGRAM_ID).0
+}
+
+/// The AccessRequest PDA of (Patient PDA, Provider PDA, nonce).
+pub fn request(patient: &Pubkey, provider: &Pubkey, nonce: u64) -> Pubkey {
+    Pubkey::find_program_address(
+        &[
+            REQUEST_SEED,
+            patient.as_ref(),
+            provider.as_ref(),
+            &nonce.to_le_bytes(),
+        ],
+        &PROGRAM_ID,
+    )
+    .0
+}
+
+/// The Consent PDA of (Patient PDA, Provider PDA).
+pub fn consent(patient: &Pubkey, provider: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(
+        &[CONSENT_SEED, patient.as_ref(), provider.as_ref()],
+        &PROGRAM_ID,
+    )
+    .0
+}
+
+/// The event authority used by `emit_cpi!` (seeds `["__event_authority"]`).
+pub fn event_authority() -> Pubkey {
+    Pubkey::find_program_address(&[b"__event_authority"], &PROGRAM_ID).0
+}
+
+/// The ProgramData account of the program when deployed with the upgradeable loader.
+pub fn program_data() -> Pubkey {
+    Pubkey::find_program_address(
+        &[PROGRAM_ID.as_ref()],
+        &anchor_lang::solana_program::bpf_loader_upgradeable::ID,
+    )
+    .0
+}
