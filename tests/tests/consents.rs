@@ -451,7 +451,7 @@ async fn close_returns_rent_to_the_payer() {
         &clinic.pubkey(),
     );
     assert_medchain_error(
-        h.send(&[close.clone()], &[&patient]).await,
+        h.send(std::slice::from_ref(&close), &[&patient]).await,
         MedchainError::ConsentStillActive,
     );
     h.send(

@@ -92,7 +92,7 @@ async fn issuer_with_active_providers_cannot_be_removed_until_suspended() {
     let admin = h.admin.insecure_clone();
     let remove = ix::remove_issuer(&admin.pubkey(), &issuer.pubkey(), &admin.pubkey());
     assert_medchain_error(
-        h.send(&[remove.clone()], &[&admin]).await,
+        h.send(std::slice::from_ref(&remove), &[&admin]).await,
         MedchainError::IssuerHasActiveProviders,
     );
     h.send(

@@ -54,6 +54,9 @@ pub struct Consent {
     pub reserved: [u8; 8],
 }
 
+// The Consent budget is 160 bytes including the discriminator; the build fails beyond it.
+const _: () = assert!(Consent::SIZE <= 160);
+
 impl Consent {
     /// Total account size including the 8-byte discriminator.
     pub const SIZE: usize = 8 + Self::INIT_SPACE;
