@@ -8,7 +8,9 @@
 
 pub mod access;
 pub mod error;
+pub mod hashing;
 pub mod instructions;
+pub mod merkle;
 pub mod pda;
 
 pub use error::{ProgramErrorCode, SdkError};
