@@ -3,21 +3,22 @@
 
 use crate::error::SdkError;
 use anchor_lang::AccountDeserialize;
-use medchain::state::{evaluate_access, AccessReason, Consent, Provider};
+use medchain::state::{evaluate_access, AccessReason, Consent, EmergencyAccess, Provider};
 
 pub use medchain::state::AccessDecision;
 
 /// Evaluates whether `provider` may perform `action` on `category` for `purpose` at unix
-/// time `now`, given the consent of (patient, provider) if one exists.
+/// time `now`, given the consent and break-glass window of (patient, provider) if they exist.
 pub fn check_access(
     provider: &Provider,
     consent: Option<&Consent>,
+    emergency: Option<&EmergencyAccess>,
     category: u32,
     purpose: u16,
     action: u8,
     now: i64,
 ) -> AccessDecision {
-    let reason = evaluate_access(provider, consent, category, purpose, action, now);
+    let reason = evaluate_access(provider, consent, emergency, category, purpose, action, now);
     AccessDecision {
         allowed: reason.is_allowed(),
         reason,
@@ -49,5 +50,6 @@ pub fn describe_reason(reason: AccessReason) -> &'static str {
         AccessReason::CategoryNotCovered => "denied: the consent does not cover this category",
         AccessReason::PurposeNotCovered => "denied: the consent does not cover this purpose",
         AccessReason::ActionNotCovered => "denied: the consent does not cover this action",
+        AccessReason::EmergencyAccess => "granted by an open break-glass window (emergency read)",
     }
 }

@@ -7,7 +7,7 @@ use medchain::error::MedchainError;
 pub const CUSTOM_ERROR_OFFSET: u32 = 6000;
 
 /// Every program error in code order (the program numbers them from 6000 in this order).
-pub const PROGRAM_ERRORS: [MedchainError; 33] = [
+pub const PROGRAM_ERRORS: [MedchainError; 50] = [
     MedchainError::RegistryPaused,
     MedchainError::NotPendingAdmin,
     MedchainError::NotPaused,
@@ -41,6 +41,23 @@ pub const PROGRAM_ERRORS: [MedchainError; 33] = [
     MedchainError::ArithmeticOverflow,
     MedchainError::InvalidNewAdmin,
     MedchainError::AccountAlreadyExists,
+    MedchainError::WriteNotPermitted,
+    MedchainError::RecordNotCurrent,
+    MedchainError::RecordAlreadyEnteredInError,
+    MedchainError::NotRecordAuthor,
+    MedchainError::InvalidMerkleRoot,
+    MedchainError::InvalidLeafCount,
+    MedchainError::InvalidContentHash,
+    MedchainError::DelegateExpired,
+    MedchainError::DelegateNotPermitted,
+    MedchainError::DelegateScopeExceeded,
+    MedchainError::InvalidDelegatePermissions,
+    MedchainError::BreakGlassNotAllowedByIssuer,
+    MedchainError::BreakGlassNotAllowedByPatient,
+    MedchainError::EmergencyAccessAlreadyOpen,
+    MedchainError::InvalidEmergencyWindow,
+    MedchainError::InvalidEmergencyAccount,
+    MedchainError::CannotDelegateToSelf,
 ];
 
 /// A program error code as it appears in a failed transaction (`Custom(code)`).

@@ -427,6 +427,7 @@ pub fn record_access(
             provider,
             patient,
             consent: pda::consent(&patient, &provider),
+            emergency: pda::emergency(&patient, &provider),
             event_authority: pda::event_authority(),
             program: pda::PROGRAM_ID,
         },
@@ -435,5 +436,303 @@ pub fn record_access(
             purpose,
             action,
         },
+    )
+}
+
+/// `anchor_record` by a provider holding the write action for `category` through its
+/// consent: anchors `content_hash` as version 1 of `record_id` about the patient.
+pub fn anchor_record_by_provider(
+    provider_authority: &Pubkey,
+    payer: &Pubkey,
+    patient_authority: &Pubkey,
+    record_id: [u8; 32],
+    content_hash: [u8; 32],
+    category: u32,
+    purpose: u16,
+) -> Instruction {
+    let patient = pda::patient(patient_authority);
+    let provider = pda::provider(provider_authority);
+    build(
+        accounts::AnchorRecord {
+            author: *provider_authority,
+            payer: *payer,
+            patient,
+            provider: Some(provider),
+            consent: Some(pda::consent(&patient, &provider)),
+            record: pda::record(&patient, &record_id),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: pda::PROGRAM_ID,
+        },
+        instruction::AnchorRecord {
+            record_id,
+            content_hash,
+            category,
+            purpose,
+        },
+    )
+}
+
+/// `anchor_record` by the patient about themselves; `payer` pays the rent.
+pub fn anchor_record_by_patient(
+    patient_authority: &Pubkey,
+    payer: &Pubkey,
+    record_id: [u8; 32],
+    content_hash: [u8; 32],
+    category: u32,
+) -> Instruction {
+    let patient = pda::patient(patient_authority);
+    build(
+        accounts::AnchorRecord {
+            author: *patient_authority,
+            payer: *payer,
+            patient,
+            provider: None,
+            consent: None,
+            record: pda::record(&patient, &record_id),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: pda::PROGRAM_ID,
+        },
+        instruction::AnchorRecord {
+            record_id,
+            content_hash,
+            category,
+            purpose: medchain::vocabulary::purposes::PATRQT,
+        },
+    )
+}
+
+/// `amend_record`: the author of `previous_record_id` anchors `content_hash` as its next
+/// version under `new_record_id`. `provider_authority` is `None` when the patient authored it;
+/// `payer` pays the new version's rent.
+pub fn amend_record(
+    author: &Pubkey,
+    payer: &Pubkey,
+    patient_authority: &Pubkey,
+    provider_authority: Option<&Pubkey>,
+    previous_record_id: [u8; 32],
+    new_record_id: [u8; 32],
+    content_hash: [u8; 32],
+    purpose: u16,
+) -> Instruction {
+    let patient = pda::patient(patient_authority);
+    let provider = provider_authority.map(pda::provider);
+    build(
+        accounts::AmendRecord {
+            author: *author,
+            payer: *payer,
+            patient,
+            provider,
+            consent: provider.map(|p| pda::consent(&patient, &p)),
+            previous: pda::record(&patient, &previous_record_id),
+            record: pda::record(&patient, &new_record_id),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: pda::PROGRAM_ID,
+        },
+        instruction::AmendRecord {
+            new_record_id,
+            content_hash,
+            purpose,
+        },
+    )
+}
+
+/// `mark_entered_in_error`: `author` withdraws the record at `record` whose author account
+/// (Provider or Patient PDA) is `author_account`.
+pub fn mark_entered_in_error(
+    author: &Pubkey,
+    author_account: &Pubkey,
+    record: &Pubkey,
+) -> Instruction {
+    build(
+        accounts::MarkEnteredInError {
+            author: *author,
+            author_account: *author_account,
+            record: *record,
+            event_authority: pda::event_authority(),
+            program: pda::PROGRAM_ID,
+        },
+        instruction::MarkEnteredInError {},
+    )
+}
+
+/// `anchor_batch`: the provider anchors `merkle_root` over `leaf_count` hashes as `batch_id`.
+pub fn anchor_batch(
+    provider_authority: &Pubkey,
+    batch_id: u64,
+    merkle_root: [u8; 32],
+    leaf_count: u64,
+) -> Instruction {
+    let provider = pda::provider(provider_authority);
+    build(
+        accounts::AnchorBatch {
+            authority: *provider_authority,
+            provider,
+            batch: pda::batch(&provider, batch_id),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: pda::PROGRAM_ID,
+        },
+        instruction::AnchorBatch {
+            batch_id,
+            merkle_root,
+            leaf_count,
+        },
+    )
+}
+
+/// `add_delegate`: the patient names `delegate_authority` with `permissions` over `scope`.
+pub fn add_delegate(
+    patient_authority: &Pubkey,
+    payer: &Pubkey,
+    delegate_authority: &Pubkey,
+    permissions: u8,
+    scope: ConsentTerms,
+) -> Instruction {
+    let patient = pda::patient(patient_authority);
+    build(
+        accounts::AddDelegate {
+            authority: *patient_authority,
+            payer: *payer,
+            patient,
+            delegate_authority: *delegate_authority,
+            delegate: pda::delegate(&patient, delegate_authority),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: pda::PROGRAM_ID,
+        },
+        instruction::AddDelegate { permissions, scope },
+    )
+}
+
+/// `remove_delegate`: the patient removes a delegate; rent goes back to `rent_payer`.
+pub fn remove_delegate(
+    patient_authority: &Pubkey,
+    delegate_authority: &Pubkey,
+    rent_payer: &Pubkey,
+) -> Instruction {
+    let patient = pda::patient(patient_authority);
+    build(
+        accounts::RemoveDelegate {
+            authority: *patient_authority,
+            patient,
+            delegate: pda::delegate(&patient, delegate_authority),
+            rent_payer: *rent_payer,
+            event_authority: pda::event_authority(),
+            program: pda::PROGRAM_ID,
+        },
+        instruction::RemoveDelegate {},
+    )
+}
+
+/// `delegate_grant_consent`: a delegate grants `terms` to the provider for the patient.
+pub fn delegate_grant_consent(
+    delegate_authority: &Pubkey,
+    payer: &Pubkey,
+    patient_authority: &Pubkey,
+    provider_authority: &Pubkey,
+    terms: ConsentTerms,
+) -> Instruction {
+    let patient = pda::patient(patient_authority);
+    let provider = pda::provider(provider_authority);
+    build(
+        accounts::DelegateGrantConsent {
+            authority: *delegate_authority,
+            payer: *payer,
+            delegate: pda::delegate(&patient, delegate_authority),
+            patient,
+            provider,
+            consent: pda::consent(&patient, &provider),
+            registry: pda::registry(),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: pda::PROGRAM_ID,
+        },
+        instruction::DelegateGrantConsent { terms },
+    )
+}
+
+/// `delegate_revoke_consent`: a delegate revokes the patient's consent to the provider.
+pub fn delegate_revoke_consent(
+    delegate_authority: &Pubkey,
+    patient_authority: &Pubkey,
+    provider_authority: &Pubkey,
+) -> Instruction {
+    let patient = pda::patient(patient_authority);
+    let provider = pda::provider(provider_authority);
+    build(
+        accounts::DelegateRevokeConsent {
+            authority: *delegate_authority,
+            delegate: pda::delegate(&patient, delegate_authority),
+            patient,
+            consent: pda::consent(&patient, &provider),
+            event_authority: pda::event_authority(),
+            program: pda::PROGRAM_ID,
+        },
+        instruction::DelegateRevokeConsent {},
+    )
+}
+
+/// `open_emergency_access`: break-glass by a provider (its issuer wallet is needed to name
+/// the Issuer PDA) for `duration_secs` (at most 24 h).
+pub fn open_emergency_access(
+    provider_authority: &Pubkey,
+    issuer_authority: &Pubkey,
+    patient_authority: &Pubkey,
+    reason_code: u8,
+    duration_secs: i64,
+) -> Instruction {
+    let patient = pda::patient(patient_authority);
+    let provider = pda::provider(provider_authority);
+    build(
+        accounts::OpenEmergencyAccess {
+            authority: *provider_authority,
+            provider,
+            issuer: pda::issuer(issuer_authority),
+            patient,
+            emergency: pda::emergency(&patient, &provider),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: pda::PROGRAM_ID,
+        },
+        instruction::OpenEmergencyAccess {
+            reason_code,
+            duration_secs,
+        },
+    )
+}
+
+/// `review_emergency_access`: the patient reviews the provider's window; `end_now` ends it.
+pub fn review_emergency_access(
+    patient_authority: &Pubkey,
+    provider_authority: &Pubkey,
+    end_now: bool,
+) -> Instruction {
+    let patient = pda::patient(patient_authority);
+    let provider = pda::provider(provider_authority);
+    build(
+        accounts::ReviewEmergencyAccess {
+            authority: *patient_authority,
+            patient,
+            emergency: pda::emergency(&patient, &provider),
+            event_authority: pda::event_authority(),
+            program: pda::PROGRAM_ID,
+        },
+        instruction::ReviewEmergencyAccess { end_now },
+    )
+}
+
+/// `set_break_glass_policy`: the patient allows or forbids break-glass access.
+pub fn set_break_glass_policy(patient_authority: &Pubkey, allows_break_glass: bool) -> Instruction {
+    build(
+        accounts::SetBreakGlassPolicy {
+            authority: *patient_authority,
+            patient: pda::patient(patient_authority),
+            event_authority: pda::event_authority(),
+            program: pda::PROGRAM_ID,
+        },
+        instruction::SetBreakGlassPolicy { allows_break_glass },
     )
 }

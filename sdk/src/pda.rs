@@ -2,7 +2,8 @@
 
 use anchor_lang::prelude::Pubkey;
 use medchain::constants::{
-    CONSENT_SEED, ISSUER_SEED, PATIENT_SEED, PROVIDER_SEED, REGISTRY_SEED, REQUEST_SEED,
+    BATCH_SEED, CONSENT_SEED, DELEGATE_SEED, EMERGENCY_SEED, ISSUER_SEED, PATIENT_SEED,
+    PROVIDER_SEED, RECORD_SEED, REGISTRY_SEED, REQUEST_SEED,
 };
 
 /// The medchain program id.
@@ -46,6 +47,38 @@ pub fn request(patient: &Pubkey, provider: &Pubkey, nonce: u64) -> Pubkey {
 pub fn consent(patient: &Pubkey, provider: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(
         &[CONSENT_SEED, patient.as_ref(), provider.as_ref()],
+        &PROGRAM_ID,
+    )
+    .0
+}
+
+/// The Record PDA of (Patient PDA, record id).
+pub fn record(patient: &Pubkey, record_id: &[u8; 32]) -> Pubkey {
+    Pubkey::find_program_address(&[RECORD_SEED, patient.as_ref(), record_id], &PROGRAM_ID).0
+}
+
+/// The RecordBatch PDA of (author Provider PDA, batch id).
+pub fn batch(provider: &Pubkey, batch_id: u64) -> Pubkey {
+    Pubkey::find_program_address(
+        &[BATCH_SEED, provider.as_ref(), &batch_id.to_le_bytes()],
+        &PROGRAM_ID,
+    )
+    .0
+}
+
+/// The Delegate PDA of (Patient PDA, delegate wallet).
+pub fn delegate(patient: &Pubkey, delegate_authority: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(
+        &[DELEGATE_SEED, patient.as_ref(), delegate_authority.as_ref()],
+        &PROGRAM_ID,
+    )
+    .0
+}
+
+/// The EmergencyAccess PDA of (Patient PDA, Provider PDA).
+pub fn emergency(patient: &Pubkey, provider: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(
+        &[EMERGENCY_SEED, patient.as_ref(), provider.as_ref()],
         &PROGRAM_ID,
     )
     .0

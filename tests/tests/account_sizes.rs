@@ -2,7 +2,12 @@
 //! table in `docs/ACCOUNT_SIZES.md`. Regenerate the table with
 //! `UPDATE_DOCS=1 cargo test --release -p medchain-tests --test account_sizes`.
 
-use medchain::state::{AccessRequest, Consent, Issuer, Patient, Provider, Registry};
+use medchain::state::{
+    delegate_permissions, AccessRequest, Consent, ConsentTerms, Delegate, EmergencyAccess, Issuer,
+    Patient, Provider, Record, RecordBatch, Registry,
+};
+use medchain::vocabulary::{actions, categories, purposes};
+use medchain_sdk::instructions as ix;
 use medchain_sdk::pda;
 use medchain_tests::*;
 use solana_sdk::signature::Signer;
@@ -15,26 +20,74 @@ async fn account_sizes_and_rent_match_the_documented_table() {
     h.request(&provider, &patient, 1, request_terms())
         .await
         .expect("request");
-    h.consent(&patient, &provider).await;
-    let request = pda::request(
-        &pda::patient(&patient.pubkey()),
-        &pda::provider(&provider.pubkey()),
-        1,
-    );
+    let now = h.now().await;
+    let write = ConsentTerms {
+        actions: actions::READ | actions::WRITE,
+        ..terms(now + 86_400)
+    };
+    h.grant(&patient, &provider, write).await.expect("grant");
+    let payer = h.ctx.payer.pubkey();
+    let guardian = solana_sdk::signature::Keypair::new();
+    h.send(
+        &[
+            ix::anchor_record_by_provider(
+                &provider.pubkey(),
+                &payer,
+                &patient.pubkey(),
+                [1; 32],
+                [2; 32],
+                categories::IMAGING,
+                purposes::TREAT,
+            ),
+            ix::anchor_batch(&provider.pubkey(), 1, [3; 32], 1_000),
+            ix::add_delegate(
+                &patient.pubkey(),
+                &payer,
+                &guardian.pubkey(),
+                delegate_permissions::VALID,
+                terms(now + 10),
+            ),
+            ix::open_emergency_access(
+                &provider.pubkey(),
+                &issuer.pubkey(),
+                &patient.pubkey(),
+                1,
+                60,
+            ),
+        ],
+        &[&provider, &patient],
+    )
+    .await
+    .expect("records, batch, delegate, emergency");
+    let patient_pda = pda::patient(&patient.pubkey());
+    let provider_pda = pda::provider(&provider.pubkey());
+    let request = pda::request(&patient_pda, &provider_pda, 1);
     let accounts = [
         ("Registry", pda::registry(), Registry::SIZE),
         ("Issuer", pda::issuer(&issuer.pubkey()), Issuer::SIZE),
-        (
-            "Provider",
-            pda::provider(&provider.pubkey()),
-            Provider::SIZE,
-        ),
-        ("Patient", pda::patient(&patient.pubkey()), Patient::SIZE),
+        ("Provider", provider_pda, Provider::SIZE),
+        ("Patient", patient_pda, Patient::SIZE),
         ("AccessRequest", request, AccessRequest::SIZE),
         (
             "Consent",
-            Harness::consent_address(&patient, &provider),
+            pda::consent(&patient_pda, &provider_pda),
             Consent::SIZE,
+        ),
+        ("Record", pda::record(&patient_pda, &[1; 32]), Record::SIZE),
+        (
+            "RecordBatch",
+            pda::batch(&provider_pda, 1),
+            RecordBatch::SIZE,
+        ),
+        (
+            "Delegate",
+            pda::delegate(&patient_pda, &guardian.pubkey()),
+            Delegate::SIZE,
+        ),
+        (
+            "EmergencyAccess",
+            pda::emergency(&patient_pda, &provider_pda),
+            EmergencyAccess::SIZE,
         ),
     ];
     let rent = h.ctx.banks_client.get_rent().await.expect("rent");

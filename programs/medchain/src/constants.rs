@@ -22,3 +22,17 @@ pub const MAX_REQUEST_DURATION_SECS: i64 = 10 * 365 * 24 * 60 * 60;
 
 /// `Consent::grantor` value meaning "granted by the patient's own wallet".
 pub const GRANTOR_PATIENT: u16 = 0;
+
+/// Seed prefix of a [`crate::state::Record`] PDA: `["record", patient PDA, record id]`.
+pub const RECORD_SEED: &[u8] = b"record";
+/// Seed prefix of a [`crate::state::RecordBatch`] PDA:
+/// `["batch", author Provider PDA, batch id (u64 little-endian)]`.
+pub const BATCH_SEED: &[u8] = b"batch";
+/// Seed prefix of a [`crate::state::Delegate`] PDA: `["delegate", patient PDA, delegate wallet]`.
+pub const DELEGATE_SEED: &[u8] = b"delegate";
+/// Seed prefix of an [`crate::state::EmergencyAccess`] PDA:
+/// `["emergency", patient PDA, provider PDA]`.
+pub const EMERGENCY_SEED: &[u8] = b"emergency";
+
+/// Hard cap of a break-glass window, in seconds (24 hours).
+pub const MAX_EMERGENCY_WINDOW_SECS: i64 = 24 * 60 * 60;

@@ -106,4 +106,55 @@ pub enum MedchainError {
     /// 6032
     #[msg("An account already exists at this address")]
     AccountAlreadyExists,
+    /// 6033
+    #[msg("The author may not write records of this category for this patient")]
+    WriteNotPermitted,
+    /// 6034
+    #[msg("Only the current version of a record can be amended")]
+    RecordNotCurrent,
+    /// 6035
+    #[msg("The record is already marked entered-in-error")]
+    RecordAlreadyEnteredInError,
+    /// 6036
+    #[msg("Only the record's author may do this")]
+    NotRecordAuthor,
+    /// 6037
+    #[msg("The Merkle root must not be all zeros")]
+    InvalidMerkleRoot,
+    /// 6038
+    #[msg("A batch needs at least one leaf")]
+    InvalidLeafCount,
+    /// 6039
+    #[msg("The content hash must not be all zeros")]
+    InvalidContentHash,
+    /// 6040
+    #[msg("The delegate's mandate has expired")]
+    DelegateExpired,
+    /// 6041
+    #[msg("The delegate is not permitted to do this")]
+    DelegateNotPermitted,
+    /// 6042
+    #[msg("The delegate may not grant beyond its own scope or mandate")]
+    DelegateScopeExceeded,
+    /// 6043
+    #[msg("Delegate permissions must be a non-empty set of known permissions")]
+    InvalidDelegatePermissions,
+    /// 6044
+    #[msg("The provider's issuer does not allow break-glass access")]
+    BreakGlassNotAllowedByIssuer,
+    /// 6045
+    #[msg("The patient does not allow break-glass access")]
+    BreakGlassNotAllowedByPatient,
+    /// 6046
+    #[msg("An emergency access window is already open for this patient and provider")]
+    EmergencyAccessAlreadyOpen,
+    /// 6047
+    #[msg("The emergency window must be positive and at most 24 hours")]
+    InvalidEmergencyWindow,
+    /// 6048
+    #[msg("The emergency account is not a medchain EmergencyAccess for this pair")]
+    InvalidEmergencyAccount,
+    /// 6049
+    #[msg("A patient cannot name their own wallet as a delegate")]
+    CannotDelegateToSelf,
 }

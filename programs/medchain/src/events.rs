@@ -279,3 +279,127 @@ pub struct AccessRecorded {
     /// Cluster time of the attempt.
     pub at: i64,
 }
+
+/// A record version was anchored (first version or amendment).
+#[event]
+pub struct RecordAnchored {
+    /// The Record PDA.
+    pub record: Pubkey,
+    /// The Patient PDA.
+    pub patient: Pubkey,
+    /// The author (Provider PDA, or Patient PDA).
+    pub author: Pubkey,
+    /// The content hash anchored.
+    pub content_hash: [u8; 32],
+    /// The category (one bit).
+    pub category: u32,
+    /// The version number.
+    pub version: u32,
+    /// The Record PDA this version supersedes (default key for a first version).
+    pub supersedes: Pubkey,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// A record version changed status (Current → Amended or → EnteredInError).
+#[event]
+pub struct RecordStatusChanged {
+    /// The Record PDA.
+    pub record: Pubkey,
+    /// The old status (see `RecordStatus`).
+    pub old_status: u8,
+    /// The new status.
+    pub new_status: u8,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// A Merkle batch of record hashes was anchored.
+#[event]
+pub struct BatchAnchored {
+    /// The RecordBatch PDA.
+    pub batch: Pubkey,
+    /// The author Provider PDA.
+    pub author: Pubkey,
+    /// The batch id.
+    pub batch_id: u64,
+    /// The Merkle root.
+    pub merkle_root: [u8; 32],
+    /// Number of leaves.
+    pub leaf_count: u64,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// A patient added a delegate.
+#[event]
+pub struct DelegateAdded {
+    /// The Delegate PDA.
+    pub delegate: Pubkey,
+    /// The Patient PDA.
+    pub patient: Pubkey,
+    /// The delegate's wallet.
+    pub authority: Pubkey,
+    /// The delegate's index (recorded as grantor on consents it grants).
+    pub index: u16,
+    /// Permissions bitmask.
+    pub permissions: u8,
+    /// The scope it may grant within (`time` = its expiry).
+    pub scope: TermsRecord,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// A patient removed a delegate.
+#[event]
+pub struct DelegateRemoved {
+    /// The Delegate PDA.
+    pub delegate: Pubkey,
+    /// The Patient PDA.
+    pub patient: Pubkey,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// A provider opened break-glass access. The patient is told by this event.
+#[event]
+pub struct EmergencyAccessOpened {
+    /// The EmergencyAccess PDA.
+    pub emergency: Pubkey,
+    /// The Patient PDA.
+    pub patient: Pubkey,
+    /// The Provider PDA.
+    pub provider: Pubkey,
+    /// The reason code.
+    pub reason_code: u8,
+    /// Cluster time the window opened.
+    pub opened_at: i64,
+    /// Cluster time the window ends.
+    pub expires_at: i64,
+}
+
+/// The patient reviewed a break-glass window.
+#[event]
+pub struct EmergencyAccessReviewed {
+    /// The EmergencyAccess PDA.
+    pub emergency: Pubkey,
+    /// Reads made under the window.
+    pub access_count: u32,
+    /// Whether the patient ended the window early.
+    pub ended_early: bool,
+    /// Cluster time of the review.
+    pub at: i64,
+}
+
+/// The patient changed whether break-glass access may be opened for them.
+#[event]
+pub struct BreakGlassPolicyChanged {
+    /// The Patient PDA.
+    pub patient: Pubkey,
+    /// The old value.
+    pub old_allows_break_glass: bool,
+    /// The new value.
+    pub new_allows_break_glass: bool,
+    /// Cluster time of the change.
+    pub at: i64,
+}

@@ -154,6 +154,94 @@ pub mod medchain {
         CloseConsent::handle(ctx)
     }
 
+    /// Anchors the hash of a new record (a provider with the write action, or the patient).
+    pub fn anchor_record(
+        ctx: Context<AnchorRecord>,
+        record_id: [u8; 32],
+        content_hash: [u8; 32],
+        category: u32,
+        purpose: u16,
+    ) -> Result<()> {
+        AnchorRecord::handle(ctx, record_id, content_hash, category, purpose)
+    }
+
+    /// The author anchors a new version superseding the current one (never overwriting it).
+    pub fn amend_record(
+        ctx: Context<AmendRecord>,
+        new_record_id: [u8; 32],
+        content_hash: [u8; 32],
+        purpose: u16,
+    ) -> Result<()> {
+        AmendRecord::handle(ctx, new_record_id, content_hash, purpose)
+    }
+
+    /// The author withdraws a record version as entered in error.
+    pub fn mark_entered_in_error(ctx: Context<MarkEnteredInError>) -> Result<()> {
+        MarkEnteredInError::handle(ctx)
+    }
+
+    /// An active provider anchors the Merkle root of a batch of record hashes.
+    pub fn anchor_batch(
+        ctx: Context<AnchorBatch>,
+        batch_id: u64,
+        merkle_root: [u8; 32],
+        leaf_count: u64,
+    ) -> Result<()> {
+        AnchorBatch::handle(ctx, batch_id, merkle_root, leaf_count)
+    }
+
+    /// The patient names a delegate (guardian, proxy) with permissions, a scope and an expiry.
+    pub fn add_delegate(
+        ctx: Context<AddDelegate>,
+        permissions: u8,
+        scope: ConsentTerms,
+    ) -> Result<()> {
+        AddDelegate::handle(ctx, permissions, scope)
+    }
+
+    /// The patient removes a delegate.
+    pub fn remove_delegate(ctx: Context<RemoveDelegate>) -> Result<()> {
+        RemoveDelegate::handle(ctx)
+    }
+
+    /// A delegate grants a consent on the patient's behalf, within its scope.
+    pub fn delegate_grant_consent(
+        ctx: Context<DelegateGrantConsent>,
+        terms: ConsentTerms,
+    ) -> Result<()> {
+        DelegateGrantConsent::handle(ctx, terms)
+    }
+
+    /// A delegate revokes a consent on the patient's behalf.
+    pub fn delegate_revoke_consent(ctx: Context<DelegateRevokeConsent>) -> Result<()> {
+        DelegateRevokeConsent::handle(ctx)
+    }
+
+    /// Break-glass: a permitted provider opens an emergency read window (at most 24 h).
+    pub fn open_emergency_access(
+        ctx: Context<OpenEmergencyAccess>,
+        reason_code: u8,
+        duration_secs: i64,
+    ) -> Result<()> {
+        OpenEmergencyAccess::handle(ctx, reason_code, duration_secs)
+    }
+
+    /// The patient reviews a break-glass window and may end it.
+    pub fn review_emergency_access(
+        ctx: Context<ReviewEmergencyAccess>,
+        end_now: bool,
+    ) -> Result<()> {
+        ReviewEmergencyAccess::handle(ctx, end_now)
+    }
+
+    /// The patient allows or forbids break-glass access for themselves.
+    pub fn set_break_glass_policy(
+        ctx: Context<SetBreakGlassPolicy>,
+        allows_break_glass: bool,
+    ) -> Result<()> {
+        SetBreakGlassPolicy::handle(ctx, allows_break_glass)
+    }
+
     /// A provider's access attempt is evaluated and recorded, granted or denied.
     pub fn record_access(
         ctx: Context<RecordAccess>,

@@ -24,23 +24,23 @@ pub fn is_absent(info: &AccountInfo) -> bool {
     info.owner == &system_program::ID && info.data_is_empty()
 }
 
+/// Loads an existing account of type `T`: it must be owned by this program and carry `T`'s
+/// discriminator; otherwise fails with `invalid`.
+pub fn load_as<T: AccountDeserialize>(info: &AccountInfo, invalid: MedchainError) -> Result<T> {
+    require_keys_eq!(*info.owner, crate::ID, invalid);
+    let data = info.try_borrow_data()?;
+    T::try_deserialize(&mut &data[..]).map_err(|_| error!(invalid))
+}
+
 /// Loads an existing consent: it must be owned by this program and carry the Consent
 /// discriminator, and belong to `patient` and `provider`.
 pub fn load(info: &AccountInfo, patient: &Pubkey, provider: &Pubkey) -> Result<Consent> {
-    require_keys_eq!(*info.owner, crate::ID, MedchainError::InvalidConsentAccount);
-    let data = info.try_borrow_data()?;
-    let consent = Consent::try_deserialize(&mut &data[..])
-        .map_err(|_| error!(MedchainError::InvalidConsentAccount))?;
+    let consent: Consent = load_as(info, MedchainError::InvalidConsentAccount)?;
     require!(
         consent.patient == *patient && consent.provider == *provider,
         MedchainError::ConsentAccountMismatch
     );
     Ok(consent)
-}
-
-/// Writes `consent` (with its discriminator) back into the account.
-pub fn store(info: &AccountInfo, consent: &Consent) -> Result<()> {
-    write(info, consent)
 }
 
 /// Creates a program-owned PDA of `space` bytes at `target`, funded rent-exempt by `payer`
@@ -94,7 +94,7 @@ pub fn create<'info>(
     )
 }
 
-/// Writes a new account value (with its discriminator) into a freshly created account.
+/// Writes an account value (with its discriminator) into a created or loaded account.
 pub fn write<T: AccountSerialize>(info: &AccountInfo, value: &T) -> Result<()> {
     let mut data = info.try_borrow_mut_data()?;
     let mut writer: &mut [u8] = &mut data;
@@ -172,7 +172,7 @@ pub fn write_grant(
     let old_status = consent.status as u8;
     let old_terms = TermsRecord::from(consent.terms());
     consent.apply_grant(terms, grantor, now)?;
-    store(target.consent, &consent)?;
+    write(target.consent, &consent)?;
     target.patient.consent_grants = target
         .patient
         .consent_grants

@@ -2,11 +2,13 @@
 //! denied. A denial is a successful transaction, so it cannot be rolled back; the decision
 //! is returned as return data and emitted as an event.
 
-use crate::constants::{CONSENT_SEED, PATIENT_SEED, PROVIDER_SEED};
+use crate::constants::{CONSENT_SEED, EMERGENCY_SEED, PATIENT_SEED, PROVIDER_SEED};
 use crate::error::MedchainError;
 use crate::events::AccessRecorded;
 use crate::pda_account;
-use crate::state::{evaluate_access, AccessDecision, Patient, Provider};
+use crate::state::{
+    evaluate_access, AccessDecision, AccessReason, EmergencyAccess, Patient, Provider,
+};
 use crate::vocabulary::{actions, categories, is_single_member, purposes};
 use anchor_lang::prelude::*;
 
@@ -30,6 +32,10 @@ pub struct RecordAccess<'info> {
     /// CHECK: address checked by seeds; contents checked by `pda_account::load`.
     #[account(mut, seeds = [CONSENT_SEED, patient.key().as_ref(), provider.key().as_ref()], bump)]
     pub consent: UncheckedAccount<'info>,
+    /// The break-glass window of (patient, provider), which may not exist.
+    /// CHECK: address checked by seeds; contents checked by `pda_account::load_as`.
+    #[account(mut, seeds = [EMERGENCY_SEED, patient.key().as_ref(), provider.key().as_ref()], bump)]
+    pub emergency: UncheckedAccount<'info>,
 }
 
 impl RecordAccess<'_> {
@@ -72,9 +78,22 @@ impl RecordAccess<'_> {
                 &provider_key,
             )?)
         };
+        let emergency_info = accounts.emergency.as_ref();
+        let mut emergency: Option<EmergencyAccess> = if pda_account::is_absent(emergency_info) {
+            None
+        } else {
+            let window: EmergencyAccess =
+                pda_account::load_as(emergency_info, MedchainError::InvalidEmergencyAccount)?;
+            require!(
+                window.patient == patient_key && window.provider == provider_key,
+                MedchainError::InvalidEmergencyAccount
+            );
+            Some(window)
+        };
         let reason = evaluate_access(
             &accounts.provider,
             consent.as_ref(),
+            emergency.as_ref(),
             category,
             purpose,
             action,
@@ -83,7 +102,7 @@ impl RecordAccess<'_> {
         let consent_version = match consent.as_mut() {
             Some(consent) => {
                 consent.count_attempt(reason);
-                pda_account::store(consent_info, consent)?;
+                pda_account::write(consent_info, consent)?;
                 consent.version
             }
             None => {
@@ -92,6 +111,10 @@ impl RecordAccess<'_> {
                 0
             }
         };
+        if let (AccessReason::EmergencyAccess, Some(window)) = (reason, emergency.as_mut()) {
+            window.access_count = window.access_count.saturating_add(1);
+            pda_account::write(emergency_info, window)?;
+        }
         let decision = AccessDecision {
             allowed: reason.is_allowed(),
             reason,

@@ -47,9 +47,10 @@ impl RegisterPatient<'_> {
             denied_without_consent: 0,
             allows_break_glass: true,
             bump,
+            delegates_added: 0,
             layout_version: ACCOUNT_LAYOUT_VERSION,
             registered_at: now,
-            reserved: [0; 32],
+            reserved: [0; 30],
         };
         pda_account::write(ctx.accounts.patient.as_ref(), &patient)?;
         let registry = &mut ctx.accounts.registry;

@@ -4,17 +4,25 @@
 pub mod access;
 pub mod access_request;
 pub mod consent;
+pub mod delegate;
+pub mod emergency_access;
 pub mod issuer;
 pub mod patient;
 pub mod provider;
+pub mod record;
+pub mod record_batch;
 pub mod registry;
 pub mod terms;
 
 pub use access::*;
 pub use access_request::*;
 pub use consent::*;
+pub use delegate::*;
+pub use emergency_access::*;
 pub use issuer::*;
 pub use patient::*;
 pub use provider::*;
+pub use record::*;
+pub use record_batch::*;
 pub use registry::*;
 pub use terms::*;

@@ -18,12 +18,14 @@ pub struct Patient {
     pub allows_break_glass: bool,
     /// Canonical bump of this PDA.
     pub bump: u8,
+    /// Delegates added over time; the next delegate gets this value + 1 as its index.
+    pub delegates_added: u16,
     /// Account layout version.
     pub layout_version: u8,
     /// Cluster time of registration.
     pub registered_at: i64,
     /// Reserved for future fields; always zero.
-    pub reserved: [u8; 32],
+    pub reserved: [u8; 30],
 }
 
 impl Patient {

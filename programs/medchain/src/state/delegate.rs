@@ -1,0 +1,158 @@
+//! A Delegate: a guardian or proxy acting on a patient's consents within limits.
+
+use super::ConsentTerms;
+use crate::error::MedchainError;
+use crate::vocabulary::is_subset;
+use anchor_lang::prelude::*;
+
+/// What a delegate may do (a `u8` bitmask).
+pub mod delegate_permissions {
+    /// May grant (or re-grant) consents within its scope.
+    pub const GRANT: u8 = 1 << 0;
+    /// May revoke any of the patient's consents.
+    pub const REVOKE: u8 = 1 << 1;
+    /// Every known permission.
+    pub const VALID: u8 = GRANT | REVOKE;
+}
+
+/// Seeds `["delegate", patient PDA, delegate wallet]`.
+#[account]
+#[derive(InitSpace, Debug)]
+pub struct Delegate {
+    /// The Patient PDA on whose behalf the delegate acts.
+    pub patient: Pubkey,
+    /// The delegate's wallet.
+    pub authority: Pubkey,
+    /// Who paid the rent; it returns there on removal.
+    pub rent_payer: Pubkey,
+    /// Categories the delegate may grant within.
+    pub categories: u32,
+    /// Purposes the delegate may grant within.
+    pub purposes: u16,
+    /// Actions the delegate may grant within.
+    pub actions: u8,
+    /// `delegate_permissions` bitmask.
+    pub permissions: u8,
+    /// This delegate's index among the patient's delegates (from 1); consents it grants
+    /// record it as their grantor.
+    pub index: u16,
+    /// Canonical bump of this PDA.
+    pub bump: u8,
+    /// Account layout version.
+    pub layout_version: u8,
+    /// Cluster time after which the delegate may do nothing.
+    pub expires_at: i64,
+    /// Cluster time of creation.
+    pub created_at: i64,
+    /// Reserved for future fields; always zero.
+    pub reserved: [u8; 16],
+}
+
+impl Delegate {
+    /// Total account size including the 8-byte discriminator.
+    pub const SIZE: usize = 8 + Self::INIT_SPACE;
+
+    /// True while the delegate's mandate runs.
+    pub fn is_in_force(&self, now: i64) -> bool {
+        now < self.expires_at
+    }
+
+    /// Checks that the delegate may grant `terms` now: in force, allowed to grant, and
+    /// `terms` within its own scope and mandate (no category, purpose or action it does not
+    /// hold, no expiry after its own).
+    pub fn check_grant(&self, terms: &ConsentTerms, now: i64) -> Result<()> {
+        require!(self.is_in_force(now), MedchainError::DelegateExpired);
+        require!(
+            self.permissions & delegate_permissions::GRANT != 0,
+            MedchainError::DelegateNotPermitted
+        );
+        require!(
+            is_subset(terms.categories.into(), self.categories.into())
+                && is_subset(terms.purposes.into(), self.purposes.into())
+                && is_subset(terms.actions.into(), self.actions.into())
+                && terms.expires_at <= self.expires_at,
+            MedchainError::DelegateScopeExceeded
+        );
+        Ok(())
+    }
+
+    /// Checks that the delegate may revoke now.
+    pub fn check_revoke(&self, now: i64) -> Result<()> {
+        require!(self.is_in_force(now), MedchainError::DelegateExpired);
+        require!(
+            self.permissions & delegate_permissions::REVOKE != 0,
+            MedchainError::DelegateNotPermitted
+        );
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::vocabulary::{actions::*, categories::*, purposes::*};
+
+    fn delegate(permissions: u8) -> Delegate {
+        Delegate {
+            patient: Pubkey::new_unique(),
+            authority: Pubkey::new_unique(),
+            rent_payer: Pubkey::new_unique(),
+            categories: IMAGING | OBSERVATIONS,
+            purposes: TREAT,
+            actions: READ,
+            permissions,
+            index: 1,
+            bump: 255,
+            layout_version: 1,
+            expires_at: 1_000,
+            created_at: 0,
+            reserved: [0; 16],
+        }
+    }
+
+    fn terms() -> ConsentTerms {
+        ConsentTerms {
+            categories: IMAGING,
+            purposes: TREAT,
+            actions: READ,
+            expires_at: 900,
+        }
+    }
+
+    #[test]
+    fn a_delegate_grants_only_within_its_scope_and_mandate() {
+        let d = delegate(delegate_permissions::VALID);
+        assert!(d.check_grant(&terms(), 10).is_ok());
+        assert!(d.check_grant(&terms(), 1_000).is_err(), "expired");
+        let wider = ConsentTerms {
+            categories: IMAGING | GENETICS,
+            ..terms()
+        };
+        assert!(d.check_grant(&wider, 10).is_err());
+        let more = ConsentTerms {
+            actions: READ | WRITE,
+            ..terms()
+        };
+        assert!(d.check_grant(&more, 10).is_err());
+        let longer = ConsentTerms {
+            expires_at: 1_001,
+            ..terms()
+        };
+        assert!(d.check_grant(&longer, 10).is_err());
+        let purpose = ConsentTerms {
+            purposes: TREAT | HRESCH,
+            ..terms()
+        };
+        assert!(d.check_grant(&purpose, 10).is_err());
+    }
+
+    #[test]
+    fn permissions_are_separate() {
+        let revoke_only = delegate(delegate_permissions::REVOKE);
+        assert!(revoke_only.check_grant(&terms(), 10).is_err());
+        assert!(revoke_only.check_revoke(10).is_ok());
+        let grant_only = delegate(delegate_permissions::GRANT);
+        assert!(grant_only.check_revoke(10).is_err());
+        assert!(grant_only.check_revoke(2_000).is_err());
+    }
+}
