@@ -344,6 +344,10 @@ impl Parser<'_> {
     fn skip_ws(&mut self) {
         while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.peek() {
             self.pos += 1;
+            // Pretty-printed documents indent with runs of spaces: skip eight at a time.
+            while self.input.get(self.pos..self.pos + 8) == Some(b"        ") {
+                self.pos += 8;
+            }
         }
     }
 
@@ -555,12 +559,7 @@ impl Parser<'_> {
         let mut escaped = false;
         loop {
             let run_start = self.pos;
-            let rest = &self.input[self.pos..];
-            let run = rest
-                .iter()
-                .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
-                .unwrap_or(rest.len());
-            self.pos += run;
+            self.pos += plain_run(&self.input[self.pos..]);
             self.out.extend_from_slice(&self.input[run_start..self.pos]);
             match self.peek() {
                 Some(b'"') => {
@@ -714,6 +713,37 @@ impl Parser<'_> {
             NumberProblem::Unparsable => self.syntax(start, "invalid number"),
         })
     }
+}
+
+/// Length of the leading run of bytes that a string copies verbatim: everything but `"`,
+/// `\` and control characters (U+0000..U+001F). Scans eight bytes at a time.
+#[inline]
+fn plain_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let special = |b: u8| b == b'"' || b == b'\\' || b < 0x20;
+    let mut i = 0;
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let w = u64::from_le_bytes(word);
+        // The classic "has zero byte" / "has byte less than n" tests; the lowest flagged
+        // byte is always exact (borrows only propagate upwards).
+        let quote = w ^ (ONES * u64::from(b'"'));
+        let backslash = w ^ (ONES * u64::from(b'\\'));
+        let flags = (quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash)
+            | (w.wrapping_sub(ONES * 0x20) & !w);
+        let flags = flags & HIGH;
+        if flags != 0 {
+            return i + (flags.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i + bytes[i..]
+        .iter()
+        .position(|&b| special(b))
+        .unwrap_or(bytes.len() - i)
 }
 
 fn lone_surrogate(input: &[u8], at: usize) -> HashingError {
@@ -1108,6 +1138,36 @@ mod tests {
         // No Unicode normalisation (RFC 8785 §3.1): "A\u030a" stays two code points.
         assert_eq!(canon(r#""A\u030a""#), "\"A\u{30a}\"");
         assert_eq!(canon(r#""\u2028\u2029""#), "\"\u{2028}\u{2029}\"");
+    }
+
+    #[test]
+    fn plain_run_finds_the_first_special_byte() {
+        let naive = |b: &[u8]| {
+            b.iter()
+                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
+                .unwrap_or(b.len())
+        };
+        let mut state = 0x9e37_79b9_7f4a_7c15u64;
+        for len in 0..40usize {
+            for _ in 0..2000 {
+                let bytes: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        // Mostly plain bytes, some specials and high bytes.
+                        match state % 16 {
+                            0 => b'"',
+                            1 => b'\\',
+                            2 => (state >> 8) as u8 % 0x20,
+                            3 => 0x80 | (state >> 8) as u8,
+                            _ => 0x20 + (state >> 8) as u8 % 0x5f,
+                        }
+                    })
+                    .collect();
+                assert_eq!(plain_run(&bytes), naive(&bytes), "{bytes:?}");
+            }
+        }
     }
 
     #[test]
