@@ -24,7 +24,10 @@ fn corpus_size() -> u64 {
 
 fn hash_all(c: &mut JsonCanonicalizer, docs: &[Vec<u8>]) -> Vec<[u8; 32]> {
     docs.iter()
-        .map(|d| c.content_hash(d).expect("synthetic resources are valid JSON"))
+        .map(|d| {
+            c.content_hash(d)
+                .expect("synthetic resources are valid JSON")
+        })
         .collect()
 }
 

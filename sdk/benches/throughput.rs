@@ -107,7 +107,10 @@ fn main() {
     if std::env::var_os("MEDCHAIN_BENCH_PROFILE").is_some() {
         // Only the one-core canonicalise+hash loop, for `perf record`.
         let (best, _, _) = time(runs, || hash_all(&docs));
-        println!("canonicalise + hash (1 core): {:.1} MB/s", mbps(total, best));
+        println!(
+            "canonicalise + hash (1 core): {:.1} MB/s",
+            mbps(total, best)
+        );
         return;
     }
     let (min, max) = docs.iter().fold((usize::MAX, 0), |(lo, hi), d| {
@@ -120,7 +123,7 @@ fn main() {
     );
 
     // The very same bytes, concatenated, for sha256sum.
-    let mut path = PathBuf::from(std::env::temp_dir());
+    let mut path = std::env::temp_dir();
     path.push(format!("medchain-bench-{}.bin", std::process::id()));
     {
         let mut f = std::fs::File::create(&path).expect("create temp file");

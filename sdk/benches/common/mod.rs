@@ -32,6 +32,10 @@ impl Rng {
         &items[self.below(items.len() as u64) as usize]
     }
 
+    pub fn pick_str(&mut self, items: &[&'static str]) -> &'static str {
+        items[self.below(items.len() as u64) as usize]
+    }
+
     /// A decimal with `decimals` fraction digits in [lo, hi).
     pub fn decimal(&mut self, lo: f64, hi: f64, decimals: usize) -> String {
         let scale = 10f64.powi(decimals as i32);
@@ -140,7 +144,18 @@ const SNOMED: &str = "http://snomed.info/sct";
 const UCUM: &str = "http://unitsofmeasure.org";
 
 /// (code, display, unit, ucum code, low, high, decimals, category)
-const OBSERVATIONS: &[(&str, &str, &str, &str, f64, f64, usize, &str)] = &[
+type ObservationKind = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    f64,
+    f64,
+    usize,
+    &'static str,
+);
+
+const OBSERVATIONS: &[ObservationKind] = &[
     (
         "8867-4",
         "Heart rate",
@@ -468,7 +483,7 @@ fn condition(i: u64, rng: &mut Rng) -> J {
             "clinicalStatus",
             concept(
                 "http://terminology.hl7.org/CodeSystem/condition-clinical",
-                *rng.pick(&["active", "recurrence", "remission", "resolved"]),
+                rng.pick_str(&["active", "recurrence", "remission", "resolved"]),
                 "Clinical status",
             ),
         ),
@@ -476,7 +491,7 @@ fn condition(i: u64, rng: &mut Rng) -> J {
             "verificationStatus",
             concept(
                 "http://terminology.hl7.org/CodeSystem/condition-ver-status",
-                *rng.pick(&["confirmed", "provisional", "differential"]),
+                rng.pick_str(&["confirmed", "provisional", "differential"]),
                 "Verification status",
             ),
         ),
@@ -492,7 +507,7 @@ fn condition(i: u64, rng: &mut Rng) -> J {
             "severity",
             concept(
                 SNOMED,
-                *rng.pick(&["24484000", "6736007", "255604002"]),
+                rng.pick_str(&["24484000", "6736007", "255604002"]),
                 "Severity",
             ),
         ),
@@ -540,7 +555,7 @@ pub fn resource(i: u64) -> Vec<u8> {
         observation(i, &mut rng)
     };
     let mut out = String::with_capacity(2048);
-    write_json(&mut out, &value, i % 2 == 0, 0);
+    write_json(&mut out, &value, i.is_multiple_of(2), 0);
     out.into_bytes()
 }
 
