@@ -30,6 +30,9 @@
 //! members when they were not already in canonical order. [`JsonCanonicalizer`] keeps its
 //! buffers between documents for batch work.
 
+#![warn(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use std::cmp::Ordering;
 
 use sha2::{Digest, Sha256};

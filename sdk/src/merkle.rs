@@ -17,6 +17,9 @@
 //! A batch has at least one leaf: the root of an empty batch would be a constant that
 //! proves nothing, so it is an error ([`MerkleError::EmptyBatch`]).
 
+#![warn(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
