@@ -119,6 +119,77 @@ pub enum SdkError {
         /// What it should have been.
         what: &'static str,
     },
+    /// The fee payer cannot pay the fee (or the rent it was asked to pay).
+    #[error("{payer} has insufficient funds to pay for this transaction; fund it (on the embedded ledger: `medchain ledger airdrop`) and retry")]
+    InsufficientFunds {
+        /// The fee payer.
+        payer: String,
+    },
+    /// The runtime refused the transaction for a reason other than a program error.
+    #[error("the transaction failed: {0}")]
+    Transaction(String),
+    /// The cluster could not be reached.
+    #[error("cannot reach the cluster at {url}: {reason}")]
+    Unreachable {
+        /// The RPC URL.
+        url: String,
+        /// What went wrong.
+        reason: String,
+    },
+    /// The RPC or runtime transport failed.
+    #[error("transport error: {0}")]
+    Transport(String),
+    /// The transaction could not be signed (a required signer is missing).
+    #[error("cannot sign the transaction: {0}")]
+    Signing(String),
+    /// The embedded ledger cannot be used.
+    #[error("ledger {path}: {reason}")]
+    Ledger {
+        /// The ledger directory or file.
+        path: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+}
+
+impl SdkError {
+    /// Maps a runtime transaction error: a custom program error becomes
+    /// [`SdkError::Program`], missing funds [`SdkError::InsufficientFunds`].
+    pub fn from_transaction_error(
+        error: Option<solana_sdk::transaction::TransactionError>,
+        payer: &anchor_lang::prelude::Pubkey,
+    ) -> Self {
+        use solana_sdk::instruction::InstructionError;
+        use solana_sdk::transaction::TransactionError;
+        match error {
+            Some(TransactionError::InstructionError(_, InstructionError::Custom(code))) => {
+                // The system program's "insufficient lamports" is custom code 1 there, but
+                // medchain's own codes start at 6000 and Anchor's at 100.
+                if code == 1 {
+                    SdkError::InsufficientFunds {
+                        payer: payer.to_string(),
+                    }
+                } else {
+                    SdkError::Program(ProgramErrorCode::from_code(code))
+                }
+            }
+            Some(TransactionError::InsufficientFundsForFee)
+            | Some(TransactionError::InsufficientFundsForRent { .. })
+            | Some(TransactionError::AccountNotFound) => SdkError::InsufficientFunds {
+                payer: payer.to_string(),
+            },
+            Some(other) => SdkError::Transaction(other.to_string()),
+            None => SdkError::Transaction("unknown failure".into()),
+        }
+    }
+
+    /// The medchain program error, if this is one.
+    pub fn program_error(&self) -> Option<MedchainError> {
+        match self {
+            SdkError::Program(ProgramErrorCode::Medchain(e)) => Some(*e),
+            _ => None,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,12 +7,20 @@
 //! ([`error`]).
 
 pub mod access;
+pub mod audit;
+pub mod backend;
+pub mod client;
 pub mod error;
 pub mod hashing;
 pub mod instructions;
 pub mod merkle;
 pub mod pda;
 
+#[cfg(feature = "embedded")]
+pub use backend::embedded::EmbeddedBackend;
+pub use backend::rpc::{RpcBackend, RpcOptions};
+pub use backend::{Backend, TxOutcome};
+pub use client::Medchain;
 pub use error::{ProgramErrorCode, SdkError};
 pub use medchain::state;
 pub use medchain::vocabulary;

@@ -120,15 +120,6 @@ impl RecordAccess<'_> {
             reason,
             consent_version,
         };
-        msg!(
-            "medchain access {}: reason {}",
-            if decision.allowed {
-                "granted"
-            } else {
-                "denied"
-            },
-            reason as u8
-        );
         emit_cpi!(AccessRecorded {
             patient: patient_key,
             provider: provider_key,

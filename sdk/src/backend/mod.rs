@@ -1,0 +1,138 @@
+//! Backends: where transactions go and accounts come from. Two real implementations share
+//! one trait, so an application runs the same code against a cluster ([`rpc::RpcBackend`])
+//! or a ledger on a laptop ([`embedded::EmbeddedBackend`], feature `embedded`).
+
+#[cfg(feature = "embedded")]
+pub mod embedded;
+pub mod rpc;
+
+use crate::error::SdkError;
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use serde::{Deserialize, Serialize};
+use solana_sdk::account::Account;
+use solana_sdk::signature::{Keypair, Signature};
+
+/// A filter on program accounts, as `getProgramAccounts` takes them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AccountFilter {
+    /// The account data is exactly this many bytes.
+    DataSize(u64),
+    /// The account data holds `bytes` at `offset`.
+    Memcmp {
+        /// Byte offset into the account data.
+        offset: usize,
+        /// The bytes expected there.
+        bytes: Vec<u8>,
+    },
+}
+
+impl AccountFilter {
+    /// True when `data` passes the filter.
+    pub fn matches(&self, data: &[u8]) -> bool {
+        match self {
+            AccountFilter::DataSize(size) => data.len() as u64 == *size,
+            AccountFilter::Memcmp { offset, bytes } => data
+                .get(*offset..offset.saturating_add(bytes.len()))
+                .is_some_and(|window| window == bytes.as_slice()),
+        }
+    }
+}
+
+/// The result of a processed transaction.
+#[derive(Debug, Clone)]
+pub struct TxOutcome {
+    /// The transaction signature.
+    pub signature: Signature,
+    /// Return data set by the medchain program, if any.
+    pub return_data: Option<Vec<u8>>,
+}
+
+/// One medchain instruction of a past transaction, as stored in the history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HistoricInstruction {
+    /// The accounts the instruction named, in order.
+    pub accounts: Vec<[u8; 32]>,
+    /// The instruction data (Anchor discriminator + Borsh arguments).
+    pub data: Vec<u8>,
+}
+
+/// A past transaction that touched an account, as the audit trail reads it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TxRecord {
+    /// Base58 transaction signature.
+    pub signature: String,
+    /// Slot it landed in.
+    pub slot: u64,
+    /// Cluster time of its block (unix seconds), when known.
+    pub unix_time: Option<i64>,
+    /// None if it succeeded; the error otherwise.
+    pub error: Option<String>,
+    /// The medchain instructions it carried, in order.
+    pub instructions: Vec<HistoricInstruction>,
+    /// Return data set by the medchain program, if any.
+    pub return_data: Option<Vec<u8>>,
+}
+
+impl TxRecord {
+    /// True when the transaction succeeded.
+    pub fn succeeded(&self) -> bool {
+        self.error.is_none()
+    }
+}
+
+/// Where medchain transactions are sent and accounts are read.
+#[async_trait::async_trait]
+pub trait Backend: Send + Sync {
+    /// A short human name ("embedded ledger at …", "https://…").
+    fn describe(&self) -> String;
+
+    /// Signs `instructions` with `payer` (fee payer) and `signers`, sends, and waits for
+    /// confirmation. A program error becomes [`SdkError::Program`].
+    async fn send(
+        &self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, SdkError>;
+
+    /// Reads one account; `None` when it does not exist.
+    async fn account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError>;
+
+    /// Every account owned by the medchain program that passes all `filters`.
+    async fn program_accounts(
+        &self,
+        filters: &[AccountFilter],
+    ) -> Result<Vec<(Pubkey, Account)>, SdkError>;
+
+    /// The cluster's unix time.
+    async fn unix_time(&self) -> Result<i64, SdkError>;
+
+    /// Transactions that touched `address`, newest first, at most `limit`.
+    async fn history(&self, address: &Pubkey, limit: usize) -> Result<Vec<TxRecord>, SdkError>;
+
+    /// Lamports held by `address` (0 when absent).
+    async fn balance(&self, address: &Pubkey) -> Result<u64, SdkError> {
+        Ok(self.account(address).await?.map_or(0, |a| a.lamports))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filters_match_size_and_bytes() {
+        let data = [1u8, 2, 3, 4];
+        assert!(AccountFilter::DataSize(4).matches(&data));
+        assert!(!AccountFilter::DataSize(5).matches(&data));
+        let at = |offset, bytes: &[u8]| AccountFilter::Memcmp {
+            offset,
+            bytes: bytes.to_vec(),
+        };
+        assert!(at(1, &[2, 3]).matches(&data));
+        assert!(!at(1, &[3]).matches(&data));
+        assert!(!at(3, &[4, 5]).matches(&data), "past the end");
+        assert!(!at(usize::MAX, &[1]).matches(&data));
+    }
+}

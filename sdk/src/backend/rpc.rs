@@ -1,0 +1,306 @@
+//! A cluster backend over JSON-RPC (solana-rpc-client 3.x, nonblocking): commitment,
+//! blockhash refresh and retry, confirmation, optional priority fee and compute-unit limit,
+//! `getProgramAccounts` queries with memcmp filters, and the audit history rebuilt from
+//! `getSignaturesForAddress` + `getTransaction`.
+
+use super::{AccountFilter, Backend, HistoricInstruction, TxOutcome, TxRecord};
+use crate::error::SdkError;
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use base64::Engine as _;
+use solana_account_decoder_client_types::UiAccountEncoding;
+use solana_commitment_config::CommitmentConfig;
+use solana_compute_budget_interface::ComputeBudgetInstruction;
+use solana_rpc_client::nonblocking::rpc_client::RpcClient;
+use solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
+use solana_rpc_client_api::client_error::ErrorKind as ClientErrorKind;
+use solana_rpc_client_api::config::{
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcTransactionConfig,
+};
+use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
+use solana_rpc_client_api::request::RpcError;
+use solana_sdk::account::Account;
+use solana_sdk::message::Message;
+use solana_sdk::signature::{Keypair, Signature, Signer};
+use solana_sdk::transaction::Transaction;
+use solana_transaction_status_client_types::{
+    option_serializer::OptionSerializer, UiTransactionEncoding,
+};
+use std::str::FromStr;
+
+/// Options of an [`RpcBackend`].
+#[derive(Debug, Clone)]
+pub struct RpcOptions {
+    /// Commitment for reads and confirmation.
+    pub commitment: CommitmentConfig,
+    /// Priority fee in micro-lamports per compute unit (none when `None`).
+    pub priority_fee_micro_lamports: Option<u64>,
+    /// Compute-unit limit per transaction (the runtime default when `None`).
+    pub compute_unit_limit: Option<u32>,
+    /// How many times a transaction is re-signed with a fresh blockhash and re-sent when its
+    /// blockhash expired before it landed.
+    pub max_retries: u32,
+}
+
+impl Default for RpcOptions {
+    fn default() -> Self {
+        Self {
+            commitment: CommitmentConfig::confirmed(),
+            priority_fee_micro_lamports: None,
+            compute_unit_limit: None,
+            max_retries: 3,
+        }
+    }
+}
+
+/// A backend talking to a Solana cluster.
+pub struct RpcBackend {
+    client: RpcClient,
+    options: RpcOptions,
+}
+
+impl RpcBackend {
+    /// A backend for the cluster at `url`.
+    pub fn new(url: impl Into<String>, options: RpcOptions) -> Self {
+        let client = RpcClient::new_with_commitment(url.into(), options.commitment);
+        Self { client, options }
+    }
+
+    /// A backend over an existing client (for example `RpcClient::new_mock_with_mocks`).
+    pub fn with_client(client: RpcClient, options: RpcOptions) -> Self {
+        Self { client, options }
+    }
+
+    /// The compute-budget instructions these options add in front of every transaction.
+    pub fn budget_instructions(&self) -> Vec<Instruction> {
+        let mut out = Vec::new();
+        if let Some(limit) = self.options.compute_unit_limit {
+            out.push(ComputeBudgetInstruction::set_compute_unit_limit(limit));
+        }
+        if let Some(price) = self.options.priority_fee_micro_lamports {
+            out.push(ComputeBudgetInstruction::set_compute_unit_price(price));
+        }
+        out
+    }
+
+    fn to_rpc_filter(filter: &AccountFilter) -> RpcFilterType {
+        match filter {
+            AccountFilter::DataSize(size) => RpcFilterType::DataSize(*size),
+            AccountFilter::Memcmp { offset, bytes } => {
+                RpcFilterType::Memcmp(Memcmp::new_raw_bytes(*offset, bytes.clone()))
+            }
+        }
+    }
+
+    fn transport(&self, e: solana_rpc_client_api::client_error::Error) -> SdkError {
+        match e.kind() {
+            ClientErrorKind::Reqwest(inner) => SdkError::Unreachable {
+                url: self.client.url(),
+                reason: inner.to_string(),
+            },
+            ClientErrorKind::Io(inner) => SdkError::Unreachable {
+                url: self.client.url(),
+                reason: inner.to_string(),
+            },
+            _ => SdkError::Transport(e.to_string()),
+        }
+    }
+}
+
+fn return_data_of(
+    meta: &solana_transaction_status_client_types::UiTransactionStatusMeta,
+) -> Option<Vec<u8>> {
+    match &meta.return_data {
+        OptionSerializer::Some(ret) if ret.program_id == medchain::ID.to_string() => {
+            base64::engine::general_purpose::STANDARD
+                .decode(&ret.data.0)
+                .ok()
+                .filter(|d| !d.is_empty())
+        }
+        _ => None,
+    }
+}
+
+#[async_trait::async_trait]
+impl Backend for RpcBackend {
+    fn describe(&self) -> String {
+        self.client.url()
+    }
+
+    async fn send(
+        &self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, SdkError> {
+        let mut all = self.budget_instructions();
+        all.extend_from_slice(instructions);
+        let mut keys: Vec<&Keypair> = vec![payer];
+        keys.extend(
+            signers
+                .iter()
+                .copied()
+                .filter(|k| k.pubkey() != payer.pubkey()),
+        );
+        let mut attempt = 0;
+        loop {
+            let blockhash = self
+                .client
+                .get_latest_blockhash()
+                .await
+                .map_err(|e| self.transport(e))?;
+            let mut tx = Transaction::new_unsigned(Message::new(&all, Some(&payer.pubkey())));
+            tx.try_sign(&keys, blockhash)
+                .map_err(|e| SdkError::Signing(e.to_string()))?;
+            match self.client.send_and_confirm_transaction(&tx).await {
+                Ok(signature) => {
+                    let return_data = self
+                        .client
+                        .get_transaction_with_config(
+                            &signature,
+                            RpcTransactionConfig {
+                                encoding: Some(UiTransactionEncoding::Base64),
+                                commitment: Some(self.options.commitment),
+                                max_supported_transaction_version: Some(0),
+                            },
+                        )
+                        .await
+                        .ok()
+                        .and_then(|t| t.transaction.meta)
+                        .and_then(|meta| return_data_of(&meta));
+                    return Ok(TxOutcome {
+                        signature,
+                        return_data,
+                    });
+                }
+                Err(e) => {
+                    if let Some(tx_error) = e.get_transaction_error() {
+                        if tx_error == solana_sdk::transaction::TransactionError::BlockhashNotFound
+                            && attempt < self.options.max_retries
+                        {
+                            attempt += 1;
+                            continue;
+                        }
+                        return Err(SdkError::from_transaction_error(
+                            Some(tx_error),
+                            &payer.pubkey(),
+                        ));
+                    }
+                    if let ClientErrorKind::RpcError(RpcError::ForUser(msg)) = e.kind() {
+                        if msg.contains("unable to confirm") && attempt < self.options.max_retries {
+                            attempt += 1;
+                            continue;
+                        }
+                    }
+                    return Err(self.transport(e));
+                }
+            }
+        }
+    }
+
+    async fn account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
+        self.client
+            .get_account_with_commitment(address, self.options.commitment)
+            .await
+            .map(|r| r.value)
+            .map_err(|e| self.transport(e))
+    }
+
+    async fn program_accounts(
+        &self,
+        filters: &[AccountFilter],
+    ) -> Result<Vec<(Pubkey, Account)>, SdkError> {
+        let config = RpcProgramAccountsConfig {
+            filters: Some(filters.iter().map(Self::to_rpc_filter).collect()),
+            account_config: RpcAccountInfoConfig {
+                encoding: Some(UiAccountEncoding::Base64),
+                commitment: Some(self.options.commitment),
+                ..RpcAccountInfoConfig::default()
+            },
+            ..RpcProgramAccountsConfig::default()
+        };
+        let accounts = self
+            .client
+            .get_program_ui_accounts_with_config(&medchain::ID, config)
+            .await
+            .map_err(|e| self.transport(e))?;
+        accounts
+            .into_iter()
+            .map(|(key, ui)| {
+                ui.decode::<Account>().map(|a| (key, a)).ok_or_else(|| {
+                    SdkError::Transport(format!("account {key} came back undecodable"))
+                })
+            })
+            .collect()
+    }
+
+    async fn unix_time(&self) -> Result<i64, SdkError> {
+        let account = self
+            .account(&solana_sdk::sysvar::clock::ID)
+            .await?
+            .ok_or_else(|| SdkError::Transport("the cluster returned no clock sysvar".into()))?;
+        let clock: solana_sdk::clock::Clock = bincode::deserialize(&account.data)
+            .map_err(|e| SdkError::Transport(format!("cannot decode the clock sysvar: {e}")))?;
+        Ok(clock.unix_timestamp)
+    }
+
+    async fn history(&self, address: &Pubkey, limit: usize) -> Result<Vec<TxRecord>, SdkError> {
+        let signatures = self
+            .client
+            .get_signatures_for_address_with_config(
+                address,
+                GetConfirmedSignaturesForAddress2Config {
+                    limit: Some(limit.min(1_000)),
+                    commitment: Some(self.options.commitment),
+                    ..GetConfirmedSignaturesForAddress2Config::default()
+                },
+            )
+            .await
+            .map_err(|e| self.transport(e))?;
+        let mut out = Vec::with_capacity(signatures.len());
+        for status in signatures {
+            let signature = Signature::from_str(&status.signature)
+                .map_err(|e| SdkError::Transport(format!("bad signature from the cluster: {e}")))?;
+            let tx = self
+                .client
+                .get_transaction_with_config(
+                    &signature,
+                    RpcTransactionConfig {
+                        encoding: Some(UiTransactionEncoding::Base64),
+                        commitment: Some(self.options.commitment),
+                        max_supported_transaction_version: Some(0),
+                    },
+                )
+                .await
+                .map_err(|e| self.transport(e))?;
+            let meta = tx.transaction.meta.clone();
+            let decoded = tx.transaction.transaction.decode().ok_or_else(|| {
+                SdkError::Transport(format!("transaction {signature} is undecodable"))
+            })?;
+            let keys = decoded.message.static_account_keys();
+            let instructions = decoded
+                .message
+                .instructions()
+                .iter()
+                .filter(|ci| keys.get(usize::from(ci.program_id_index)) == Some(&medchain::ID))
+                .map(|ci| HistoricInstruction {
+                    accounts: ci
+                        .accounts
+                        .iter()
+                        .filter_map(|i| keys.get(usize::from(*i)).map(|k| k.to_bytes()))
+                        .collect(),
+                    data: ci.data.clone(),
+                })
+                .collect();
+            out.push(TxRecord {
+                signature: status.signature,
+                slot: tx.slot,
+                unix_time: tx.block_time,
+                error: status.err.map(|e| e.to_string()),
+                instructions,
+                return_data: meta.as_ref().and_then(return_data_of),
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,3 @@
+//! Shared test code.
+#![allow(dead_code)]
+pub mod scenarios;
