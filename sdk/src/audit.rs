@@ -18,18 +18,12 @@ fn instruction_names() -> [(&'static [u8], &'static str); 34] {
         (ix::Pause::DISCRIMINATOR, "pause"),
         (ix::Unpause::DISCRIMINATOR, "unpause"),
         (ix::AddIssuer::DISCRIMINATOR, "add_issuer"),
-        (
-            ix::SetIssuerBreakGlass::DISCRIMINATOR,
-            "set_issuer_break_glass",
-        ),
+        (ix::SetIssuerBreakGlass::DISCRIMINATOR, "set_issuer_break_glass"),
         (ix::RemoveIssuer::DISCRIMINATOR, "remove_issuer"),
         (ix::RegisterProvider::DISCRIMINATOR, "register_provider"),
         (ix::SuspendProvider::DISCRIMINATOR, "suspend_provider"),
         (ix::ReinstateProvider::DISCRIMINATOR, "reinstate_provider"),
-        (
-            ix::SetProviderEncryptionKey::DISCRIMINATOR,
-            "set_provider_encryption_key",
-        ),
+        (ix::SetProviderEncryptionKey::DISCRIMINATOR, "set_provider_encryption_key"),
         (ix::RegisterPatient::DISCRIMINATOR, "register_patient"),
         (ix::RequestAccess::DISCRIMINATOR, "request_access"),
         (ix::ApproveRequest::DISCRIMINATOR, "approve_request"),
@@ -42,43 +36,22 @@ fn instruction_names() -> [(&'static [u8], &'static str); 34] {
         (ix::CloseConsent::DISCRIMINATOR, "close_consent"),
         (ix::AnchorRecord::DISCRIMINATOR, "anchor_record"),
         (ix::AmendRecord::DISCRIMINATOR, "amend_record"),
-        (
-            ix::MarkEnteredInError::DISCRIMINATOR,
-            "mark_entered_in_error",
-        ),
+        (ix::MarkEnteredInError::DISCRIMINATOR, "mark_entered_in_error"),
         (ix::AnchorBatch::DISCRIMINATOR, "anchor_batch"),
         (ix::AddDelegate::DISCRIMINATOR, "add_delegate"),
         (ix::RemoveDelegate::DISCRIMINATOR, "remove_delegate"),
-        (
-            ix::DelegateGrantConsent::DISCRIMINATOR,
-            "delegate_grant_consent",
-        ),
-        (
-            ix::DelegateRevokeConsent::DISCRIMINATOR,
-            "delegate_revoke_consent",
-        ),
-        (
-            ix::OpenEmergencyAccess::DISCRIMINATOR,
-            "open_emergency_access",
-        ),
-        (
-            ix::ReviewEmergencyAccess::DISCRIMINATOR,
-            "review_emergency_access",
-        ),
-        (
-            ix::SetBreakGlassPolicy::DISCRIMINATOR,
-            "set_break_glass_policy",
-        ),
+        (ix::DelegateGrantConsent::DISCRIMINATOR, "delegate_grant_consent"),
+        (ix::DelegateRevokeConsent::DISCRIMINATOR, "delegate_revoke_consent"),
+        (ix::OpenEmergencyAccess::DISCRIMINATOR, "open_emergency_access"),
+        (ix::ReviewEmergencyAccess::DISCRIMINATOR, "review_emergency_access"),
+        (ix::SetBreakGlassPolicy::DISCRIMINATOR, "set_break_glass_policy"),
         (ix::RecordAccess::DISCRIMINATOR, "record_access"),
     ]
 }
 
 /// The name of a medchain instruction from its data, if known.
 pub fn instruction_name(data: &[u8]) -> Option<&'static str> {
-    instruction_names()
-        .into_iter()
-        .find(|(disc, _)| data.starts_with(disc))
-        .map(|(_, name)| name)
+    instruction_names().into_iter().find(|(disc, _)| data.starts_with(disc)).map(|(_, name)| name)
 }
 
 /// One access attempt as recorded by `record_access`.
@@ -132,10 +105,7 @@ pub fn reason_name(reason: AccessReason) -> &'static str {
 
 fn access_attempt(ix_data: &HistoricInstruction, tx: &TxRecord) -> Option<AccessAttempt> {
     let args = ix::RecordAccess::try_from_slice(ix_data.data.get(8..)?).ok()?;
-    let decision = tx
-        .return_data
-        .as_deref()
-        .and_then(|d| AccessDecision::try_from_slice(d).ok());
+    let decision = tx.return_data.as_deref().and_then(|d| AccessDecision::try_from_slice(d).ok());
     Some(AccessAttempt {
         category: args.category,
         purpose: args.purpose,
@@ -152,10 +122,8 @@ pub fn audit_entries(subject: &Pubkey, history: &[TxRecord]) -> Vec<AuditEntry> 
     history
         .iter()
         .flat_map(|tx| {
-            tx.instructions
-                .iter()
-                .filter(move |ix| ix.accounts.contains(&key))
-                .map(move |ix_data| {
+            tx.instructions.iter().filter(move |ix| ix.accounts.contains(&key)).map(
+                move |ix_data| {
                     let name = instruction_name(&ix_data.data).unwrap_or("unknown");
                     AuditEntry {
                         signature: tx.signature.clone(),
@@ -172,7 +140,8 @@ pub fn audit_entries(subject: &Pubkey, history: &[TxRecord]) -> Vec<AuditEntry> 
                             .then(|| access_attempt(ix_data, tx))
                             .flatten(),
                     }
-                })
+                },
+            )
         })
         .collect()
 }
@@ -190,12 +159,7 @@ mod tests {
                 assert_ne!(a, b);
             }
         }
-        let data = ix::RecordAccess {
-            category: 1,
-            purpose: 1,
-            action: 1,
-        }
-        .data();
+        let data = ix::RecordAccess { category: 1, purpose: 1, action: 1 }.data();
         assert_eq!(instruction_name(&data), Some("record_access"));
         assert_eq!(instruction_name(&[0; 8]), None);
     }

@@ -47,12 +47,8 @@ impl<B: Backend> Medchain<B> {
         instruction: Instruction,
         signers: &[&Keypair],
     ) -> Result<TxOutcome, SdkError> {
-        let payer = signers
-            .first()
-            .ok_or_else(|| SdkError::Signing("no signer given".into()))?;
-        self.backend
-            .send(&[instruction], payer, &signers[1..])
-            .await
+        let payer = signers.first().ok_or_else(|| SdkError::Signing("no signer given".into()))?;
+        self.backend.send(&[instruction], payer, &signers[1..]).await
     }
 
     // ----- administration -------------------------------------------------------------
@@ -64,8 +60,7 @@ impl<B: Backend> Medchain<B> {
         admin: &Keypair,
         program_data: Option<Pubkey>,
     ) -> Result<TxOutcome, SdkError> {
-        self.send_one(ix::initialize(&admin.pubkey(), program_data), &[admin])
-            .await
+        self.send_one(ix::initialize(&admin.pubkey(), program_data), &[admin]).await
     }
 
     /// The admin trusts `issuer` (a wallet) as a credentialing body.
@@ -75,11 +70,7 @@ impl<B: Backend> Medchain<B> {
         issuer: &Pubkey,
         allows_break_glass: bool,
     ) -> Result<TxOutcome, SdkError> {
-        self.send_one(
-            ix::add_issuer(&admin.pubkey(), issuer, allows_break_glass),
-            &[admin],
-        )
-        .await
+        self.send_one(ix::add_issuer(&admin.pubkey(), issuer, allows_break_glass), &[admin]).await
     }
 
     /// The issuer registers `provider`, who co-signs.
@@ -103,11 +94,8 @@ impl<B: Backend> Medchain<B> {
         patient: &Keypair,
         payer: &Keypair,
     ) -> Result<TxOutcome, SdkError> {
-        self.send_one(
-            ix::register_patient(&patient.pubkey(), &payer.pubkey()),
-            &[payer, patient],
-        )
-        .await
+        self.send_one(ix::register_patient(&patient.pubkey(), &payer.pubkey()), &[payer, patient])
+            .await
     }
 
     // ----- requests and consents ------------------------------------------------------
@@ -120,11 +108,8 @@ impl<B: Backend> Medchain<B> {
         nonce: u64,
         terms: RequestTerms,
     ) -> Result<TxOutcome, SdkError> {
-        self.send_one(
-            ix::request_access(&provider.pubkey(), patient, nonce, terms),
-            &[provider],
-        )
-        .await
+        self.send_one(ix::request_access(&provider.pubkey(), patient, nonce, terms), &[provider])
+            .await
     }
 
     /// The patient approves request `nonce` of `provider` with `approved` terms; `payer`
@@ -138,13 +123,7 @@ impl<B: Backend> Medchain<B> {
         approved: RequestTerms,
     ) -> Result<TxOutcome, SdkError> {
         self.send_one(
-            ix::approve_request(
-                &patient.pubkey(),
-                &payer.pubkey(),
-                provider,
-                nonce,
-                approved,
-            ),
+            ix::approve_request(&patient.pubkey(), &payer.pubkey(), provider, nonce, approved),
             &[payer, patient],
         )
         .await
@@ -172,11 +151,7 @@ impl<B: Backend> Medchain<B> {
         payer: &Keypair,
         provider: &Pubkey,
     ) -> Result<TxOutcome, SdkError> {
-        self.send_one(
-            ix::revoke_consent(&patient.pubkey(), provider),
-            &[payer, patient],
-        )
-        .await
+        self.send_one(ix::revoke_consent(&patient.pubkey(), provider), &[payer, patient]).await
     }
 
     /// The provider records an access attempt; returns the program's decision.
@@ -237,11 +212,7 @@ impl<B: Backend> Medchain<B> {
         patient: &Pubkey,
         provider: &Pubkey,
     ) -> Result<Option<Consent>, SdkError> {
-        self.fetch(
-            &pda::consent(&pda::patient(patient), &pda::provider(provider)),
-            "Consent",
-        )
-        .await
+        self.fetch(&pda::consent(&pda::patient(patient), &pda::provider(provider)), "Consent").await
     }
 
     /// Evaluates, without writing anything, whether `provider` may act now — by the very rule
@@ -254,20 +225,13 @@ impl<B: Backend> Medchain<B> {
         purpose: u16,
         action: u8,
     ) -> Result<AccessDecision, SdkError> {
-        let provider_account =
-            self.provider(provider)
-                .await?
-                .ok_or_else(|| SdkError::AccountNotFound {
-                    address: provider.to_string(),
-                    what: "registered provider",
-                })?;
+        let provider_account = self.provider(provider).await?.ok_or_else(|| {
+            SdkError::AccountNotFound { address: provider.to_string(), what: "registered provider" }
+        })?;
         let consent = self.consent(patient, provider).await?;
         let patient_pda = pda::patient(patient);
         let emergency: Option<EmergencyAccess> = self
-            .fetch(
-                &pda::emergency(&patient_pda, &pda::provider(provider)),
-                "EmergencyAccess",
-            )
+            .fetch(&pda::emergency(&patient_pda, &pda::provider(provider)), "EmergencyAccess")
             .await?;
         let now = self.backend.unix_time().await?;
         Ok(check_access(
@@ -286,13 +250,7 @@ impl<B: Backend> Medchain<B> {
         what: &'static str,
         mut filters: Vec<AccountFilter>,
     ) -> Result<Vec<(Pubkey, T)>, SdkError> {
-        filters.insert(
-            0,
-            AccountFilter::Memcmp {
-                offset: 0,
-                bytes: T::DISCRIMINATOR.to_vec(),
-            },
-        );
+        filters.insert(0, AccountFilter::Memcmp { offset: 0, bytes: T::DISCRIMINATOR.to_vec() });
         self.backend
             .program_accounts(&filters)
             .await?
@@ -331,10 +289,7 @@ impl<B: Backend> Medchain<B> {
         patient: &Pubkey,
     ) -> Result<Vec<(Pubkey, AccessRequest)>, SdkError> {
         let filters = vec![
-            AccountFilter::Memcmp {
-                offset: 8,
-                bytes: pda::patient(patient).to_bytes().to_vec(),
-            },
+            AccountFilter::Memcmp { offset: 8, bytes: pda::patient(patient).to_bytes().to_vec() },
             AccountFilter::Memcmp {
                 offset: AccessRequest::STATUS_OFFSET,
                 bytes: vec![RequestStatus::Pending as u8],
@@ -365,5 +320,21 @@ impl<B: Backend> Medchain<B> {
         let subject = pda::patient(patient);
         let history = self.backend.history(&subject, limit).await?;
         Ok(audit_entries(&subject, &history))
+    }
+}
+
+#[cfg(feature = "embedded")]
+impl Medchain<crate::backend::embedded::EmbeddedBackend> {
+    /// A client over the embedded ledger in `dir` (created if needed).
+    pub fn embedded(dir: impl AsRef<std::path::Path>) -> Result<Self, SdkError> {
+        crate::backend::embedded::EmbeddedBackend::open(dir).map(Self::new)
+    }
+
+    /// Credits each wallet with 1 SOL from the embedded ledger's local faucet.
+    pub async fn fund(&self, wallets: &[&Keypair]) -> Result<(), SdkError> {
+        for wallet in wallets {
+            self.backend.airdrop(&wallet.pubkey(), 1_000_000_000).await?;
+        }
+        Ok(())
     }
 }

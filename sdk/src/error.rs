@@ -166,18 +166,16 @@ impl SdkError {
                 // The system program's "insufficient lamports" is custom code 1 there, but
                 // medchain's own codes start at 6000 and Anchor's at 100.
                 if code == 1 {
-                    SdkError::InsufficientFunds {
-                        payer: payer.to_string(),
-                    }
+                    SdkError::InsufficientFunds { payer: payer.to_string() }
                 } else {
                     SdkError::Program(ProgramErrorCode::from_code(code))
                 }
             }
             Some(TransactionError::InsufficientFundsForFee)
             | Some(TransactionError::InsufficientFundsForRent { .. })
-            | Some(TransactionError::AccountNotFound) => SdkError::InsufficientFunds {
-                payer: payer.to_string(),
-            },
+            | Some(TransactionError::AccountNotFound) => {
+                SdkError::InsufficientFunds { payer: payer.to_string() }
+            }
             Some(other) => SdkError::Transaction(other.to_string()),
             None => SdkError::Transaction("unknown failure".into()),
         }
@@ -201,15 +199,9 @@ mod tests {
         for (index, error) in PROGRAM_ERRORS.iter().enumerate() {
             let expected = CUSTOM_ERROR_OFFSET + index as u32;
             assert_eq!(u32::from(*error), expected, "{error:?}");
-            assert_eq!(
-                ProgramErrorCode::from_code(expected),
-                ProgramErrorCode::Medchain(*error)
-            );
+            assert_eq!(ProgramErrorCode::from_code(expected), ProgramErrorCode::Medchain(*error));
         }
-        assert_eq!(
-            ProgramErrorCode::from_code(2006),
-            ProgramErrorCode::Anchor(2006)
-        );
+        assert_eq!(ProgramErrorCode::from_code(2006), ProgramErrorCode::Anchor(2006));
         assert_eq!(
             ProgramErrorCode::from_code(6000 + PROGRAM_ERRORS.len() as u32),
             ProgramErrorCode::Anchor(6000 + PROGRAM_ERRORS.len() as u32)

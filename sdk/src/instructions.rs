@@ -41,9 +41,7 @@ pub fn propose_admin(admin: &Pubkey, new_admin: &Pubkey) -> Instruction {
             event_authority: pda::event_authority(),
             program: pda::PROGRAM_ID,
         },
-        instruction::ProposeAdmin {
-            new_admin: *new_admin,
-        },
+        instruction::ProposeAdmin { new_admin: *new_admin },
     )
 }
 
@@ -154,10 +152,7 @@ pub fn register_provider(
             event_authority: pda::event_authority(),
             program: pda::PROGRAM_ID,
         },
-        instruction::RegisterProvider {
-            credential_hash,
-            kind: kind as u8,
-        },
+        instruction::RegisterProvider { credential_hash, kind: kind as u8 },
     )
 }
 
@@ -199,9 +194,7 @@ pub fn set_provider_encryption_key(provider_authority: &Pubkey, key: [u8; 32]) -
             event_authority: pda::event_authority(),
             program: pda::PROGRAM_ID,
         },
-        instruction::SetProviderEncryptionKey {
-            encryption_key: key,
-        },
+        instruction::SetProviderEncryptionKey { encryption_key: key },
     )
 }
 
@@ -431,11 +424,7 @@ pub fn record_access(
             event_authority: pda::event_authority(),
             program: pda::PROGRAM_ID,
         },
-        instruction::RecordAccess {
-            category,
-            purpose,
-            action,
-        },
+        instruction::RecordAccess { category, purpose, action },
     )
 }
 
@@ -464,12 +453,7 @@ pub fn anchor_record_by_provider(
             event_authority: pda::event_authority(),
             program: pda::PROGRAM_ID,
         },
-        instruction::AnchorRecord {
-            record_id,
-            content_hash,
-            category,
-            purpose,
-        },
+        instruction::AnchorRecord { record_id, content_hash, category, purpose },
     )
 }
 
@@ -531,11 +515,7 @@ pub fn amend_record(
             event_authority: pda::event_authority(),
             program: pda::PROGRAM_ID,
         },
-        instruction::AmendRecord {
-            new_record_id,
-            content_hash,
-            purpose,
-        },
+        instruction::AmendRecord { new_record_id, content_hash, purpose },
     )
 }
 
@@ -575,11 +555,7 @@ pub fn anchor_batch(
             event_authority: pda::event_authority(),
             program: pda::PROGRAM_ID,
         },
-        instruction::AnchorBatch {
-            batch_id,
-            merkle_root,
-            leaf_count,
-        },
+        instruction::AnchorBatch { batch_id, merkle_root, leaf_count },
     )
 }
 
@@ -697,10 +673,7 @@ pub fn open_emergency_access(
             event_authority: pda::event_authority(),
             program: pda::PROGRAM_ID,
         },
-        instruction::OpenEmergencyAccess {
-            reason_code,
-            duration_secs,
-        },
+        instruction::OpenEmergencyAccess { reason_code, duration_secs },
     )
 }
 

@@ -32,12 +32,7 @@ pub fn patient(authority: &Pubkey) -> Pubkey {
 /// The AccessRequest PDA of (Patient PDA, Provider PDA, nonce).
 pub fn request(patient: &Pubkey, provider: &Pubkey, nonce: u64) -> Pubkey {
     Pubkey::find_program_address(
-        &[
-            REQUEST_SEED,
-            patient.as_ref(),
-            provider.as_ref(),
-            &nonce.to_le_bytes(),
-        ],
+        &[REQUEST_SEED, patient.as_ref(), provider.as_ref(), &nonce.to_le_bytes()],
         &PROGRAM_ID,
     )
     .0
@@ -45,11 +40,8 @@ pub fn request(patient: &Pubkey, provider: &Pubkey, nonce: u64) -> Pubkey {
 
 /// The Consent PDA of (Patient PDA, Provider PDA).
 pub fn consent(patient: &Pubkey, provider: &Pubkey) -> Pubkey {
-    Pubkey::find_program_address(
-        &[CONSENT_SEED, patient.as_ref(), provider.as_ref()],
-        &PROGRAM_ID,
-    )
-    .0
+    Pubkey::find_program_address(&[CONSENT_SEED, patient.as_ref(), provider.as_ref()], &PROGRAM_ID)
+        .0
 }
 
 /// The Record PDA of (Patient PDA, record id).

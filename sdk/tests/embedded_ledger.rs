@@ -24,23 +24,12 @@ async fn accounts_and_history_survive_reopening() {
         let ledger = EmbeddedBackend::open(dir.path()).expect("open");
         ledger.airdrop(&a.pubkey(), SOL).await.expect("airdrop");
         ledger
-            .send(
-                &[system_instruction::transfer(
-                    &a.pubkey(),
-                    &b.pubkey(),
-                    1_000_000,
-                )],
-                &a,
-                &[],
-            )
+            .send(&[system_instruction::transfer(&a.pubkey(), &b.pubkey(), 1_000_000)], &a, &[])
             .await
             .expect("transfer");
     }
     let ledger = EmbeddedBackend::open(dir.path()).expect("reopen");
-    assert_eq!(
-        ledger.balance(&b.pubkey()).await.expect("balance"),
-        1_000_000
-    );
+    assert_eq!(ledger.balance(&b.pubkey()).await.expect("balance"), 1_000_000);
     assert!(ledger.balance(&a.pubkey()).await.expect("balance") < SOL - 1_000_000);
     assert_eq!(ledger.stats().await.1, 1, "one transaction in the history");
 }
@@ -64,10 +53,7 @@ async fn a_corrupt_ledger_file_is_refused_with_a_clear_error() {
     let dir = tempfile::tempdir().expect("tempdir");
     {
         let ledger = EmbeddedBackend::open(dir.path()).expect("open");
-        ledger
-            .airdrop(&keypair(1).pubkey(), SOL)
-            .await
-            .expect("airdrop");
+        ledger.airdrop(&keypair(1).pubkey(), SOL).await.expect("airdrop");
     }
     let path = dir.path().join(LEDGER_FILE);
     let mut bytes = std::fs::read(&path).expect("read");
@@ -79,11 +65,7 @@ async fn a_corrupt_ledger_file_is_refused_with_a_clear_error() {
         Err(other) => panic!("unexpected error {other}"),
         Ok(_) => panic!("a corrupt ledger was opened"),
     }
-    assert_eq!(
-        std::fs::read(&path).expect("read"),
-        bytes,
-        "the file is left untouched"
-    );
+    assert_eq!(std::fs::read(&path).expect("read"), bytes, "the file is left untouched");
 }
 
 /// Runs in a child process (when `CHILD_ENV` is set): transfers lamports from A to B in a
@@ -97,11 +79,7 @@ async fn crash_child_entry_point() {
     let (a, b, fee_payer) = (keypair(1), keypair(2), keypair(3));
     loop {
         ledger
-            .send(
-                &[system_instruction::transfer(&a.pubkey(), &b.pubkey(), 1)],
-                &fee_payer,
-                &[&a],
-            )
+            .send(&[system_instruction::transfer(&a.pubkey(), &b.pubkey(), 1)], &fee_payer, &[&a])
             .await
             .expect("transfer");
     }
@@ -115,10 +93,7 @@ async fn sigkill_in_the_middle_of_writes_leaves_a_consistent_ledger() {
         let ledger = EmbeddedBackend::open(dir.path()).expect("open");
         ledger.airdrop(&a.pubkey(), SOL).await.expect("airdrop a");
         ledger.airdrop(&b.pubkey(), SOL).await.expect("airdrop b");
-        ledger
-            .airdrop(&fee_payer.pubkey(), SOL)
-            .await
-            .expect("airdrop payer");
+        ledger.airdrop(&fee_payer.pubkey(), SOL).await.expect("airdrop payer");
         // Make the ledger file large, so that each write takes a while.
         let filler = (0..2_000u32).map(|i| {
             let mut key = [0xEE; 32];
@@ -138,12 +113,7 @@ async fn sigkill_in_the_middle_of_writes_leaves_a_consistent_ledger() {
     let mut last_b = SOL;
     for round in 0..6u64 {
         let mut child = std::process::Command::new(&exe)
-            .args([
-                "crash_child_entry_point",
-                "--exact",
-                "--nocapture",
-                "--test-threads=1",
-            ])
+            .args(["crash_child_entry_point", "--exact", "--nocapture", "--test-threads=1"])
             .env(CHILD_ENV, dir.path())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -155,17 +125,10 @@ async fn sigkill_in_the_middle_of_writes_leaves_a_consistent_ledger() {
         let ledger = EmbeddedBackend::open(dir.path()).expect("the ledger opens after a crash");
         let balance_a = ledger.balance(&a.pubkey()).await.expect("a");
         let balance_b = ledger.balance(&b.pubkey()).await.expect("b");
-        assert_eq!(
-            balance_a + balance_b,
-            2 * SOL,
-            "round {round}: a torn state"
-        );
+        assert_eq!(balance_a + balance_b, 2 * SOL, "round {round}: a torn state");
         let transfers = balance_b - SOL;
         let (_, history) = ledger.stats().await;
-        assert_eq!(
-            transfers as usize, history,
-            "round {round}: history and balances disagree"
-        );
+        assert_eq!(transfers as usize, history, "round {round}: history and balances disagree");
         assert!(balance_b >= last_b, "round {round}: state went backwards");
         last_b = balance_b;
     }

@@ -29,25 +29,14 @@ async fn main() {
     );
 
     let asked = request_terms();
-    h.request(&provider, &patient, 1, asked)
-        .await
-        .expect("request_access");
+    h.request(&provider, &patient, 1, asked).await.expect("request_access");
     println!("provider requested imaging + labs, read + write, for treatment, 1 day");
 
-    let narrowed = RequestTerms {
-        categories: categories::IMAGING,
-        actions: actions::READ,
-        ..asked
-    };
+    let narrowed =
+        RequestTerms { categories: categories::IMAGING, actions: actions::READ, ..asked };
     let payer = h.ctx.payer.pubkey();
     h.send(
-        &[ix::approve_request(
-            &patient.pubkey(),
-            &payer,
-            &provider.pubkey(),
-            1,
-            narrowed,
-        )],
+        &[ix::approve_request(&patient.pubkey(), &payer, &provider.pubkey(), 1, narrowed)],
         &[&patient],
     )
     .await
@@ -57,30 +46,19 @@ async fn main() {
     let read = h.read_imaging(&provider, &patient).await;
     println!("provider reads imaging:  {}", describe_reason(read.reason));
     let labs = h
-        .record(
-            &provider,
-            &patient,
-            categories::OBSERVATIONS,
-            purposes::TREAT,
-            actions::READ,
-        )
+        .record(&provider, &patient, categories::OBSERVATIONS, purposes::TREAT, actions::READ)
         .await
         .expect("record_access");
     println!("provider reads labs:     {}", describe_reason(labs.reason));
 
-    h.send(
-        &[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())],
-        &[&patient],
-    )
-    .await
-    .expect("revoke_consent");
+    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
+        .await
+        .expect("revoke_consent");
     println!("patient revoked");
     let after = h.read_imaging(&provider, &patient).await;
     println!("provider reads imaging:  {}", describe_reason(after.reason));
 
-    let consent: Consent = h
-        .account(&Harness::consent_address(&patient, &provider))
-        .await;
+    let consent: Consent = h.account(&Harness::consent_address(&patient, &provider)).await;
     println!(
         "on-chain consent v{}: {:?}, {} granted / {} denied attempts recorded",
         consent.version, consent.status, consent.granted_count, consent.denied_count

@@ -72,11 +72,7 @@ impl Harness {
         pt.prefer_bpf(false);
         pt.add_program("medchain", medchain::ID, processor!(process));
         let ctx = pt.start_with_context().await;
-        let mut h = Self {
-            ctx,
-            admin: Keypair::new(),
-            nonce: 0,
-        };
+        let mut h = Self { ctx, admin: Keypair::new(), nonce: 0 };
         let admin = h.admin.pubkey();
         h.fund(&admin, 10 * SOL).await;
         h
@@ -86,9 +82,7 @@ impl Harness {
     pub async fn new() -> Self {
         let mut h = Self::bare().await;
         let admin = h.admin.insecure_clone();
-        h.send(&[ix::initialize(&admin.pubkey(), None)], &[&admin])
-            .await
-            .expect("initialize");
+        h.send(&[ix::initialize(&admin.pubkey(), None)], &[&admin]).await.expect("initialize");
         h
     }
 
@@ -116,17 +110,11 @@ impl Harness {
             &keys,
             self.ctx.last_blockhash,
         );
-        let outcome = self
-            .ctx
-            .banks_client
-            .process_transaction_with_metadata(tx)
-            .await?;
+        let outcome = self.ctx.banks_client.process_transaction_with_metadata(tx).await?;
         match outcome.result {
-            Ok(()) => Ok(outcome
-                .metadata
-                .and_then(|m| m.return_data)
-                .map(|r| r.data)
-                .unwrap_or_default()),
+            Ok(()) => {
+                Ok(outcome.metadata.and_then(|m| m.return_data).map(|r| r.data).unwrap_or_default())
+            }
             Err(err) => Err(BanksClientError::TransactionError(err)),
         }
     }
@@ -155,9 +143,7 @@ impl Harness {
     /// Transfers lamports from the context's payer.
     pub async fn fund(&mut self, to: &Pubkey, lamports: u64) {
         let payer = self.ctx.payer.pubkey();
-        self.send(&[system_instruction::transfer(&payer, to, lamports)], &[])
-            .await
-            .expect("fund");
+        self.send(&[system_instruction::transfer(&payer, to, lamports)], &[]).await.expect("fund");
     }
 
     /// A new keypair holding `lamports`.
@@ -169,30 +155,17 @@ impl Harness {
 
     /// Lamports held by an account (0 when it does not exist).
     pub async fn lamports(&mut self, address: &Pubkey) -> u64 {
-        self.ctx
-            .banks_client
-            .get_balance(*address)
-            .await
-            .expect("balance")
+        self.ctx.banks_client.get_balance(*address).await.expect("balance")
     }
 
     /// True when an account exists at `address`.
     pub async fn exists(&mut self, address: &Pubkey) -> bool {
-        self.ctx
-            .banks_client
-            .get_account(*address)
-            .await
-            .expect("get_account")
-            .is_some()
+        self.ctx.banks_client.get_account(*address).await.expect("get_account").is_some()
     }
 
     /// The raw data of an account.
     pub async fn raw(&mut self, address: &Pubkey) -> Option<solana_sdk::account::Account> {
-        self.ctx
-            .banks_client
-            .get_account(*address)
-            .await
-            .expect("get_account")
+        self.ctx.banks_client.get_account(*address).await.expect("get_account")
     }
 
     /// Decodes a medchain account.
@@ -203,12 +176,7 @@ impl Harness {
 
     /// The cluster clock's unix time.
     pub async fn now(&mut self) -> i64 {
-        self.ctx
-            .banks_client
-            .get_sysvar::<Clock>()
-            .await
-            .expect("clock")
-            .unix_timestamp
+        self.ctx.banks_client.get_sysvar::<Clock>().await.expect("clock").unix_timestamp
     }
 
     /// Moves the cluster clock to `unix_timestamp`.
@@ -229,11 +197,7 @@ impl Harness {
         let issuer = self.funded_keypair(SOL).await;
         let admin = self.admin.insecure_clone();
         self.send(
-            &[ix::add_issuer(
-                &admin.pubkey(),
-                &issuer.pubkey(),
-                allows_break_glass,
-            )],
+            &[ix::add_issuer(&admin.pubkey(), &issuer.pubkey(), allows_break_glass)],
             &[&admin],
         )
         .await
@@ -262,12 +226,9 @@ impl Harness {
     pub async fn patient(&mut self) -> Keypair {
         let patient = Keypair::new();
         let payer = self.ctx.payer.pubkey();
-        self.send(
-            &[ix::register_patient(&patient.pubkey(), &payer)],
-            &[&patient],
-        )
-        .await
-        .expect("register_patient");
+        self.send(&[ix::register_patient(&patient.pubkey(), &payer)], &[&patient])
+            .await
+            .expect("register_patient");
         patient
     }
 
@@ -288,12 +249,7 @@ impl Harness {
     ) -> TxResult {
         let payer = self.ctx.payer.pubkey();
         self.send(
-            &[ix::grant_consent(
-                &patient.pubkey(),
-                &payer,
-                &provider.pubkey(),
-                t,
-            )],
+            &[ix::grant_consent(&patient.pubkey(), &payer, &provider.pubkey(), t)],
             &[patient],
         )
         .await
@@ -302,9 +258,7 @@ impl Harness {
     /// A consent of the default [`terms`] lasting one day.
     pub async fn consent(&mut self, patient: &Keypair, provider: &Keypair) {
         let now = self.now().await;
-        self.grant(patient, provider, terms(now + 86_400))
-            .await
-            .expect("grant_consent");
+        self.grant(patient, provider, terms(now + 86_400)).await.expect("grant_consent");
     }
 
     /// `request_access` by `provider` to `patient` with `nonce`.
@@ -316,12 +270,7 @@ impl Harness {
         t: RequestTerms,
     ) -> TxResult {
         self.send(
-            &[ix::request_access(
-                &provider.pubkey(),
-                &patient.pubkey(),
-                nonce,
-                t,
-            )],
+            &[ix::request_access(&provider.pubkey(), &patient.pubkey(), nonce, t)],
             &[provider],
         )
         .await
@@ -353,23 +302,14 @@ impl Harness {
 
     /// `record_access` for imaging, treatment, read.
     pub async fn read_imaging(&mut self, provider: &Keypair, patient: &Keypair) -> AccessDecision {
-        self.record(
-            provider,
-            patient,
-            categories::IMAGING,
-            purposes::TREAT,
-            actions::READ,
-        )
-        .await
-        .expect("record_access succeeds as a transaction")
+        self.record(provider, patient, categories::IMAGING, purposes::TREAT, actions::READ)
+            .await
+            .expect("record_access succeeds as a transaction")
     }
 
     /// The Consent PDA of (patient wallet, provider wallet).
     pub fn consent_address(patient: &Keypair, provider: &Keypair) -> Pubkey {
-        pda::consent(
-            &pda::patient(&patient.pubkey()),
-            &pda::provider(&provider.pubkey()),
-        )
+        pda::consent(&pda::patient(&patient.pubkey()), &pda::provider(&provider.pubkey()))
     }
 }
 

@@ -15,9 +15,7 @@ async fn granted_access_is_counted_and_returned() {
     assert!(decision.allowed);
     assert_eq!(decision.reason, AccessReason::Granted);
     assert_eq!(decision.consent_version, 1);
-    let consent: Consent = h
-        .account(&Harness::consent_address(&patient, &provider))
-        .await;
+    let consent: Consent = h.account(&Harness::consent_address(&patient, &provider)).await;
     assert_eq!((consent.granted_count, consent.denied_count), (1, 0));
 }
 
@@ -27,20 +25,12 @@ async fn a_denied_attempt_succeeds_as_a_transaction_and_stays_recorded() {
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
     let decision = h
-        .record(
-            &provider,
-            &patient,
-            categories::MEDICATIONS,
-            purposes::TREAT,
-            actions::READ,
-        )
+        .record(&provider, &patient, categories::MEDICATIONS, purposes::TREAT, actions::READ)
         .await
         .expect("a denial is not a failed transaction");
     assert!(!decision.allowed);
     assert_eq!(decision.reason, AccessReason::CategoryNotCovered);
-    let consent: Consent = h
-        .account(&Harness::consent_address(&patient, &provider))
-        .await;
+    let consent: Consent = h.account(&Harness::consent_address(&patient, &provider)).await;
     assert_eq!(consent.denied_count, 1);
     assert_eq!(consent.granted_count, 0);
 }
@@ -54,10 +44,7 @@ async fn access_without_any_consent_is_denied_and_counted_on_the_patient() {
     assert_eq!(decision.consent_version, 0);
     let account: Patient = h.account(&pda::patient(&patient.pubkey())).await;
     assert_eq!(account.denied_without_consent, 1);
-    assert!(
-        !h.exists(&Harness::consent_address(&patient, &provider))
-            .await
-    );
+    assert!(!h.exists(&Harness::consent_address(&patient, &provider)).await);
 }
 
 #[tokio::test]
@@ -66,30 +53,16 @@ async fn purpose_and_action_must_be_covered() {
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
     let research = h
-        .record(
-            &provider,
-            &patient,
-            categories::IMAGING,
-            purposes::HRESCH,
-            actions::READ,
-        )
+        .record(&provider, &patient, categories::IMAGING, purposes::HRESCH, actions::READ)
         .await
         .expect("recorded");
     assert_eq!(research.reason, AccessReason::PurposeNotCovered);
     let write = h
-        .record(
-            &provider,
-            &patient,
-            categories::IMAGING,
-            purposes::TREAT,
-            actions::WRITE,
-        )
+        .record(&provider, &patient, categories::IMAGING, purposes::TREAT, actions::WRITE)
         .await
         .expect("recorded");
     assert_eq!(write.reason, AccessReason::ActionNotCovered);
-    let consent: Consent = h
-        .account(&Harness::consent_address(&patient, &provider))
-        .await;
+    let consent: Consent = h.account(&Harness::consent_address(&patient, &provider)).await;
     assert_eq!(consent.denied_count, 2);
 }
 
@@ -98,20 +71,11 @@ async fn all_standard_categories_never_imply_a_sensitive_one() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     let now = h.now().await;
-    let all = ConsentTerms {
-        categories: categories::ALL_STANDARD,
-        ..terms(now + 1_000)
-    };
+    let all = ConsentTerms { categories: categories::ALL_STANDARD, ..terms(now + 1_000) };
     h.grant(&patient, &provider, all).await.expect("grant all");
     for category in [categories::DEMOGRAPHICS, categories::CLINICAL_NOTES] {
         let d = h
-            .record(
-                &provider,
-                &patient,
-                category,
-                purposes::TREAT,
-                actions::READ,
-            )
+            .record(&provider, &patient, category, purposes::TREAT, actions::READ)
             .await
             .expect("ok");
         assert!(d.allowed);
@@ -124,20 +88,10 @@ async fn all_standard_categories_never_imply_a_sensitive_one() {
         categories::INFECTIOUS_DISEASE,
     ] {
         let d = h
-            .record(
-                &provider,
-                &patient,
-                sensitive,
-                purposes::TREAT,
-                actions::READ,
-            )
+            .record(&provider, &patient, sensitive, purposes::TREAT, actions::READ)
             .await
             .expect("ok");
-        assert_eq!(
-            d.reason,
-            AccessReason::CategoryNotCovered,
-            "category {sensitive:#x}"
-        );
+        assert_eq!(d.reason, AccessReason::CategoryNotCovered, "category {sensitive:#x}");
     }
 }
 
@@ -146,16 +100,11 @@ async fn expiry_is_evaluated_at_the_cluster_clock() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     let now = h.now().await;
-    h.grant(&patient, &provider, terms(now + 600))
-        .await
-        .expect("grant");
+    h.grant(&patient, &provider, terms(now + 600)).await.expect("grant");
     h.set_time(now + 599).await;
     assert!(h.read_imaging(&provider, &patient).await.allowed);
     h.set_time(now + 600).await;
-    assert_eq!(
-        h.read_imaging(&provider, &patient).await.reason,
-        AccessReason::ConsentExpired
-    );
+    assert_eq!(h.read_imaging(&provider, &patient).await.reason, AccessReason::ConsentExpired);
 }
 
 #[tokio::test]
@@ -163,24 +112,16 @@ async fn suspension_cuts_off_access_at_once_and_reinstatement_restores_it() {
     let mut h = Harness::new().await;
     let (issuer, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
-    h.send(
-        &[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())],
-        &[&issuer],
-    )
-    .await
-    .expect("suspend");
+    h.send(&[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())], &[&issuer])
+        .await
+        .expect("suspend");
     let d = h.read_imaging(&provider, &patient).await;
     assert_eq!(d.reason, AccessReason::ProviderNotActive);
-    h.send(
-        &[ix::reinstate_provider(&issuer.pubkey(), &provider.pubkey())],
-        &[&issuer],
-    )
-    .await
-    .expect("reinstate");
+    h.send(&[ix::reinstate_provider(&issuer.pubkey(), &provider.pubkey())], &[&issuer])
+        .await
+        .expect("reinstate");
     assert!(h.read_imaging(&provider, &patient).await.allowed);
-    let consent: Consent = h
-        .account(&Harness::consent_address(&patient, &provider))
-        .await;
+    let consent: Consent = h.account(&Harness::consent_address(&patient, &provider)).await;
     assert_eq!((consent.granted_count, consent.denied_count), (1, 1));
 }
 
@@ -190,10 +131,7 @@ async fn a_consent_covers_only_its_own_provider() {
     let (issuer, provider, patient) = h.cast().await;
     let colleague = h.provider(&issuer).await;
     h.consent(&patient, &provider).await;
-    assert_eq!(
-        h.read_imaging(&colleague, &patient).await.reason,
-        AccessReason::NoConsent
-    );
+    assert_eq!(h.read_imaging(&colleague, &patient).await.reason, AccessReason::NoConsent);
 }
 
 #[tokio::test]
@@ -223,10 +161,8 @@ async fn attack_record_access_with_several_categories_at_once() {
         .await
         .map(|_| ());
     assert_medchain_error(result, MedchainError::InvalidPurpose);
-    let result = h
-        .record(&provider, &patient, categories::IMAGING, purposes::TREAT, 0)
-        .await
-        .map(|_| ());
+    let result =
+        h.record(&provider, &patient, categories::IMAGING, purposes::TREAT, 0).await.map(|_| ());
     assert_medchain_error(result, MedchainError::InvalidAction);
 }
 
@@ -247,10 +183,7 @@ async fn attack_record_access_with_another_providers_consent() {
         &Harness::consent_address(&patient, &intruder),
         &Harness::consent_address(&patient, &provider),
     );
-    assert_anchor_error(
-        h.send(&[forged], &[&intruder]).await,
-        AnchorErrorCode::ConstraintSeeds,
-    );
+    assert_anchor_error(h.send(&[forged], &[&intruder]).await, AnchorErrorCode::ConstraintSeeds);
 }
 
 #[tokio::test]
@@ -268,10 +201,7 @@ async fn attack_record_access_impersonating_a_provider() {
         ),
         &provider.pubkey(),
     );
-    assert_anchor_error(
-        h.send(&[forged], &[]).await,
-        AnchorErrorCode::AccountNotSigner,
-    );
+    assert_anchor_error(h.send(&[forged], &[]).await, AnchorErrorCode::AccountNotSigner);
 }
 
 #[tokio::test]
@@ -288,10 +218,7 @@ async fn attack_record_access_with_a_stolen_provider_account() {
         actions::READ,
     );
     forged.accounts[0].pubkey = intruder.pubkey();
-    assert_anchor_error(
-        h.send(&[forged], &[&intruder]).await,
-        AnchorErrorCode::ConstraintSeeds,
-    );
+    assert_anchor_error(h.send(&[forged], &[&intruder]).await, AnchorErrorCode::ConstraintSeeds);
 }
 
 #[tokio::test]
@@ -310,10 +237,7 @@ async fn attack_record_access_with_the_patient_account_as_the_consent() {
         &Harness::consent_address(&patient, &provider),
         &pda::patient(&patient.pubkey()),
     );
-    assert_anchor_error(
-        h.send(&[forged], &[&provider]).await,
-        AnchorErrorCode::ConstraintSeeds,
-    );
+    assert_anchor_error(h.send(&[forged], &[&provider]).await, AnchorErrorCode::ConstraintSeeds);
 }
 
 #[tokio::test]

@@ -17,14 +17,9 @@ use std::path::PathBuf;
 async fn account_sizes_and_rent_match_the_documented_table() {
     let mut h = Harness::new().await;
     let (issuer, provider, patient) = h.cast().await;
-    h.request(&provider, &patient, 1, request_terms())
-        .await
-        .expect("request");
+    h.request(&provider, &patient, 1, request_terms()).await.expect("request");
     let now = h.now().await;
-    let write = ConsentTerms {
-        actions: actions::READ | actions::WRITE,
-        ..terms(now + 86_400)
-    };
+    let write = ConsentTerms { actions: actions::READ | actions::WRITE, ..terms(now + 86_400) };
     h.grant(&patient, &provider, write).await.expect("grant");
     let payer = h.ctx.payer.pubkey();
     let guardian = solana_sdk::signature::Keypair::new();
@@ -68,27 +63,11 @@ async fn account_sizes_and_rent_match_the_documented_table() {
         ("Provider", provider_pda, Provider::SIZE),
         ("Patient", patient_pda, Patient::SIZE),
         ("AccessRequest", request, AccessRequest::SIZE),
-        (
-            "Consent",
-            pda::consent(&patient_pda, &provider_pda),
-            Consent::SIZE,
-        ),
+        ("Consent", pda::consent(&patient_pda, &provider_pda), Consent::SIZE),
         ("Record", pda::record(&patient_pda, &[1; 32]), Record::SIZE),
-        (
-            "RecordBatch",
-            pda::batch(&provider_pda, 1),
-            RecordBatch::SIZE,
-        ),
-        (
-            "Delegate",
-            pda::delegate(&patient_pda, &guardian.pubkey()),
-            Delegate::SIZE,
-        ),
-        (
-            "EmergencyAccess",
-            pda::emergency(&patient_pda, &provider_pda),
-            EmergencyAccess::SIZE,
-        ),
+        ("RecordBatch", pda::batch(&provider_pda, 1), RecordBatch::SIZE),
+        ("Delegate", pda::delegate(&patient_pda, &guardian.pubkey()), Delegate::SIZE),
+        ("EmergencyAccess", pda::emergency(&patient_pda, &provider_pda), EmergencyAccess::SIZE),
     ];
     let rent = h.ctx.banks_client.get_rent().await.expect("rent");
     let mut table = String::from(
@@ -98,16 +77,9 @@ async fn account_sizes_and_rent_match_the_documented_table() {
     );
     for (name, address, declared) in accounts {
         let on_ledger = h.raw(&address).await.expect("account exists").data.len();
-        assert_eq!(
-            on_ledger, declared,
-            "{name}: declared size differs from the ledger"
-        );
+        assert_eq!(on_ledger, declared, "{name}: declared size differs from the ledger");
         let lamports = rent.minimum_balance(on_ledger);
-        assert_eq!(
-            h.lamports(&address).await,
-            lamports,
-            "{name} is exactly rent-exempt"
-        );
+        assert_eq!(h.lamports(&address).await, lamports, "{name} is exactly rent-exempt");
         table.push_str(&format!(
             "| {name} | {on_ledger} | {lamports} | {:.8} |\n",
             lamports as f64 / SOL as f64
@@ -118,8 +90,5 @@ async fn account_sizes_and_rent_match_the_documented_table() {
         std::fs::write(&path, &table).expect("write table");
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(
-        committed, table,
-        "docs/ACCOUNT_SIZES.md is stale: rerun with UPDATE_DOCS=1"
-    );
+    assert_eq!(committed, table, "docs/ACCOUNT_SIZES.md is stale: rerun with UPDATE_DOCS=1");
 }

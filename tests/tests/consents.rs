@@ -11,26 +11,15 @@ async fn patient_grants_consent_with_the_clinic_paying() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
-    let consent: Consent = h
-        .account(&Harness::consent_address(&patient, &provider))
-        .await;
+    let consent: Consent = h.account(&Harness::consent_address(&patient, &provider)).await;
     assert_eq!(consent.status, ConsentStatus::Active);
     assert_eq!(consent.version, 1);
     assert_eq!(consent.patient, pda::patient(&patient.pubkey()));
     assert_eq!(consent.provider, pda::provider(&provider.pubkey()));
     assert_eq!(consent.grantor, 0);
     assert_eq!(consent.rent_payer, h.ctx.payer.pubkey());
-    assert_eq!(
-        h.lamports(&patient.pubkey()).await,
-        0,
-        "the patient needs no SOL"
-    );
-    assert_eq!(
-        h.account::<Patient>(&pda::patient(&patient.pubkey()))
-            .await
-            .consent_grants,
-        1
-    );
+    assert_eq!(h.lamports(&patient.pubkey()).await, 0, "the patient needs no SOL");
+    assert_eq!(h.account::<Patient>(&pda::patient(&patient.pubkey())).await.consent_grants, 1);
 }
 
 #[tokio::test]
@@ -38,10 +27,7 @@ async fn consent_account_is_160_bytes() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
-    let raw = h
-        .raw(&Harness::consent_address(&patient, &provider))
-        .await
-        .expect("exists");
+    let raw = h.raw(&Harness::consent_address(&patient, &provider)).await.expect("exists");
     assert_eq!(raw.data.len(), 160);
     assert_eq!(raw.owner, medchain::ID);
 }
@@ -53,18 +39,10 @@ async fn attack_grant_without_the_patients_signature() {
     let payer = h.ctx.payer.pubkey();
     let now = h.now().await;
     let forged = unsign(
-        ix::grant_consent(
-            &patient.pubkey(),
-            &payer,
-            &provider.pubkey(),
-            terms(now + 100),
-        ),
+        ix::grant_consent(&patient.pubkey(), &payer, &provider.pubkey(), terms(now + 100)),
         &patient.pubkey(),
     );
-    assert_anchor_error(
-        h.send(&[forged], &[]).await,
-        AnchorErrorCode::AccountNotSigner,
-    );
+    assert_anchor_error(h.send(&[forged], &[]).await, AnchorErrorCode::AccountNotSigner);
 }
 
 #[tokio::test]
@@ -75,21 +53,11 @@ async fn attack_grant_on_behalf_of_another_patient() {
     let payer = h.ctx.payer.pubkey();
     let now = h.now().await;
     // The intruder signs but names the victim's Patient account and consent.
-    let mut forged = ix::grant_consent(
-        &victim.pubkey(),
-        &payer,
-        &provider.pubkey(),
-        terms(now + 100),
-    );
+    let mut forged =
+        ix::grant_consent(&victim.pubkey(), &payer, &provider.pubkey(), terms(now + 100));
     forged.accounts[0].pubkey = intruder.pubkey();
-    assert_anchor_error(
-        h.send(&[forged], &[&intruder]).await,
-        AnchorErrorCode::ConstraintSeeds,
-    );
-    assert!(
-        !h.exists(&Harness::consent_address(&victim, &provider))
-            .await
-    );
+    assert_anchor_error(h.send(&[forged], &[&intruder]).await, AnchorErrorCode::ConstraintSeeds);
+    assert!(!h.exists(&Harness::consent_address(&victim, &provider)).await);
 }
 
 #[tokio::test]
@@ -100,19 +68,11 @@ async fn attack_grant_to_a_consent_pda_of_other_seeds() {
     let payer = h.ctx.payer.pubkey();
     let now = h.now().await;
     let forged = substitute(
-        ix::grant_consent(
-            &patient.pubkey(),
-            &payer,
-            &provider.pubkey(),
-            terms(now + 100),
-        ),
+        ix::grant_consent(&patient.pubkey(), &payer, &provider.pubkey(), terms(now + 100)),
         &Harness::consent_address(&patient, &provider),
         &Harness::consent_address(&patient, &other),
     );
-    assert_anchor_error(
-        h.send(&[forged], &[&patient]).await,
-        AnchorErrorCode::ConstraintSeeds,
-    );
+    assert_anchor_error(h.send(&[forged], &[&patient]).await, AnchorErrorCode::ConstraintSeeds);
 }
 
 #[tokio::test]
@@ -122,12 +82,7 @@ async fn attack_grant_passing_a_patient_account_as_the_provider() {
     let payer = h.ctx.payer.pubkey();
     let now = h.now().await;
     let forged = substitute(
-        ix::grant_consent(
-            &patient.pubkey(),
-            &payer,
-            &provider.pubkey(),
-            terms(now + 100),
-        ),
+        ix::grant_consent(&patient.pubkey(), &payer, &provider.pubkey(), terms(now + 100)),
         &pda::provider(&provider.pubkey()),
         &pda::patient(&patient.pubkey()),
     );
@@ -145,9 +100,7 @@ async fn attack_grant_twice_while_active() {
     let now = h.now().await;
     let result = h.grant(&patient, &provider, terms(now + 999)).await;
     assert_medchain_error(result, MedchainError::ConsentAlreadyActive);
-    let consent: Consent = h
-        .account(&Harness::consent_address(&patient, &provider))
-        .await;
+    let consent: Consent = h.account(&Harness::consent_address(&patient, &provider)).await;
     assert_eq!(consent.version, 1, "existing consent not re-initialised");
 }
 
@@ -160,30 +113,15 @@ async fn grant_refuses_past_expiry_and_bad_sets() {
         h.grant(&patient, &provider, terms(now)).await,
         MedchainError::ExpiryInPast,
     );
-    let bad = ConsentTerms {
-        categories: 1 << 31,
-        ..terms(now + 10)
-    };
+    let bad = ConsentTerms { categories: 1 << 31, ..terms(now + 10) };
     assert_medchain_error(
         h.grant(&patient, &provider, bad).await,
         MedchainError::InvalidCategories,
     );
-    let bad = ConsentTerms {
-        purposes: 0,
-        ..terms(now + 10)
-    };
-    assert_medchain_error(
-        h.grant(&patient, &provider, bad).await,
-        MedchainError::InvalidPurposes,
-    );
-    let bad = ConsentTerms {
-        actions: 0,
-        ..terms(now + 10)
-    };
-    assert_medchain_error(
-        h.grant(&patient, &provider, bad).await,
-        MedchainError::InvalidActions,
-    );
+    let bad = ConsentTerms { purposes: 0, ..terms(now + 10) };
+    assert_medchain_error(h.grant(&patient, &provider, bad).await, MedchainError::InvalidPurposes);
+    let bad = ConsentTerms { actions: 0, ..terms(now + 10) };
+    assert_medchain_error(h.grant(&patient, &provider, bad).await, MedchainError::InvalidActions);
 }
 
 #[tokio::test]
@@ -196,9 +134,7 @@ async fn grant_refused_while_paused_but_revoke_still_works() {
     };
     h.consent(&patient, &provider).await;
     let admin = h.admin.insecure_clone();
-    h.send(&[ix::pause(&admin.pubkey())], &[&admin])
-        .await
-        .expect("pause");
+    h.send(&[ix::pause(&admin.pubkey())], &[&admin]).await.expect("pause");
     let now = h.now().await;
     assert_medchain_error(
         h.grant(&patient, &other_provider, terms(now + 100)).await,
@@ -206,34 +142,24 @@ async fn grant_refused_while_paused_but_revoke_still_works() {
     );
     assert_medchain_error(
         h.send(
-            &[ix::update_consent(
-                &patient.pubkey(),
-                &provider.pubkey(),
-                terms(now + 100),
-            )],
+            &[ix::update_consent(&patient.pubkey(), &provider.pubkey(), terms(now + 100))],
             &[&patient],
         )
         .await,
         MedchainError::RegistryPaused,
     );
-    h.send(
-        &[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())],
-        &[&patient],
-    )
-    .await
-    .expect("revoke works while paused");
+    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
+        .await
+        .expect("revoke works while paused");
 }
 
 #[tokio::test]
 async fn attack_grant_to_a_suspended_provider() {
     let mut h = Harness::new().await;
     let (issuer, provider, patient) = h.cast().await;
-    h.send(
-        &[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())],
-        &[&issuer],
-    )
-    .await
-    .expect("suspend");
+    h.send(&[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())], &[&issuer])
+        .await
+        .expect("suspend");
     let now = h.now().await;
     assert_medchain_error(
         h.grant(&patient, &provider, terms(now + 100)).await,
@@ -253,29 +179,14 @@ async fn update_changes_terms_and_bumps_version() {
         actions: actions::READ | actions::WRITE,
         expires_at: now + 7_200,
     };
-    h.send(
-        &[ix::update_consent(
-            &patient.pubkey(),
-            &provider.pubkey(),
-            wider,
-        )],
-        &[&patient],
-    )
-    .await
-    .expect("update");
-    let consent: Consent = h
-        .account(&Harness::consent_address(&patient, &provider))
-        .await;
+    h.send(&[ix::update_consent(&patient.pubkey(), &provider.pubkey(), wider)], &[&patient])
+        .await
+        .expect("update");
+    let consent: Consent = h.account(&Harness::consent_address(&patient, &provider)).await;
     assert_eq!(consent.version, 2);
     assert_eq!(consent.terms(), wider);
     let genetics = h
-        .record(
-            &provider,
-            &patient,
-            categories::GENETICS,
-            purposes::TREAT,
-            actions::READ,
-        )
+        .record(&provider, &patient, categories::GENETICS, purposes::TREAT, actions::READ)
         .await
         .expect("recorded");
     assert!(genetics.allowed);
@@ -287,20 +198,13 @@ async fn attack_update_a_revoked_consent() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
-    h.send(
-        &[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())],
-        &[&patient],
-    )
-    .await
-    .expect("revoke");
+    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
+        .await
+        .expect("revoke");
     let now = h.now().await;
     let result = h
         .send(
-            &[ix::update_consent(
-                &patient.pubkey(),
-                &provider.pubkey(),
-                terms(now + 100),
-            )],
+            &[ix::update_consent(&patient.pubkey(), &provider.pubkey(), terms(now + 100))],
             &[&patient],
         )
         .await;
@@ -319,10 +223,7 @@ async fn attack_update_another_patients_consent() {
         &Harness::consent_address(&intruder, &provider),
         &Harness::consent_address(&victim, &provider),
     );
-    assert_anchor_error(
-        h.send(&[forged], &[&intruder]).await,
-        AnchorErrorCode::ConstraintSeeds,
-    );
+    assert_anchor_error(h.send(&[forged], &[&intruder]).await, AnchorErrorCode::ConstraintSeeds);
 }
 
 #[tokio::test]
@@ -331,20 +232,15 @@ async fn revoke_is_effective_for_the_very_next_access_and_regrant_works() {
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
     assert!(h.read_imaging(&provider, &patient).await.allowed);
-    h.send(
-        &[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())],
-        &[&patient],
-    )
-    .await
-    .expect("revoke");
+    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
+        .await
+        .expect("revoke");
     let denied = h.read_imaging(&provider, &patient).await;
     assert!(!denied.allowed);
     assert_eq!(denied.reason, medchain::state::AccessReason::ConsentRevoked);
     // Re-granting after a revoke reuses the PDA and bumps the version.
     h.consent(&patient, &provider).await;
-    let consent: Consent = h
-        .account(&Harness::consent_address(&patient, &provider))
-        .await;
+    let consent: Consent = h.account(&Harness::consent_address(&patient, &provider)).await;
     assert_eq!(consent.status, ConsentStatus::Active);
     assert_eq!(consent.version, 2);
     assert_eq!(consent.granted_count, 1, "history kept across re-grant");
@@ -362,21 +258,14 @@ async fn revoke_and_regrant_in_one_transaction() {
     h.send(
         &[
             ix::revoke_consent(&patient.pubkey(), &provider.pubkey()),
-            ix::grant_consent(
-                &patient.pubkey(),
-                &payer,
-                &provider.pubkey(),
-                terms(now + 50),
-            ),
+            ix::grant_consent(&patient.pubkey(), &payer, &provider.pubkey(), terms(now + 50)),
         ],
         &[&patient],
     )
     .await
     .expect("revoke then re-grant");
     assert_eq!(
-        h.account::<Consent>(&Harness::consent_address(&patient, &provider))
-            .await
-            .version,
+        h.account::<Consent>(&Harness::consent_address(&patient, &provider)).await.version,
         2
     );
 }
@@ -386,18 +275,11 @@ async fn attack_double_revoke() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
-    h.send(
-        &[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())],
-        &[&patient],
-    )
-    .await
-    .expect("revoke");
-    let result = h
-        .send(
-            &[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())],
-            &[&patient],
-        )
-        .await;
+    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
+        .await
+        .expect("revoke");
+    let result =
+        h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient]).await;
     assert_medchain_error(result, MedchainError::ConsentNotActive);
 }
 
@@ -408,10 +290,7 @@ async fn attack_revoke_by_the_provider() {
     h.consent(&patient, &provider).await;
     let mut forged = ix::revoke_consent(&patient.pubkey(), &provider.pubkey());
     forged.accounts[0].pubkey = provider.pubkey();
-    assert_anchor_error(
-        h.send(&[forged], &[&provider]).await,
-        AnchorErrorCode::ConstraintSeeds,
-    );
+    assert_anchor_error(h.send(&[forged], &[&provider]).await, AnchorErrorCode::ConstraintSeeds);
 }
 
 #[tokio::test]
@@ -454,12 +333,9 @@ async fn close_returns_rent_to_the_payer() {
         h.send(std::slice::from_ref(&close), &[&patient]).await,
         MedchainError::ConsentStillActive,
     );
-    h.send(
-        &[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())],
-        &[&patient],
-    )
-    .await
-    .expect("revoke");
+    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
+        .await
+        .expect("revoke");
     let rent = h.lamports(&address).await;
     let before = h.lamports(&clinic.pubkey()).await;
     h.send(&[close], &[&patient]).await.expect("close");
@@ -503,22 +379,14 @@ async fn attack_close_by_a_stranger() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
-    h.send(
-        &[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())],
-        &[&patient],
-    )
-    .await
-    .expect("revoke");
+    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
+        .await
+        .expect("revoke");
     let stranger = Keypair::new();
     let payer = h.ctx.payer.pubkey();
     let result = h
         .send(
-            &[ix::close_consent(
-                &stranger.pubkey(),
-                &patient.pubkey(),
-                &provider.pubkey(),
-                &payer,
-            )],
+            &[ix::close_consent(&stranger.pubkey(), &patient.pubkey(), &provider.pubkey(), &payer)],
             &[&stranger],
         )
         .await;
@@ -530,12 +398,9 @@ async fn attack_close_sending_rent_to_a_thief() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
-    h.send(
-        &[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())],
-        &[&patient],
-    )
-    .await
-    .expect("revoke");
+    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
+        .await
+        .expect("revoke");
     let thief = Keypair::new();
     let result = h
         .send(
@@ -556,12 +421,9 @@ async fn attack_close_naming_the_consent_as_its_own_rent_receiver() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
-    h.send(
-        &[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())],
-        &[&patient],
-    )
-    .await
-    .expect("revoke");
+    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
+        .await
+        .expect("revoke");
     let consent = Harness::consent_address(&patient, &provider);
     let result = h
         .send(
@@ -582,20 +444,12 @@ async fn attack_use_after_close() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
-    h.send(
-        &[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())],
-        &[&patient],
-    )
-    .await
-    .expect("revoke");
+    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
+        .await
+        .expect("revoke");
     let payer = h.ctx.payer.pubkey();
     h.send(
-        &[ix::close_consent(
-            &patient.pubkey(),
-            &patient.pubkey(),
-            &provider.pubkey(),
-            &payer,
-        )],
+        &[ix::close_consent(&patient.pubkey(), &patient.pubkey(), &provider.pubkey(), &payer)],
         &[&patient],
     )
     .await
@@ -603,22 +457,14 @@ async fn attack_use_after_close() {
     let now = h.now().await;
     assert_anchor_error(
         h.send(
-            &[ix::update_consent(
-                &patient.pubkey(),
-                &provider.pubkey(),
-                terms(now + 100),
-            )],
+            &[ix::update_consent(&patient.pubkey(), &provider.pubkey(), terms(now + 100))],
             &[&patient],
         )
         .await,
         AnchorErrorCode::AccountNotInitialized,
     );
     assert_anchor_error(
-        h.send(
-            &[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())],
-            &[&patient],
-        )
-        .await,
+        h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient]).await,
         AnchorErrorCode::AccountNotInitialized,
     );
     // A closed consent denies access like an absent one, and a fresh grant starts over.
@@ -628,9 +474,7 @@ async fn attack_use_after_close() {
     );
     h.consent(&patient, &provider).await;
     assert_eq!(
-        h.account::<Consent>(&Harness::consent_address(&patient, &provider))
-            .await
-            .version,
+        h.account::<Consent>(&Harness::consent_address(&patient, &provider)).await.version,
         1
     );
 }

@@ -54,24 +54,13 @@ async fn a_guardian_grants_within_scope_and_is_recorded_as_grantor() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     let g = guardian(&mut h, &patient, perms::VALID).await;
-    let delegate: Delegate = h
-        .account(&pda::delegate(
-            &pda::patient(&patient.pubkey()),
-            &g.pubkey(),
-        ))
-        .await;
+    let delegate: Delegate =
+        h.account(&pda::delegate(&pda::patient(&patient.pubkey()), &g.pubkey())).await;
     assert_eq!(delegate.index, 1);
     let now = h.now().await;
-    delegate_grant(&mut h, &g, &patient, &provider, terms(now + 86_400))
-        .await
-        .expect("grant");
-    let consent: Consent = h
-        .account(&Harness::consent_address(&patient, &provider))
-        .await;
-    assert_eq!(
-        consent.grantor, 1,
-        "the consent records which delegate granted it"
-    );
+    delegate_grant(&mut h, &g, &patient, &provider, terms(now + 86_400)).await.expect("grant");
+    let consent: Consent = h.account(&Harness::consent_address(&patient, &provider)).await;
+    assert_eq!(consent.grantor, 1, "the consent records which delegate granted it");
     assert!(h.read_imaging(&provider, &patient).await.allowed);
 }
 
@@ -82,23 +71,14 @@ async fn a_guardian_revokes_and_the_next_access_is_denied() {
     let g = guardian(&mut h, &patient, perms::REVOKE).await;
     h.consent(&patient, &provider).await;
     h.send(
-        &[ix::delegate_revoke_consent(
-            &g.pubkey(),
-            &patient.pubkey(),
-            &provider.pubkey(),
-        )],
+        &[ix::delegate_revoke_consent(&g.pubkey(), &patient.pubkey(), &provider.pubkey())],
         &[&g],
     )
     .await
     .expect("revoke");
-    let consent: Consent = h
-        .account(&Harness::consent_address(&patient, &provider))
-        .await;
+    let consent: Consent = h.account(&Harness::consent_address(&patient, &provider)).await;
     assert_eq!(consent.status, ConsentStatus::Revoked);
-    assert_eq!(
-        h.read_imaging(&provider, &patient).await.reason,
-        AccessReason::ConsentRevoked
-    );
+    assert_eq!(h.read_imaging(&provider, &patient).await.reason, AccessReason::ConsentRevoked);
 }
 
 #[tokio::test]
@@ -108,18 +88,9 @@ async fn attack_delegate_grants_outside_its_scope() {
     let g = guardian(&mut h, &patient, perms::VALID).await;
     let now = h.now().await;
     let wider = [
-        ConsentTerms {
-            categories: categories::MENTAL_HEALTH,
-            ..terms(now + 100)
-        },
-        ConsentTerms {
-            purposes: purposes::HRESCH,
-            ..terms(now + 100)
-        },
-        ConsentTerms {
-            actions: actions::READ | actions::SHARE,
-            ..terms(now + 100)
-        },
+        ConsentTerms { categories: categories::MENTAL_HEALTH, ..terms(now + 100) },
+        ConsentTerms { purposes: purposes::HRESCH, ..terms(now + 100) },
+        ConsentTerms { actions: actions::READ | actions::SHARE, ..terms(now + 100) },
     ];
     for t in wider {
         assert_medchain_error(
@@ -127,10 +98,7 @@ async fn attack_delegate_grants_outside_its_scope() {
             MedchainError::DelegateScopeExceeded,
         );
     }
-    assert!(
-        !h.exists(&Harness::consent_address(&patient, &provider))
-            .await
-    );
+    assert!(!h.exists(&Harness::consent_address(&patient, &provider)).await);
 }
 
 #[tokio::test]
@@ -159,11 +127,7 @@ async fn attack_delegate_acts_after_expiry() {
     );
     assert_medchain_error(
         h.send(
-            &[ix::delegate_revoke_consent(
-                &g.pubkey(),
-                &patient.pubkey(),
-                &provider.pubkey(),
-            )],
+            &[ix::delegate_revoke_consent(&g.pubkey(), &patient.pubkey(), &provider.pubkey())],
             &[&g],
         )
         .await,
@@ -227,10 +191,7 @@ async fn attack_impersonate_a_delegate() {
         terms(now + 10),
     );
     forged.accounts[0].pubkey = intruder.pubkey();
-    assert_anchor_error(
-        h.send(&[forged], &[&intruder]).await,
-        AnchorErrorCode::ConstraintSeeds,
-    );
+    assert_anchor_error(h.send(&[forged], &[&intruder]).await, AnchorErrorCode::ConstraintSeeds);
 }
 
 #[tokio::test]
@@ -239,19 +200,10 @@ async fn removed_delegate_can_do_nothing_and_rent_returns() {
     let (_, provider, patient) = h.cast().await;
     let g = guardian(&mut h, &patient, perms::VALID).await;
     let payer = h.ctx.payer.pubkey();
-    h.send(
-        &[ix::remove_delegate(&patient.pubkey(), &g.pubkey(), &payer)],
-        &[&patient],
-    )
-    .await
-    .expect("remove");
-    assert!(
-        !h.exists(&pda::delegate(
-            &pda::patient(&patient.pubkey()),
-            &g.pubkey()
-        ))
+    h.send(&[ix::remove_delegate(&patient.pubkey(), &g.pubkey(), &payer)], &[&patient])
         .await
-    );
+        .expect("remove");
+    assert!(!h.exists(&pda::delegate(&pda::patient(&patient.pubkey()), &g.pubkey())).await);
     let now = h.now().await;
     assert_anchor_error(
         delegate_grant(&mut h, &g, &patient, &provider, terms(now + 10)).await,
@@ -268,10 +220,7 @@ async fn attack_remove_a_delegate_by_someone_else() {
     // The delegate tries to remove itself from another patient's account by signing as patient.
     let mut forged = ix::remove_delegate(&patient.pubkey(), &g.pubkey(), &payer);
     forged.accounts[0].pubkey = g.pubkey();
-    assert_anchor_error(
-        h.send(&[forged], &[&g]).await,
-        AnchorErrorCode::ConstraintSeeds,
-    );
+    assert_anchor_error(h.send(&[forged], &[&g]).await, AnchorErrorCode::ConstraintSeeds);
 }
 
 #[tokio::test]
@@ -297,13 +246,7 @@ async fn add_delegate_validates_its_inputs() {
     );
     assert_medchain_error(
         h.send(
-            &[ix::add_delegate(
-                &patient.pubkey(),
-                &payer,
-                &someone.pubkey(),
-                0,
-                terms(now + 10),
-            )],
+            &[ix::add_delegate(&patient.pubkey(), &payer, &someone.pubkey(), 0, terms(now + 10))],
             &[&patient],
         )
         .await,
@@ -340,8 +283,5 @@ async fn attack_add_a_delegate_for_another_patient() {
         terms(now + 10),
     );
     forged.accounts[0].pubkey = intruder.pubkey();
-    assert_anchor_error(
-        h.send(&[forged], &[&intruder]).await,
-        AnchorErrorCode::ConstraintSeeds,
-    );
+    assert_anchor_error(h.send(&[forged], &[&intruder]).await, AnchorErrorCode::ConstraintSeeds);
 }

@@ -41,19 +41,14 @@ async fn emergency_read(
 }
 
 fn window_address(patient: &Keypair, provider: &Keypair) -> anchor_lang::prelude::Pubkey {
-    pda::emergency(
-        &pda::patient(&patient.pubkey()),
-        &pda::provider(&provider.pubkey()),
-    )
+    pda::emergency(&pda::patient(&patient.pubkey()), &pda::provider(&provider.pubkey()))
 }
 
 #[tokio::test]
 async fn break_glass_allows_emergency_reads_until_the_window_ends() {
     let mut h = Harness::new().await;
     let (issuer, provider, patient) = h.cast().await; // issuer allows break-glass
-    open(&mut h, &issuer, &provider, &patient, 3_600)
-        .await
-        .expect("open");
+    open(&mut h, &issuer, &provider, &patient, 3_600).await.expect("open");
     assert_eq!(
         emergency_read(&mut h, &provider, &patient, categories::MEDICATIONS).await,
         AccessReason::EmergencyAccess
@@ -76,28 +71,14 @@ async fn break_glass_allows_emergency_reads_until_the_window_ends() {
 async fn break_glass_is_read_only_and_for_emergency_treatment_only() {
     let mut h = Harness::new().await;
     let (issuer, provider, patient) = h.cast().await;
-    open(&mut h, &issuer, &provider, &patient, 3_600)
-        .await
-        .expect("open");
+    open(&mut h, &issuer, &provider, &patient, 3_600).await.expect("open");
     let write = h
-        .record(
-            &provider,
-            &patient,
-            categories::MEDICATIONS,
-            purposes::ETREAT,
-            actions::WRITE,
-        )
+        .record(&provider, &patient, categories::MEDICATIONS, purposes::ETREAT, actions::WRITE)
         .await
         .expect("ok");
     assert_eq!(write.reason, AccessReason::NoConsent);
     let treat = h
-        .record(
-            &provider,
-            &patient,
-            categories::MEDICATIONS,
-            purposes::TREAT,
-            actions::READ,
-        )
+        .record(&provider, &patient, categories::MEDICATIONS, purposes::TREAT, actions::READ)
         .await
         .expect("ok");
     assert_eq!(treat.reason, AccessReason::NoConsent);
@@ -132,12 +113,9 @@ async fn attack_break_glass_naming_another_permissive_issuer() {
 async fn attack_break_glass_when_the_patient_forbids_it() {
     let mut h = Harness::new().await;
     let (issuer, provider, patient) = h.cast().await;
-    h.send(
-        &[ix::set_break_glass_policy(&patient.pubkey(), false)],
-        &[&patient],
-    )
-    .await
-    .expect("policy");
+    h.send(&[ix::set_break_glass_policy(&patient.pubkey(), false)], &[&patient])
+        .await
+        .expect("policy");
     assert_medchain_error(
         open(&mut h, &issuer, &provider, &patient, 3_600).await,
         MedchainError::BreakGlassNotAllowedByPatient,
@@ -152,26 +130,20 @@ async fn attack_break_glass_window_beyond_24_hours() {
         open(&mut h, &issuer, &provider, &patient, 24 * 3_600 + 1).await,
         MedchainError::InvalidEmergencyWindow,
     );
-    open(&mut h, &issuer, &provider, &patient, 24 * 3_600)
-        .await
-        .expect("exactly 24 h is allowed");
+    open(&mut h, &issuer, &provider, &patient, 24 * 3_600).await.expect("exactly 24 h is allowed");
 }
 
 #[tokio::test]
 async fn attack_a_second_window_while_one_is_open() {
     let mut h = Harness::new().await;
     let (issuer, provider, patient) = h.cast().await;
-    open(&mut h, &issuer, &provider, &patient, 3_600)
-        .await
-        .expect("open");
+    open(&mut h, &issuer, &provider, &patient, 3_600).await.expect("open");
     assert_medchain_error(
         open(&mut h, &issuer, &provider, &patient, 3_600).await,
         MedchainError::EmergencyAccessAlreadyOpen,
     );
     h.advance(3_600).await;
-    open(&mut h, &issuer, &provider, &patient, 60)
-        .await
-        .expect("reopen after the window ended");
+    open(&mut h, &issuer, &provider, &patient, 60).await.expect("reopen after the window ended");
     let window: EmergencyAccess = h.account(&window_address(&patient, &provider)).await;
     assert_eq!(window.times_opened, 2);
 }
@@ -180,15 +152,10 @@ async fn attack_a_second_window_while_one_is_open() {
 async fn attack_break_glass_by_a_suspended_provider() {
     let mut h = Harness::new().await;
     let (issuer, provider, patient) = h.cast().await;
-    open(&mut h, &issuer, &provider, &patient, 3_600)
+    open(&mut h, &issuer, &provider, &patient, 3_600).await.expect("open");
+    h.send(&[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())], &[&issuer])
         .await
-        .expect("open");
-    h.send(
-        &[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())],
-        &[&issuer],
-    )
-    .await
-    .expect("suspend");
+        .expect("suspend");
     assert_eq!(
         emergency_read(&mut h, &provider, &patient, categories::MEDICATIONS).await,
         AccessReason::ProviderNotActive
@@ -199,16 +166,10 @@ async fn attack_break_glass_by_a_suspended_provider() {
 async fn patient_reviews_and_ends_a_window() {
     let mut h = Harness::new().await;
     let (issuer, provider, patient) = h.cast().await;
-    open(&mut h, &issuer, &provider, &patient, 3_600)
-        .await
-        .expect("open");
+    open(&mut h, &issuer, &provider, &patient, 3_600).await.expect("open");
     emergency_read(&mut h, &provider, &patient, categories::MEDICATIONS).await;
     h.send(
-        &[ix::review_emergency_access(
-            &patient.pubkey(),
-            &provider.pubkey(),
-            true,
-        )],
+        &[ix::review_emergency_access(&patient.pubkey(), &provider.pubkey(), true)],
         &[&patient],
     )
     .await
@@ -226,15 +187,10 @@ async fn patient_reviews_and_ends_a_window() {
 async fn attack_review_by_someone_other_than_the_patient() {
     let mut h = Harness::new().await;
     let (issuer, provider, patient) = h.cast().await;
-    open(&mut h, &issuer, &provider, &patient, 3_600)
-        .await
-        .expect("open");
+    open(&mut h, &issuer, &provider, &patient, 3_600).await.expect("open");
     let mut forged = ix::review_emergency_access(&patient.pubkey(), &provider.pubkey(), true);
     forged.accounts[0].pubkey = provider.pubkey();
-    assert_anchor_error(
-        h.send(&[forged], &[&provider]).await,
-        AnchorErrorCode::ConstraintSeeds,
-    );
+    assert_anchor_error(h.send(&[forged], &[&provider]).await, AnchorErrorCode::ConstraintSeeds);
     let window: EmergencyAccess = h.account(&window_address(&patient, &provider)).await;
     assert!(!window.reviewed);
 }
@@ -244,23 +200,12 @@ async fn a_consent_still_wins_over_a_window() {
     let mut h = Harness::new().await;
     let (issuer, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
-    open(&mut h, &issuer, &provider, &patient, 3_600)
-        .await
-        .expect("open");
+    open(&mut h, &issuer, &provider, &patient, 3_600).await.expect("open");
     let d = h
-        .record(
-            &provider,
-            &patient,
-            categories::IMAGING,
-            purposes::TREAT,
-            actions::READ,
-        )
+        .record(&provider, &patient, categories::IMAGING, purposes::TREAT, actions::READ)
         .await
         .expect("ok");
     assert_eq!(d.reason, AccessReason::Granted);
     let window: EmergencyAccess = h.account(&window_address(&patient, &provider)).await;
-    assert_eq!(
-        window.access_count, 0,
-        "consented reads are not counted as emergency reads"
-    );
+    assert_eq!(window.access_count, 0, "consented reads are not counted as emergency reads");
 }

@@ -14,22 +14,15 @@ async fn admin_adds_an_issuer() {
     assert_eq!(account.authority, issuer.pubkey());
     assert!(account.allows_break_glass);
     assert_eq!(account.rent_payer, h.admin.pubkey());
-    assert_eq!(
-        h.account::<Registry>(&pda::registry()).await.issuer_count,
-        1
-    );
+    assert_eq!(h.account::<Registry>(&pda::registry()).await.issuer_count, 1);
 }
 
 #[tokio::test]
 async fn attack_add_issuer_by_non_admin() {
     let mut h = Harness::new().await;
     let intruder = h.funded_keypair(SOL).await;
-    let result = h
-        .send(
-            &[ix::add_issuer(&intruder.pubkey(), &intruder.pubkey(), true)],
-            &[&intruder],
-        )
-        .await;
+    let result =
+        h.send(&[ix::add_issuer(&intruder.pubkey(), &intruder.pubkey(), true)], &[&intruder]).await;
     assert_anchor_error(result, AnchorErrorCode::ConstraintHasOne);
 }
 
@@ -38,18 +31,10 @@ async fn attack_add_the_same_issuer_twice() {
     let mut h = Harness::new().await;
     let issuer = h.issuer(false).await;
     let admin = h.admin.insecure_clone();
-    let result = h
-        .send(
-            &[ix::add_issuer(&admin.pubkey(), &issuer.pubkey(), true)],
-            &[&admin],
-        )
-        .await;
+    let result =
+        h.send(&[ix::add_issuer(&admin.pubkey(), &issuer.pubkey(), true)], &[&admin]).await;
     assert_medchain_error(result, MedchainError::AccountAlreadyExists);
-    assert!(
-        !h.account::<Issuer>(&pda::issuer(&issuer.pubkey()))
-            .await
-            .allows_break_glass
-    );
+    assert!(!h.account::<Issuer>(&pda::issuer(&issuer.pubkey())).await.allows_break_glass);
 }
 
 #[tokio::test]
@@ -57,30 +42,12 @@ async fn admin_changes_break_glass_permission() {
     let mut h = Harness::new().await;
     let issuer = h.issuer(false).await;
     let admin = h.admin.insecure_clone();
-    h.send(
-        &[ix::set_issuer_break_glass(
-            &admin.pubkey(),
-            &issuer.pubkey(),
-            true,
-        )],
-        &[&admin],
-    )
-    .await
-    .expect("set");
-    assert!(
-        h.account::<Issuer>(&pda::issuer(&issuer.pubkey()))
-            .await
-            .allows_break_glass
-    );
+    h.send(&[ix::set_issuer_break_glass(&admin.pubkey(), &issuer.pubkey(), true)], &[&admin])
+        .await
+        .expect("set");
+    assert!(h.account::<Issuer>(&pda::issuer(&issuer.pubkey())).await.allows_break_glass);
     let result = h
-        .send(
-            &[ix::set_issuer_break_glass(
-                &issuer.pubkey(),
-                &issuer.pubkey(),
-                false,
-            )],
-            &[&issuer],
-        )
+        .send(&[ix::set_issuer_break_glass(&issuer.pubkey(), &issuer.pubkey(), false)], &[&issuer])
         .await;
     assert_anchor_error(result, AnchorErrorCode::ConstraintHasOne);
 }
@@ -95,23 +62,14 @@ async fn issuer_with_active_providers_cannot_be_removed_until_suspended() {
         h.send(std::slice::from_ref(&remove), &[&admin]).await,
         MedchainError::IssuerHasActiveProviders,
     );
-    h.send(
-        &[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())],
-        &[&issuer],
-    )
-    .await
-    .expect("suspend");
+    h.send(&[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())], &[&issuer])
+        .await
+        .expect("suspend");
     let before = h.lamports(&admin.pubkey()).await;
     h.send(&[remove], &[&admin]).await.expect("remove");
     assert!(!h.exists(&pda::issuer(&issuer.pubkey())).await);
-    assert!(
-        h.lamports(&admin.pubkey()).await > before,
-        "rent returned to the payer"
-    );
-    assert_eq!(
-        h.account::<Registry>(&pda::registry()).await.issuer_count,
-        0
-    );
+    assert!(h.lamports(&admin.pubkey()).await > before, "rent returned to the payer");
+    assert_eq!(h.account::<Registry>(&pda::registry()).await.issuer_count, 0);
 }
 
 #[tokio::test]
@@ -121,14 +79,7 @@ async fn attack_remove_issuer_sending_rent_elsewhere() {
     let admin = h.admin.insecure_clone();
     let thief = Keypair::new();
     let result = h
-        .send(
-            &[ix::remove_issuer(
-                &admin.pubkey(),
-                &issuer.pubkey(),
-                &thief.pubkey(),
-            )],
-            &[&admin],
-        )
+        .send(&[ix::remove_issuer(&admin.pubkey(), &issuer.pubkey(), &thief.pubkey())], &[&admin])
         .await;
     assert_anchor_error(result, AnchorErrorCode::ConstraintHasOne);
 }
@@ -138,16 +89,8 @@ async fn attack_remove_issuer_by_non_admin() {
     let mut h = Harness::new().await;
     let issuer = h.issuer(false).await;
     let admin = h.admin.pubkey();
-    let result = h
-        .send(
-            &[ix::remove_issuer(
-                &issuer.pubkey(),
-                &issuer.pubkey(),
-                &admin,
-            )],
-            &[&issuer],
-        )
-        .await;
+    let result =
+        h.send(&[ix::remove_issuer(&issuer.pubkey(), &issuer.pubkey(), &admin)], &[&issuer]).await;
     assert_anchor_error(result, AnchorErrorCode::ConstraintHasOne);
 }
 
@@ -172,12 +115,7 @@ async fn attack_register_provider_without_the_providers_signature() {
     let issuer = h.issuer(false).await;
     let victim = Keypair::new();
     let ix = unsign(
-        ix::register_provider(
-            &issuer.pubkey(),
-            &victim.pubkey(),
-            CREDENTIAL,
-            ProviderKind::Clinic,
-        ),
+        ix::register_provider(&issuer.pubkey(), &victim.pubkey(), CREDENTIAL, ProviderKind::Clinic),
         &victim.pubkey(),
     );
     let result = h.send(&[ix], &[&issuer]).await;
@@ -221,10 +159,7 @@ async fn attack_register_provider_twice() {
         .await;
     assert_medchain_error(result, MedchainError::AccountAlreadyExists);
     let account: Provider = h.account(&pda::provider(&provider.pubkey())).await;
-    assert_eq!(
-        account.credential_hash, CREDENTIAL,
-        "first registration untouched"
-    );
+    assert_eq!(account.credential_hash, CREDENTIAL, "first registration untouched");
 }
 
 #[tokio::test]
@@ -267,44 +202,22 @@ async fn register_provider_refuses_an_unknown_kind() {
 async fn suspension_and_reinstatement_by_the_issuer() {
     let mut h = Harness::new().await;
     let (issuer, provider, _) = h.cast().await;
-    h.send(
-        &[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())],
-        &[&issuer],
-    )
-    .await
-    .expect("suspend");
+    h.send(&[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())], &[&issuer])
+        .await
+        .expect("suspend");
     let account: Provider = h.account(&pda::provider(&provider.pubkey())).await;
     assert_eq!(account.status, ProviderStatus::Suspended);
-    assert_eq!(
-        h.account::<Issuer>(&pda::issuer(&issuer.pubkey()))
-            .await
-            .active_provider_count,
-        0
-    );
+    assert_eq!(h.account::<Issuer>(&pda::issuer(&issuer.pubkey())).await.active_provider_count, 0);
     assert_medchain_error(
-        h.send(
-            &[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())],
-            &[&issuer],
-        )
-        .await,
+        h.send(&[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())], &[&issuer]).await,
         MedchainError::ProviderAlreadySuspended,
     );
-    h.send(
-        &[ix::reinstate_provider(&issuer.pubkey(), &provider.pubkey())],
-        &[&issuer],
-    )
-    .await
-    .expect("reinstate");
-    assert!(h
-        .account::<Provider>(&pda::provider(&provider.pubkey()))
+    h.send(&[ix::reinstate_provider(&issuer.pubkey(), &provider.pubkey())], &[&issuer])
         .await
-        .is_active());
+        .expect("reinstate");
+    assert!(h.account::<Provider>(&pda::provider(&provider.pubkey())).await.is_active());
     assert_medchain_error(
-        h.send(
-            &[ix::reinstate_provider(&issuer.pubkey(), &provider.pubkey())],
-            &[&issuer],
-        )
-        .await,
+        h.send(&[ix::reinstate_provider(&issuer.pubkey(), &provider.pubkey())], &[&issuer]).await,
         MedchainError::ProviderNotSuspended,
     );
 }
@@ -314,12 +227,8 @@ async fn attack_suspend_by_another_issuer() {
     let mut h = Harness::new().await;
     let (_, provider, _) = h.cast().await;
     let other = h.issuer(false).await;
-    let result = h
-        .send(
-            &[ix::suspend_provider(&other.pubkey(), &provider.pubkey())],
-            &[&other],
-        )
-        .await;
+    let result =
+        h.send(&[ix::suspend_provider(&other.pubkey(), &provider.pubkey())], &[&other]).await;
     assert_anchor_error(result, AnchorErrorCode::ConstraintHasOne);
 }
 
@@ -353,20 +262,13 @@ async fn attack_suspend_passing_a_patient_as_the_provider() {
 async fn provider_publishes_an_encryption_key() {
     let mut h = Harness::new().await;
     let (_, provider, _) = h.cast().await;
-    h.send(
-        &[ix::set_provider_encryption_key(&provider.pubkey(), [5; 32])],
-        &[&provider],
-    )
-    .await
-    .expect("set key");
+    h.send(&[ix::set_provider_encryption_key(&provider.pubkey(), [5; 32])], &[&provider])
+        .await
+        .expect("set key");
     let account: Provider = h.account(&pda::provider(&provider.pubkey())).await;
     assert_eq!(account.encryption_key, [5; 32]);
     assert_medchain_error(
-        h.send(
-            &[ix::set_provider_encryption_key(&provider.pubkey(), [0; 32])],
-            &[&provider],
-        )
-        .await,
+        h.send(&[ix::set_provider_encryption_key(&provider.pubkey(), [0; 32])], &[&provider]).await,
         MedchainError::InvalidEncryptionKey,
     );
 }
@@ -386,9 +288,7 @@ async fn attack_set_someone_elses_encryption_key() {
     let result = h.send(&[forged], &[&intruder]).await;
     assert_anchor_error(result, AnchorErrorCode::ConstraintSeeds);
     assert_eq!(
-        h.account::<Provider>(&pda::provider(&provider.pubkey()))
-            .await
-            .encryption_key,
+        h.account::<Provider>(&pda::provider(&provider.pubkey())).await.encryption_key,
         [0; 32]
     );
 }

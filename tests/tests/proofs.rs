@@ -24,25 +24,16 @@ fn observation(i: usize) -> String {
 async fn anchored_batch(h: &mut Harness, count: usize) -> (Vec<String>, MerkleTree, RecordBatch) {
     let (_, provider, _) = h.cast().await;
     let resources: Vec<String> = (0..count).map(observation).collect();
-    let hashes: Vec<[u8; 32]> = resources
-        .iter()
-        .map(|r| content_hash_json(r.as_bytes()).expect("valid JSON"))
-        .collect();
+    let hashes: Vec<[u8; 32]> =
+        resources.iter().map(|r| content_hash_json(r.as_bytes()).expect("valid JSON")).collect();
     let tree = MerkleTree::from_leaves(&hashes).expect("non-empty");
     h.send(
-        &[ix::anchor_batch(
-            &provider.pubkey(),
-            1,
-            tree.root(),
-            tree.len() as u64,
-        )],
+        &[ix::anchor_batch(&provider.pubkey(), 1, tree.root(), tree.len() as u64)],
         &[&provider],
     )
     .await
     .expect("anchor_batch");
-    let batch: RecordBatch = h
-        .account(&pda::batch(&pda::provider(&provider.pubkey()), 1))
-        .await;
+    let batch: RecordBatch = h.account(&pda::batch(&pda::provider(&provider.pubkey()), 1)).await;
     (resources, tree, batch)
 }
 
@@ -88,10 +79,8 @@ async fn a_proof_fails_for_the_wrong_leaf_root_or_count() {
     let hash_3 = content_hash_json(resources[3].as_bytes()).expect("json");
     let mut wrong_index = tree.proof(3).expect("proof");
     wrong_index.leaf_index = 2;
-    assert!(
-        verify_batch_inclusion(&batch.merkle_root, batch.leaf_count, &hash_3, &wrong_index)
-            .is_err()
-    );
+    assert!(verify_batch_inclusion(&batch.merkle_root, batch.leaf_count, &hash_3, &wrong_index)
+        .is_err());
     let other_leaf = tree.proof(5).expect("proof");
     assert!(
         verify_batch_inclusion(&batch.merkle_root, batch.leaf_count, &hash_3, &other_leaf).is_err()

@@ -15,10 +15,7 @@ const HASH_2: [u8; 32] = [0xB2; 32];
 /// A consent allowing imaging read + write for treatment.
 async fn writer_consent(h: &mut Harness, patient: &Keypair, provider: &Keypair) {
     let now = h.now().await;
-    let t = ConsentTerms {
-        actions: actions::READ | actions::WRITE,
-        ..terms(now + 86_400)
-    };
+    let t = ConsentTerms { actions: actions::READ | actions::WRITE, ..terms(now + 86_400) };
     h.grant(patient, provider, t).await.expect("grant write");
 }
 
@@ -53,9 +50,7 @@ async fn provider_with_write_action_anchors_a_record() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     writer_consent(&mut h, &patient, &provider).await;
-    anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1)
-        .await
-        .expect("anchor");
+    anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1).await.expect("anchor");
     let record: Record = h.account(&record_address(&patient, RECORD_1)).await;
     assert_eq!(record.content_hash, HASH_1);
     assert_eq!(record.author, pda::provider(&provider.pubkey()));
@@ -159,12 +154,9 @@ async fn attack_write_by_a_suspended_provider() {
     let mut h = Harness::new().await;
     let (issuer, provider, patient) = h.cast().await;
     writer_consent(&mut h, &patient, &provider).await;
-    h.send(
-        &[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())],
-        &[&issuer],
-    )
-    .await
-    .expect("suspend");
+    h.send(&[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())], &[&issuer])
+        .await
+        .expect("suspend");
     let result = anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1).await;
     assert_medchain_error(result, MedchainError::WriteNotPermitted);
 }
@@ -182,10 +174,7 @@ async fn attack_patient_path_signed_by_someone_else() {
         categories::IMAGING,
     );
     forged.accounts[0].pubkey = intruder.pubkey();
-    assert_medchain_error(
-        h.send(&[forged], &[&intruder]).await,
-        MedchainError::WriteNotPermitted,
-    );
+    assert_medchain_error(h.send(&[forged], &[&intruder]).await, MedchainError::WriteNotPermitted);
 }
 
 #[tokio::test]
@@ -193,9 +182,7 @@ async fn attack_anchor_the_same_record_id_twice() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     writer_consent(&mut h, &patient, &provider).await;
-    anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1)
-        .await
-        .expect("anchor");
+    anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1).await.expect("anchor");
     let result = anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_2).await;
     assert_medchain_error(result, MedchainError::AccountAlreadyExists);
     let record: Record = h.account(&record_address(&patient, RECORD_1)).await;
@@ -232,9 +219,7 @@ async fn amendment_supersedes_and_never_overwrites() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     writer_consent(&mut h, &patient, &provider).await;
-    anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1)
-        .await
-        .expect("anchor");
+    anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1).await.expect("anchor");
     h.send(
         &[ix::amend_record(
             &provider.pubkey(),
@@ -285,9 +270,7 @@ async fn attack_amend_someone_elses_record() {
     let colleague = h.provider(&issuer).await;
     writer_consent(&mut h, &patient, &provider).await;
     writer_consent(&mut h, &patient, &colleague).await;
-    anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1)
-        .await
-        .expect("anchor");
+    anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1).await.expect("anchor");
     let result = h
         .send(
             &[ix::amend_record(
@@ -305,9 +288,7 @@ async fn attack_amend_someone_elses_record() {
         .await;
     assert_medchain_error(result, MedchainError::NotRecordAuthor);
     assert_eq!(
-        h.account::<Record>(&record_address(&patient, RECORD_1))
-            .await
-            .status,
+        h.account::<Record>(&record_address(&patient, RECORD_1)).await.status,
         RecordStatus::Current
     );
 }
@@ -317,9 +298,7 @@ async fn attack_amend_a_providers_record_as_the_patient() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     writer_consent(&mut h, &patient, &provider).await;
-    anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1)
-        .await
-        .expect("anchor");
+    anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1).await.expect("anchor");
     h.fund(&patient.pubkey(), SOL).await;
     let result = h
         .send(
@@ -344,15 +323,10 @@ async fn attack_amend_after_the_write_consent_was_revoked() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     writer_consent(&mut h, &patient, &provider).await;
-    anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1)
+    anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1).await.expect("anchor");
+    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
         .await
-        .expect("anchor");
-    h.send(
-        &[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())],
-        &[&patient],
-    )
-    .await
-    .expect("revoke");
+        .expect("revoke");
     let result = h
         .send(
             &[ix::amend_record(
@@ -376,22 +350,12 @@ async fn author_marks_a_record_entered_in_error_once() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     writer_consent(&mut h, &patient, &provider).await;
-    anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1)
-        .await
-        .expect("anchor");
+    anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1).await.expect("anchor");
     let record = record_address(&patient, RECORD_1);
-    let mark = ix::mark_entered_in_error(
-        &provider.pubkey(),
-        &pda::provider(&provider.pubkey()),
-        &record,
-    );
-    h.send(std::slice::from_ref(&mark), &[&provider])
-        .await
-        .expect("mark");
-    assert_eq!(
-        h.account::<Record>(&record).await.status,
-        RecordStatus::EnteredInError
-    );
+    let mark =
+        ix::mark_entered_in_error(&provider.pubkey(), &pda::provider(&provider.pubkey()), &record);
+    h.send(std::slice::from_ref(&mark), &[&provider]).await.expect("mark");
+    assert_eq!(h.account::<Record>(&record).await.status, RecordStatus::EnteredInError);
     assert_medchain_error(
         h.send(&[mark], &[&provider]).await,
         MedchainError::RecordAlreadyEnteredInError,
@@ -404,34 +368,20 @@ async fn attack_mark_entered_in_error_by_a_non_author() {
     let (issuer, provider, patient) = h.cast().await;
     let colleague = h.provider(&issuer).await;
     writer_consent(&mut h, &patient, &provider).await;
-    anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1)
-        .await
-        .expect("anchor");
+    anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1).await.expect("anchor");
     let record = record_address(&patient, RECORD_1);
     // Naming the real author's account but signing with another key.
-    let forged = ix::mark_entered_in_error(
-        &colleague.pubkey(),
-        &pda::provider(&provider.pubkey()),
-        &record,
-    );
-    assert_medchain_error(
-        h.send(&[forged], &[&colleague]).await,
-        MedchainError::NotRecordAuthor,
-    );
+    let forged =
+        ix::mark_entered_in_error(&colleague.pubkey(), &pda::provider(&provider.pubkey()), &record);
+    assert_medchain_error(h.send(&[forged], &[&colleague]).await, MedchainError::NotRecordAuthor);
     // Naming one's own account.
     let forged = ix::mark_entered_in_error(
         &colleague.pubkey(),
         &pda::provider(&colleague.pubkey()),
         &record,
     );
-    assert_medchain_error(
-        h.send(&[forged], &[&colleague]).await,
-        MedchainError::NotRecordAuthor,
-    );
-    assert_eq!(
-        h.account::<Record>(&record).await.status,
-        RecordStatus::Current
-    );
+    assert_medchain_error(h.send(&[forged], &[&colleague]).await, MedchainError::NotRecordAuthor);
+    assert_eq!(h.account::<Record>(&record).await.status, RecordStatus::Current);
 }
 
 #[tokio::test]
@@ -468,19 +418,12 @@ async fn a_patient_amends_and_withdraws_their_own_record() {
     .expect("amend own");
     let record = record_address(&patient, RECORD_2);
     h.send(
-        &[ix::mark_entered_in_error(
-            &patient.pubkey(),
-            &pda::patient(&patient.pubkey()),
-            &record,
-        )],
+        &[ix::mark_entered_in_error(&patient.pubkey(), &pda::patient(&patient.pubkey()), &record)],
         &[&patient],
     )
     .await
     .expect("withdraw own");
-    assert_eq!(
-        h.account::<Record>(&record).await.status,
-        RecordStatus::EnteredInError
-    );
+    assert_eq!(h.account::<Record>(&record).await.status, RecordStatus::EnteredInError);
 }
 
 #[tokio::test]
@@ -489,19 +432,13 @@ async fn batches_of_one_and_of_a_million_leaves_anchor_in_one_transaction() {
     let (_, provider, _) = h.cast().await;
     for (batch_id, leaves) in [(1u64, 1u64), (2, 1_000_000)] {
         h.send(
-            &[ix::anchor_batch(
-                &provider.pubkey(),
-                batch_id,
-                [batch_id as u8; 32],
-                leaves,
-            )],
+            &[ix::anchor_batch(&provider.pubkey(), batch_id, [batch_id as u8; 32], leaves)],
             &[&provider],
         )
         .await
         .expect("anchor batch");
-        let batch: RecordBatch = h
-            .account(&pda::batch(&pda::provider(&provider.pubkey()), batch_id))
-            .await;
+        let batch: RecordBatch =
+            h.account(&pda::batch(&pda::provider(&provider.pubkey()), batch_id)).await;
         assert_eq!(batch.leaf_count, leaves);
         assert_eq!(batch.merkle_root, [batch_id as u8; 32]);
         assert_eq!(batch.author, pda::provider(&provider.pubkey()));
@@ -513,19 +450,11 @@ async fn attack_batch_with_empty_root_or_no_leaves() {
     let mut h = Harness::new().await;
     let (_, provider, _) = h.cast().await;
     assert_medchain_error(
-        h.send(
-            &[ix::anchor_batch(&provider.pubkey(), 1, [0; 32], 10)],
-            &[&provider],
-        )
-        .await,
+        h.send(&[ix::anchor_batch(&provider.pubkey(), 1, [0; 32], 10)], &[&provider]).await,
         MedchainError::InvalidMerkleRoot,
     );
     assert_medchain_error(
-        h.send(
-            &[ix::anchor_batch(&provider.pubkey(), 1, [1; 32], 0)],
-            &[&provider],
-        )
-        .await,
+        h.send(&[ix::anchor_batch(&provider.pubkey(), 1, [1; 32], 0)], &[&provider]).await,
         MedchainError::InvalidLeafCount,
     );
 }
@@ -534,27 +463,16 @@ async fn attack_batch_with_empty_root_or_no_leaves() {
 async fn attack_batch_by_a_suspended_or_unregistered_provider() {
     let mut h = Harness::new().await;
     let (issuer, provider, _) = h.cast().await;
-    h.send(
-        &[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())],
-        &[&issuer],
-    )
-    .await
-    .expect("suspend");
+    h.send(&[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())], &[&issuer])
+        .await
+        .expect("suspend");
     assert_medchain_error(
-        h.send(
-            &[ix::anchor_batch(&provider.pubkey(), 1, [1; 32], 10)],
-            &[&provider],
-        )
-        .await,
+        h.send(&[ix::anchor_batch(&provider.pubkey(), 1, [1; 32], 10)], &[&provider]).await,
         MedchainError::ProviderNotActive,
     );
     let stranger = h.funded_keypair(SOL).await;
     assert_anchor_error(
-        h.send(
-            &[ix::anchor_batch(&stranger.pubkey(), 1, [1; 32], 10)],
-            &[&stranger],
-        )
-        .await,
+        h.send(&[ix::anchor_batch(&stranger.pubkey(), 1, [1; 32], 10)], &[&stranger]).await,
         AnchorErrorCode::AccountNotInitialized,
     );
 }
@@ -563,22 +481,13 @@ async fn attack_batch_by_a_suspended_or_unregistered_provider() {
 async fn attack_reanchor_an_existing_batch_id() {
     let mut h = Harness::new().await;
     let (_, provider, _) = h.cast().await;
-    h.send(
-        &[ix::anchor_batch(&provider.pubkey(), 7, [1; 32], 10)],
-        &[&provider],
-    )
-    .await
-    .expect("first");
+    h.send(&[ix::anchor_batch(&provider.pubkey(), 7, [1; 32], 10)], &[&provider])
+        .await
+        .expect("first");
     assert_medchain_error(
-        h.send(
-            &[ix::anchor_batch(&provider.pubkey(), 7, [2; 32], 10)],
-            &[&provider],
-        )
-        .await,
+        h.send(&[ix::anchor_batch(&provider.pubkey(), 7, [2; 32], 10)], &[&provider]).await,
         MedchainError::AccountAlreadyExists,
     );
-    let batch: RecordBatch = h
-        .account(&pda::batch(&pda::provider(&provider.pubkey()), 7))
-        .await;
+    let batch: RecordBatch = h.account(&pda::batch(&pda::provider(&provider.pubkey()), 7)).await;
     assert_eq!(batch.merkle_root, [1; 32]);
 }

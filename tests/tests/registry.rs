@@ -19,9 +19,7 @@ async fn initialize_makes_the_signer_admin() {
 async fn attack_initialize_twice_is_refused() {
     let mut h = Harness::new().await;
     let intruder = h.funded_keypair(SOL).await;
-    let result = h
-        .send(&[ix::initialize(&intruder.pubkey(), None)], &[&intruder])
-        .await;
+    let result = h.send(&[ix::initialize(&intruder.pubkey(), None)], &[&intruder]).await;
     // The system program refuses to create an account that already exists.
     assert_medchain_error(result, MedchainError::AccountAlreadyExists);
     let registry: Registry = h.account(&pda::registry()).await;
@@ -32,9 +30,7 @@ async fn attack_initialize_twice_is_refused() {
 async fn attack_initialize_without_signature_is_refused() {
     let mut h = Harness::bare().await;
     let admin = h.admin.pubkey();
-    let result = h
-        .send(&[unsign(ix::initialize(&admin, None), &admin)], &[])
-        .await;
+    let result = h.send(&[unsign(ix::initialize(&admin, None), &admin)], &[]).await;
     assert_anchor_error(result, AnchorErrorCode::AccountNotSigner);
 }
 
@@ -43,31 +39,20 @@ async fn admin_transfer_takes_two_steps() {
     let mut h = Harness::new().await;
     let admin = h.admin.insecure_clone();
     let successor = Keypair::new();
-    h.send(
-        &[ix::propose_admin(&admin.pubkey(), &successor.pubkey())],
-        &[&admin],
-    )
-    .await
-    .expect("propose");
-    let registry: Registry = h.account(&pda::registry()).await;
-    assert_eq!(
-        registry.admin,
-        admin.pubkey(),
-        "proposal alone changes nothing"
-    );
-    assert_eq!(registry.pending_admin, successor.pubkey());
-    h.send(&[ix::accept_admin(&successor.pubkey())], &[&successor])
+    h.send(&[ix::propose_admin(&admin.pubkey(), &successor.pubkey())], &[&admin])
         .await
-        .expect("accept");
+        .expect("propose");
+    let registry: Registry = h.account(&pda::registry()).await;
+    assert_eq!(registry.admin, admin.pubkey(), "proposal alone changes nothing");
+    assert_eq!(registry.pending_admin, successor.pubkey());
+    h.send(&[ix::accept_admin(&successor.pubkey())], &[&successor]).await.expect("accept");
     let registry: Registry = h.account(&pda::registry()).await;
     assert_eq!(registry.admin, successor.pubkey());
     assert!(!registry.has_pending_admin());
     // The former admin has lost its powers.
     let result = h.send(&[ix::pause(&admin.pubkey())], &[&admin]).await;
     assert_anchor_error(result, AnchorErrorCode::ConstraintHasOne);
-    h.send(&[ix::pause(&successor.pubkey())], &[&successor])
-        .await
-        .expect("new admin pauses");
+    h.send(&[ix::pause(&successor.pubkey())], &[&successor]).await.expect("new admin pauses");
 }
 
 #[tokio::test]
@@ -76,15 +61,10 @@ async fn attack_accept_admin_by_someone_not_proposed() {
     let admin = h.admin.insecure_clone();
     let successor = Keypair::new();
     let intruder = Keypair::new();
-    h.send(
-        &[ix::propose_admin(&admin.pubkey(), &successor.pubkey())],
-        &[&admin],
-    )
-    .await
-    .expect("propose");
-    let result = h
-        .send(&[ix::accept_admin(&intruder.pubkey())], &[&intruder])
-        .await;
+    h.send(&[ix::propose_admin(&admin.pubkey(), &successor.pubkey())], &[&admin])
+        .await
+        .expect("propose");
+    let result = h.send(&[ix::accept_admin(&intruder.pubkey())], &[&intruder]).await;
     assert_medchain_error(result, MedchainError::NotPendingAdmin);
 }
 
@@ -92,9 +72,7 @@ async fn attack_accept_admin_by_someone_not_proposed() {
 async fn attack_accept_admin_without_a_proposal() {
     let mut h = Harness::new().await;
     let intruder = Keypair::new();
-    let result = h
-        .send(&[ix::accept_admin(&intruder.pubkey())], &[&intruder])
-        .await;
+    let result = h.send(&[ix::accept_admin(&intruder.pubkey())], &[&intruder]).await;
     assert_medchain_error(result, MedchainError::NotPendingAdmin);
 }
 
@@ -103,24 +81,16 @@ async fn withdrawn_proposal_cannot_be_accepted() {
     let mut h = Harness::new().await;
     let admin = h.admin.insecure_clone();
     let successor = Keypair::new();
+    h.send(&[ix::propose_admin(&admin.pubkey(), &successor.pubkey())], &[&admin])
+        .await
+        .expect("propose");
     h.send(
-        &[ix::propose_admin(&admin.pubkey(), &successor.pubkey())],
-        &[&admin],
-    )
-    .await
-    .expect("propose");
-    h.send(
-        &[ix::propose_admin(
-            &admin.pubkey(),
-            &anchor_lang::prelude::Pubkey::default(),
-        )],
+        &[ix::propose_admin(&admin.pubkey(), &anchor_lang::prelude::Pubkey::default())],
         &[&admin],
     )
     .await
     .expect("withdraw");
-    let result = h
-        .send(&[ix::accept_admin(&successor.pubkey())], &[&successor])
-        .await;
+    let result = h.send(&[ix::accept_admin(&successor.pubkey())], &[&successor]).await;
     assert_medchain_error(result, MedchainError::NotPendingAdmin);
 }
 
@@ -128,12 +98,8 @@ async fn withdrawn_proposal_cannot_be_accepted() {
 async fn attack_propose_admin_by_non_admin() {
     let mut h = Harness::new().await;
     let intruder = Keypair::new();
-    let result = h
-        .send(
-            &[ix::propose_admin(&intruder.pubkey(), &intruder.pubkey())],
-            &[&intruder],
-        )
-        .await;
+    let result =
+        h.send(&[ix::propose_admin(&intruder.pubkey(), &intruder.pubkey())], &[&intruder]).await;
     // Proposing oneself is refused before anything else only for the real admin; for an
     // intruder the has_one check fails first.
     assert_anchor_error(result, AnchorErrorCode::ConstraintHasOne);
@@ -143,12 +109,7 @@ async fn attack_propose_admin_by_non_admin() {
 async fn propose_admin_refuses_the_current_admin() {
     let mut h = Harness::new().await;
     let admin = h.admin.insecure_clone();
-    let result = h
-        .send(
-            &[ix::propose_admin(&admin.pubkey(), &admin.pubkey())],
-            &[&admin],
-        )
-        .await;
+    let result = h.send(&[ix::propose_admin(&admin.pubkey(), &admin.pubkey())], &[&admin]).await;
     assert_medchain_error(result, MedchainError::InvalidNewAdmin);
 }
 
@@ -156,17 +117,13 @@ async fn propose_admin_refuses_the_current_admin() {
 async fn pause_and_unpause() {
     let mut h = Harness::new().await;
     let admin = h.admin.insecure_clone();
-    h.send(&[ix::pause(&admin.pubkey())], &[&admin])
-        .await
-        .expect("pause");
+    h.send(&[ix::pause(&admin.pubkey())], &[&admin]).await.expect("pause");
     assert!(h.account::<Registry>(&pda::registry()).await.paused);
     assert_medchain_error(
         h.send(&[ix::pause(&admin.pubkey())], &[&admin]).await,
         MedchainError::AlreadyPaused,
     );
-    h.send(&[ix::unpause(&admin.pubkey())], &[&admin])
-        .await
-        .expect("unpause");
+    h.send(&[ix::unpause(&admin.pubkey())], &[&admin]).await.expect("unpause");
     assert!(!h.account::<Registry>(&pda::registry()).await.paused);
     assert_medchain_error(
         h.send(&[ix::unpause(&admin.pubkey())], &[&admin]).await,

@@ -13,11 +13,7 @@ fn request_address(
     patient: &Keypair,
     nonce: u64,
 ) -> anchor_lang::prelude::Pubkey {
-    pda::request(
-        &pda::patient(&patient.pubkey()),
-        &pda::provider(&provider.pubkey()),
-        nonce,
-    )
+    pda::request(&pda::patient(&patient.pubkey()), &pda::provider(&provider.pubkey()), nonce)
 }
 
 async fn approve(
@@ -29,13 +25,7 @@ async fn approve(
 ) -> TxResult {
     let payer = h.ctx.payer.pubkey();
     h.send(
-        &[ix::approve_request(
-            &patient.pubkey(),
-            &payer,
-            &provider.pubkey(),
-            nonce,
-            t,
-        )],
+        &[ix::approve_request(&patient.pubkey(), &payer, &provider.pubkey(), nonce, t)],
         &[patient],
     )
     .await
@@ -57,13 +47,7 @@ async fn attack_register_patient_without_the_patients_signature() {
     let victim = Keypair::new();
     let payer = h.ctx.payer.pubkey();
     let result = h
-        .send(
-            &[unsign(
-                ix::register_patient(&victim.pubkey(), &payer),
-                &victim.pubkey(),
-            )],
-            &[],
-        )
+        .send(&[unsign(ix::register_patient(&victim.pubkey(), &payer), &victim.pubkey())], &[])
         .await;
     assert_anchor_error(result, AnchorErrorCode::AccountNotSigner);
 }
@@ -73,12 +57,7 @@ async fn attack_register_patient_twice() {
     let mut h = Harness::new().await;
     let patient = h.patient().await;
     let payer = h.ctx.payer.pubkey();
-    let result = h
-        .send(
-            &[ix::register_patient(&patient.pubkey(), &payer)],
-            &[&patient],
-        )
-        .await;
+    let result = h.send(&[ix::register_patient(&patient.pubkey(), &payer)], &[&patient]).await;
     assert_medchain_error(result, MedchainError::AccountAlreadyExists);
 }
 
@@ -86,9 +65,7 @@ async fn attack_register_patient_twice() {
 async fn provider_requests_access() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
-    h.request(&provider, &patient, 1, request_terms())
-        .await
-        .expect("request");
+    h.request(&provider, &patient, 1, request_terms()).await.expect("request");
     let request: AccessRequest = h.account(&request_address(&provider, &patient, 1)).await;
     assert_eq!(request.status, RequestStatus::Pending);
     assert_eq!(request.terms(), request_terms());
@@ -100,12 +77,9 @@ async fn provider_requests_access() {
 async fn attack_request_by_a_suspended_provider() {
     let mut h = Harness::new().await;
     let (issuer, provider, patient) = h.cast().await;
-    h.send(
-        &[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())],
-        &[&issuer],
-    )
-    .await
-    .expect("suspend");
+    h.send(&[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())], &[&issuer])
+        .await
+        .expect("suspend");
     let result = h.request(&provider, &patient, 1, request_terms()).await;
     assert_medchain_error(result, MedchainError::ProviderNotActive);
 }
@@ -124,9 +98,7 @@ async fn request_refused_while_paused() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     let admin = h.admin.insecure_clone();
-    h.send(&[ix::pause(&admin.pubkey())], &[&admin])
-        .await
-        .expect("pause");
+    h.send(&[ix::pause(&admin.pubkey())], &[&admin]).await.expect("pause");
     let result = h.request(&provider, &patient, 1, request_terms()).await;
     assert_medchain_error(result, MedchainError::RegistryPaused);
 }
@@ -136,48 +108,15 @@ async fn request_terms_are_validated() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     let cases = [
+        (RequestTerms { categories: 0, ..request_terms() }, MedchainError::InvalidCategories),
         (
-            RequestTerms {
-                categories: 0,
-                ..request_terms()
-            },
+            RequestTerms { categories: u32::MAX, ..request_terms() },
             MedchainError::InvalidCategories,
         ),
-        (
-            RequestTerms {
-                categories: u32::MAX,
-                ..request_terms()
-            },
-            MedchainError::InvalidCategories,
-        ),
-        (
-            RequestTerms {
-                purposes: 0,
-                ..request_terms()
-            },
-            MedchainError::InvalidPurposes,
-        ),
-        (
-            RequestTerms {
-                actions: 0x80,
-                ..request_terms()
-            },
-            MedchainError::InvalidActions,
-        ),
-        (
-            RequestTerms {
-                duration_secs: 0,
-                ..request_terms()
-            },
-            MedchainError::InvalidDuration,
-        ),
-        (
-            RequestTerms {
-                duration_secs: -5,
-                ..request_terms()
-            },
-            MedchainError::InvalidDuration,
-        ),
+        (RequestTerms { purposes: 0, ..request_terms() }, MedchainError::InvalidPurposes),
+        (RequestTerms { actions: 0x80, ..request_terms() }, MedchainError::InvalidActions),
+        (RequestTerms { duration_secs: 0, ..request_terms() }, MedchainError::InvalidDuration),
+        (RequestTerms { duration_secs: -5, ..request_terms() }, MedchainError::InvalidDuration),
     ];
     for (nonce, (terms, expected)) in cases.into_iter().enumerate() {
         let result = h.request(&provider, &patient, nonce as u64, terms).await;
@@ -189,9 +128,7 @@ async fn request_terms_are_validated() {
 async fn attack_reuse_a_request_nonce() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
-    h.request(&provider, &patient, 9, request_terms())
-        .await
-        .expect("first");
+    h.request(&provider, &patient, 9, request_terms()).await.expect("first");
     let result = h.request(&provider, &patient, 9, request_terms()).await;
     assert_medchain_error(result, MedchainError::AccountAlreadyExists);
 }
@@ -200,17 +137,11 @@ async fn attack_reuse_a_request_nonce() {
 async fn patient_approves_a_request_and_a_consent_appears() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
-    h.request(&provider, &patient, 1, request_terms())
-        .await
-        .expect("request");
-    approve(&mut h, &patient, &provider, 1, request_terms())
-        .await
-        .expect("approve");
+    h.request(&provider, &patient, 1, request_terms()).await.expect("request");
+    approve(&mut h, &patient, &provider, 1, request_terms()).await.expect("approve");
     let request: AccessRequest = h.account(&request_address(&provider, &patient, 1)).await;
     assert_eq!(request.status, RequestStatus::Approved);
-    let consent: Consent = h
-        .account(&Harness::consent_address(&patient, &provider))
-        .await;
+    let consent: Consent = h.account(&Harness::consent_address(&patient, &provider)).await;
     let now = h.now().await;
     assert_eq!(consent.status, ConsentStatus::Active);
     assert_eq!(consent.version, 1);
@@ -225,31 +156,19 @@ async fn patient_approves_a_request_and_a_consent_appears() {
 async fn patient_narrows_a_request_on_approval() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
-    h.request(&provider, &patient, 1, request_terms())
-        .await
-        .expect("request");
+    h.request(&provider, &patient, 1, request_terms()).await.expect("request");
     let narrower = RequestTerms {
         categories: categories::IMAGING,
         actions: actions::READ,
         duration_secs: 3_600,
         ..request_terms()
     };
-    approve(&mut h, &patient, &provider, 1, narrower)
-        .await
-        .expect("approve");
-    let consent: Consent = h
-        .account(&Harness::consent_address(&patient, &provider))
-        .await;
+    approve(&mut h, &patient, &provider, 1, narrower).await.expect("approve");
+    let consent: Consent = h.account(&Harness::consent_address(&patient, &provider)).await;
     assert_eq!(consent.categories, categories::IMAGING);
     assert_eq!(consent.actions, actions::READ);
     let labs = h
-        .record(
-            &provider,
-            &patient,
-            categories::OBSERVATIONS,
-            purposes::TREAT,
-            actions::READ,
-        )
+        .record(&provider, &patient, categories::OBSERVATIONS, purposes::TREAT, actions::READ)
         .await
         .expect("recorded");
     assert!(!labs.allowed, "narrowed away");
@@ -259,26 +178,15 @@ async fn patient_narrows_a_request_on_approval() {
 async fn attack_widen_a_request_on_approval() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
-    h.request(&provider, &patient, 1, request_terms())
-        .await
-        .expect("request");
+    h.request(&provider, &patient, 1, request_terms()).await.expect("request");
     let wider = [
         RequestTerms {
             categories: request_terms().categories | categories::MENTAL_HEALTH,
             ..request_terms()
         },
-        RequestTerms {
-            purposes: purposes::TREAT | purposes::HRESCH,
-            ..request_terms()
-        },
-        RequestTerms {
-            actions: actions::VALID,
-            ..request_terms()
-        },
-        RequestTerms {
-            duration_secs: request_terms().duration_secs + 1,
-            ..request_terms()
-        },
+        RequestTerms { purposes: purposes::TREAT | purposes::HRESCH, ..request_terms() },
+        RequestTerms { actions: actions::VALID, ..request_terms() },
+        RequestTerms { duration_secs: request_terms().duration_secs + 1, ..request_terms() },
     ];
     for terms in wider {
         assert_medchain_error(
@@ -286,10 +194,7 @@ async fn attack_widen_a_request_on_approval() {
             MedchainError::ApprovalWidensRequest,
         );
     }
-    assert!(
-        !h.exists(&Harness::consent_address(&patient, &provider))
-            .await
-    );
+    assert!(!h.exists(&Harness::consent_address(&patient, &provider)).await);
 }
 
 #[tokio::test]
@@ -297,24 +202,12 @@ async fn attack_approve_someone_elses_request() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     let other = h.patient().await;
-    h.request(&provider, &patient, 1, request_terms())
-        .await
-        .expect("request");
+    h.request(&provider, &patient, 1, request_terms()).await.expect("request");
     // The other patient signs for their own Patient account but names the victim's request.
     let payer = h.ctx.payer.pubkey();
     let forged = substitute(
-        ix::approve_request(
-            &other.pubkey(),
-            &payer,
-            &provider.pubkey(),
-            1,
-            request_terms(),
-        ),
-        &pda::request(
-            &pda::patient(&other.pubkey()),
-            &pda::provider(&provider.pubkey()),
-            1,
-        ),
+        ix::approve_request(&other.pubkey(), &payer, &provider.pubkey(), 1, request_terms()),
+        &pda::request(&pda::patient(&other.pubkey()), &pda::provider(&provider.pubkey()), 1),
         &request_address(&provider, &patient, 1),
     );
     let result = h.send(&[forged], &[&other]).await;
@@ -325,18 +218,10 @@ async fn attack_approve_someone_elses_request() {
 async fn attack_approve_with_the_patient_key_but_no_signature() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
-    h.request(&provider, &patient, 1, request_terms())
-        .await
-        .expect("request");
+    h.request(&provider, &patient, 1, request_terms()).await.expect("request");
     let payer = h.ctx.payer.pubkey();
     let forged = unsign(
-        ix::approve_request(
-            &patient.pubkey(),
-            &payer,
-            &provider.pubkey(),
-            1,
-            request_terms(),
-        ),
+        ix::approve_request(&patient.pubkey(), &payer, &provider.pubkey(), 1, request_terms()),
         &patient.pubkey(),
     );
     let result = h.send(&[forged], &[]).await;
@@ -347,12 +232,8 @@ async fn attack_approve_with_the_patient_key_but_no_signature() {
 async fn attack_approve_a_request_twice() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
-    h.request(&provider, &patient, 1, request_terms())
-        .await
-        .expect("request");
-    approve(&mut h, &patient, &provider, 1, request_terms())
-        .await
-        .expect("approve");
+    h.request(&provider, &patient, 1, request_terms()).await.expect("request");
+    approve(&mut h, &patient, &provider, 1, request_terms()).await.expect("approve");
     assert_medchain_error(
         approve(&mut h, &patient, &provider, 1, request_terms()).await,
         MedchainError::RequestNotPending,
@@ -364,15 +245,9 @@ async fn approval_of_a_second_request_updates_the_consent_and_bumps_its_version(
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
-    h.request(&provider, &patient, 2, request_terms())
-        .await
-        .expect("request");
-    approve(&mut h, &patient, &provider, 2, request_terms())
-        .await
-        .expect("approve");
-    let consent: Consent = h
-        .account(&Harness::consent_address(&patient, &provider))
-        .await;
+    h.request(&provider, &patient, 2, request_terms()).await.expect("request");
+    approve(&mut h, &patient, &provider, 2, request_terms()).await.expect("approve");
+    let consent: Consent = h.account(&Harness::consent_address(&patient, &provider)).await;
     assert_eq!(consent.version, 2);
     assert_eq!(consent.actions, actions::READ | actions::WRITE);
 }
@@ -381,26 +256,17 @@ async fn approval_of_a_second_request_updates_the_consent_and_bumps_its_version(
 async fn approval_refused_while_paused_and_for_a_suspended_provider() {
     let mut h = Harness::new().await;
     let (issuer, provider, patient) = h.cast().await;
-    h.request(&provider, &patient, 1, request_terms())
-        .await
-        .expect("request");
+    h.request(&provider, &patient, 1, request_terms()).await.expect("request");
     let admin = h.admin.insecure_clone();
-    h.send(&[ix::pause(&admin.pubkey())], &[&admin])
-        .await
-        .expect("pause");
+    h.send(&[ix::pause(&admin.pubkey())], &[&admin]).await.expect("pause");
     assert_medchain_error(
         approve(&mut h, &patient, &provider, 1, request_terms()).await,
         MedchainError::RegistryPaused,
     );
-    h.send(&[ix::unpause(&admin.pubkey())], &[&admin])
+    h.send(&[ix::unpause(&admin.pubkey())], &[&admin]).await.expect("unpause");
+    h.send(&[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())], &[&issuer])
         .await
-        .expect("unpause");
-    h.send(
-        &[ix::suspend_provider(&issuer.pubkey(), &provider.pubkey())],
-        &[&issuer],
-    )
-    .await
-    .expect("suspend");
+        .expect("suspend");
     assert_medchain_error(
         approve(&mut h, &patient, &provider, 1, request_terms()).await,
         MedchainError::ProviderNotActive,
@@ -411,40 +277,23 @@ async fn approval_refused_while_paused_and_for_a_suspended_provider() {
 async fn patient_denies_and_provider_closes_for_its_rent() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
-    h.request(&provider, &patient, 1, request_terms())
-        .await
-        .expect("request");
+    h.request(&provider, &patient, 1, request_terms()).await.expect("request");
     let address = request_address(&provider, &patient, 1);
     assert_medchain_error(
-        h.send(
-            &[ix::close_request(&provider.pubkey(), &address)],
-            &[&provider],
-        )
-        .await,
+        h.send(&[ix::close_request(&provider.pubkey(), &address)], &[&provider]).await,
         MedchainError::RequestStillPending,
     );
-    h.send(
-        &[ix::deny_request(&patient.pubkey(), &provider.pubkey(), 1)],
-        &[&patient],
-    )
-    .await
-    .expect("deny");
-    assert_eq!(
-        h.account::<AccessRequest>(&address).await.status,
-        RequestStatus::Denied
-    );
+    h.send(&[ix::deny_request(&patient.pubkey(), &provider.pubkey(), 1)], &[&patient])
+        .await
+        .expect("deny");
+    assert_eq!(h.account::<AccessRequest>(&address).await.status, RequestStatus::Denied);
     assert_medchain_error(
         approve(&mut h, &patient, &provider, 1, request_terms()).await,
         MedchainError::RequestNotPending,
     );
     let before = h.lamports(&provider.pubkey()).await;
     let rent = h.lamports(&address).await;
-    h.send(
-        &[ix::close_request(&provider.pubkey(), &address)],
-        &[&provider],
-    )
-    .await
-    .expect("close");
+    h.send(&[ix::close_request(&provider.pubkey(), &address)], &[&provider]).await.expect("close");
     assert!(!h.exists(&address).await);
     assert_eq!(h.lamports(&provider.pubkey()).await, before + rent);
 }
@@ -454,42 +303,26 @@ async fn attack_deny_someone_elses_request() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     let other = h.patient().await;
-    h.request(&provider, &patient, 1, request_terms())
-        .await
-        .expect("request");
+    h.request(&provider, &patient, 1, request_terms()).await.expect("request");
     let forged = substitute(
         ix::deny_request(&other.pubkey(), &provider.pubkey(), 1),
-        &pda::request(
-            &pda::patient(&other.pubkey()),
-            &pda::provider(&provider.pubkey()),
-            1,
-        ),
+        &pda::request(&pda::patient(&other.pubkey()), &pda::provider(&provider.pubkey()), 1),
         &request_address(&provider, &patient, 1),
     );
-    assert_anchor_error(
-        h.send(&[forged], &[&other]).await,
-        AnchorErrorCode::ConstraintSeeds,
-    );
+    assert_anchor_error(h.send(&[forged], &[&other]).await, AnchorErrorCode::ConstraintSeeds);
 }
 
 #[tokio::test]
 async fn attack_close_a_request_by_someone_who_did_not_pay() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
-    h.request(&provider, &patient, 1, request_terms())
+    h.request(&provider, &patient, 1, request_terms()).await.expect("request");
+    h.send(&[ix::cancel_request(&provider.pubkey(), &patient.pubkey(), 1)], &[&provider])
         .await
-        .expect("request");
-    h.send(
-        &[ix::cancel_request(&provider.pubkey(), &patient.pubkey(), 1)],
-        &[&provider],
-    )
-    .await
-    .expect("cancel");
+        .expect("cancel");
     let thief = h.funded_keypair(SOL).await;
     let address = request_address(&provider, &patient, 1);
-    let result = h
-        .send(&[ix::close_request(&thief.pubkey(), &address)], &[&thief])
-        .await;
+    let result = h.send(&[ix::close_request(&thief.pubkey(), &address)], &[&thief]).await;
     assert_anchor_error(result, AnchorErrorCode::ConstraintHasOne);
 }
 
@@ -497,26 +330,14 @@ async fn attack_close_a_request_by_someone_who_did_not_pay() {
 async fn provider_cancels_its_request() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
-    h.request(&provider, &patient, 1, request_terms())
+    h.request(&provider, &patient, 1, request_terms()).await.expect("request");
+    h.send(&[ix::cancel_request(&provider.pubkey(), &patient.pubkey(), 1)], &[&provider])
         .await
-        .expect("request");
-    h.send(
-        &[ix::cancel_request(&provider.pubkey(), &patient.pubkey(), 1)],
-        &[&provider],
-    )
-    .await
-    .expect("cancel");
+        .expect("cancel");
     let address = request_address(&provider, &patient, 1);
-    assert_eq!(
-        h.account::<AccessRequest>(&address).await.status,
-        RequestStatus::Cancelled
-    );
+    assert_eq!(h.account::<AccessRequest>(&address).await.status, RequestStatus::Cancelled);
     assert_medchain_error(
-        h.send(
-            &[ix::cancel_request(&provider.pubkey(), &patient.pubkey(), 1)],
-            &[&provider],
-        )
-        .await,
+        h.send(&[ix::cancel_request(&provider.pubkey(), &patient.pubkey(), 1)], &[&provider]).await,
         MedchainError::RequestNotPending,
     );
 }
@@ -526,44 +347,25 @@ async fn attack_cancel_another_providers_request() {
     let mut h = Harness::new().await;
     let (issuer, provider, patient) = h.cast().await;
     let other = h.provider(&issuer).await;
-    h.request(&provider, &patient, 1, request_terms())
-        .await
-        .expect("request");
+    h.request(&provider, &patient, 1, request_terms()).await.expect("request");
     let forged = substitute(
         ix::cancel_request(&other.pubkey(), &patient.pubkey(), 1),
-        &pda::request(
-            &pda::patient(&patient.pubkey()),
-            &pda::provider(&other.pubkey()),
-            1,
-        ),
+        &pda::request(&pda::patient(&patient.pubkey()), &pda::provider(&other.pubkey()), 1),
         &request_address(&provider, &patient, 1),
     );
-    assert_anchor_error(
-        h.send(&[forged], &[&other]).await,
-        AnchorErrorCode::ConstraintSeeds,
-    );
+    assert_anchor_error(h.send(&[forged], &[&other]).await, AnchorErrorCode::ConstraintSeeds);
 }
 
 #[tokio::test]
 async fn attack_use_a_request_after_it_was_closed() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
-    h.request(&provider, &patient, 1, request_terms())
+    h.request(&provider, &patient, 1, request_terms()).await.expect("request");
+    h.send(&[ix::cancel_request(&provider.pubkey(), &patient.pubkey(), 1)], &[&provider])
         .await
-        .expect("request");
-    h.send(
-        &[ix::cancel_request(&provider.pubkey(), &patient.pubkey(), 1)],
-        &[&provider],
-    )
-    .await
-    .expect("cancel");
+        .expect("cancel");
     let address = request_address(&provider, &patient, 1);
-    h.send(
-        &[ix::close_request(&provider.pubkey(), &address)],
-        &[&provider],
-    )
-    .await
-    .expect("close");
+    h.send(&[ix::close_request(&provider.pubkey(), &address)], &[&provider]).await.expect("close");
     assert_anchor_error(
         approve(&mut h, &patient, &provider, 1, request_terms()).await,
         AnchorErrorCode::AccountNotInitialized,
@@ -577,12 +379,9 @@ async fn attack_prefunding_a_patient_address_does_not_block_registration() {
     let address = pda::patient(&patient.pubkey());
     h.fund(&address, 1_000_000).await;
     let payer = h.ctx.payer.pubkey();
-    h.send(
-        &[ix::register_patient(&patient.pubkey(), &payer)],
-        &[&patient],
-    )
-    .await
-    .expect("registration succeeds despite the griefing deposit");
+    h.send(&[ix::register_patient(&patient.pubkey(), &payer)], &[&patient])
+        .await
+        .expect("registration succeeds despite the griefing deposit");
     let account: Patient = h.account(&address).await;
     assert_eq!(account.authority, patient.pubkey());
     assert_eq!(h.raw(&address).await.expect("exists").owner, medchain::ID);

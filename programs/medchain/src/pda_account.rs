@@ -59,10 +59,7 @@ pub fn create<'info>(
     let program = system_program_info.key();
     let current = target.lamports();
     if current == 0 {
-        let accounts = system_program::CreateAccount {
-            from: payer.clone(),
-            to: target.clone(),
-        };
+        let accounts = system_program::CreateAccount { from: payer.clone(), to: target.clone() };
         return system_program::create_account(
             CpiContext::new(program, accounts).with_signer(&[signer_seeds]),
             required,
@@ -72,22 +69,15 @@ pub fn create<'info>(
     }
     let top_up = required.saturating_sub(current);
     if top_up > 0 {
-        let accounts = system_program::Transfer {
-            from: payer.clone(),
-            to: target.clone(),
-        };
+        let accounts = system_program::Transfer { from: payer.clone(), to: target.clone() };
         system_program::transfer(CpiContext::new(program, accounts), top_up)?;
     }
-    let accounts = system_program::Allocate {
-        account_to_allocate: target.clone(),
-    };
+    let accounts = system_program::Allocate { account_to_allocate: target.clone() };
     system_program::allocate(
         CpiContext::new(program, accounts).with_signer(&[signer_seeds]),
         space as u64,
     )?;
-    let accounts = system_program::Assign {
-        account_to_assign: target.clone(),
-    };
+    let accounts = system_program::Assign { account_to_assign: target.clone() };
     system_program::assign(
         CpiContext::new(program, accounts).with_signer(&[signer_seeds]),
         &crate::ID,
@@ -139,32 +129,14 @@ pub fn write_grant(
     let patient_key = target.patient.key();
     let mut consent = if is_absent(target.consent) {
         let bump = [target.bump];
-        let seeds: [&[u8]; 4] = [
-            CONSENT_SEED,
-            patient_key.as_ref(),
-            target.provider.as_ref(),
-            &bump,
-        ];
-        create(
-            target.payer,
-            target.consent,
-            target.system_program,
-            Consent::SIZE,
-            &seeds,
-        )?;
-        Consent::new(
-            patient_key,
-            target.provider,
-            target.payer.key(),
-            target.bump,
-        )
+        let seeds: [&[u8]; 4] =
+            [CONSENT_SEED, patient_key.as_ref(), target.provider.as_ref(), &bump];
+        create(target.payer, target.consent, target.system_program, Consent::SIZE, &seeds)?;
+        Consent::new(patient_key, target.provider, target.payer.key(), target.bump)
     } else {
         let existing = load(target.consent, &patient_key, &target.provider)?;
         if mode == GrantMode::CreateOrRegrant {
-            require!(
-                !existing.is_in_force(now),
-                MedchainError::ConsentAlreadyActive
-            );
+            require!(!existing.is_in_force(now), MedchainError::ConsentAlreadyActive);
         }
         existing
     };
@@ -173,11 +145,8 @@ pub fn write_grant(
     let old_terms = TermsRecord::from(consent.terms());
     consent.apply_grant(terms, grantor, now)?;
     write(target.consent, &consent)?;
-    target.patient.consent_grants = target
-        .patient
-        .consent_grants
-        .checked_add(1)
-        .ok_or(MedchainError::ArithmeticOverflow)?;
+    target.patient.consent_grants =
+        target.patient.consent_grants.checked_add(1).ok_or(MedchainError::ArithmeticOverflow)?;
     Ok(ConsentChanged {
         consent: target.consent.key(),
         patient: patient_key,

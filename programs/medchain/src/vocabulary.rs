@@ -113,20 +113,11 @@ mod tests {
 
     #[test]
     fn valid_sets_are_non_empty_and_known() {
-        assert!(is_valid_set(
-            categories::IMAGING as u64,
-            categories::VALID as u64
-        ));
+        assert!(is_valid_set(categories::IMAGING as u64, categories::VALID as u64));
         assert!(!is_valid_set(0, categories::VALID as u64));
         assert!(!is_valid_set(u32::MAX as u64, categories::VALID as u64));
-        assert!(is_single_member(
-            actions::READ as u64,
-            actions::VALID as u64
-        ));
-        assert!(!is_single_member(
-            (actions::READ | actions::WRITE) as u64,
-            actions::VALID as u64
-        ));
+        assert!(is_single_member(actions::READ as u64, actions::VALID as u64));
+        assert!(!is_single_member((actions::READ | actions::WRITE) as u64, actions::VALID as u64));
         assert!(!is_single_member(1 << 7, actions::VALID as u64));
         assert!(is_subset(0b010, 0b110));
         assert!(!is_subset(0b011, 0b110));

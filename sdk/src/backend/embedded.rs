@@ -175,9 +175,7 @@ impl LedgerState {
     }
 
     fn unix_time(&self) -> i64 {
-        wall_clock()
-            .saturating_add(self.clock_offset_secs)
-            .max(self.last_unix_time)
+        wall_clock().saturating_add(self.clock_offset_secs).max(self.last_unix_time)
     }
 }
 
@@ -187,8 +185,7 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SdkError
     let tmp = path.with_extension("bin.tmp");
     {
         let mut file = File::create(&tmp).map_err(|e| io_error(&tmp, "create", e))?;
-        file.write_all(bytes)
-            .map_err(|e| io_error(&tmp, "write", e))?;
+        file.write_all(bytes).map_err(|e| io_error(&tmp, "write", e))?;
         file.sync_all().map_err(|e| io_error(&tmp, "sync", e))?;
     }
     std::fs::rename(&tmp, path).map_err(|e| io_error(path, "replace", e))?;
@@ -245,11 +242,7 @@ impl EmbeddedBackend {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => LedgerState::default(),
             Err(e) => return Err(io_error(&file, "read", e)),
         };
-        Ok(Self {
-            dir,
-            inner: Mutex::new(Inner { state, bank: None }),
-            _lock: lock,
-        })
+        Ok(Self { dir, inner: Mutex::new(Inner { state, bank: None }), _lock: lock })
     }
 
     /// The ledger directory.
@@ -266,11 +259,8 @@ impl EmbeddedBackend {
     /// Credits `lamports` to `address` (a local faucet; the embedded ledger has no real SOL).
     pub async fn airdrop(&self, address: &Pubkey, lamports: u64) -> Result<(), SdkError> {
         let mut inner = self.inner.lock().await;
-        let entry = inner
-            .state
-            .accounts
-            .entry(address.to_bytes())
-            .or_insert_with(|| StoredAccount {
+        let entry =
+            inner.state.accounts.entry(address.to_bytes()).or_insert_with(|| StoredAccount {
                 lamports: 0,
                 data: Vec::new(),
                 owner: anchor_lang::system_program::ID.to_bytes(),
@@ -371,11 +361,8 @@ impl Backend for EmbeddedBackend {
         bank.warp_to_slot(next)
             .map_err(|e| SdkError::Transport(format!("cannot advance the ledger: {e:?}")))?;
         let now = inner.state.unix_time();
-        let mut clock: Clock = bank
-            .banks_client
-            .get_sysvar()
-            .await
-            .map_err(|e| SdkError::Transport(e.to_string()))?;
+        let mut clock: Clock =
+            bank.banks_client.get_sysvar().await.map_err(|e| SdkError::Transport(e.to_string()))?;
         clock.unix_timestamp = now;
         bank.set_sysvar(&clock);
         let blockhash = bank
@@ -384,18 +371,12 @@ impl Backend for EmbeddedBackend {
             .await
             .map_err(|e| SdkError::Transport(e.to_string()))?;
         let mut keys: Vec<&Keypair> = vec![payer];
-        keys.extend(
-            signers
-                .iter()
-                .copied()
-                .filter(|k| k.pubkey() != payer.pubkey()),
-        );
+        keys.extend(signers.iter().copied().filter(|k| k.pubkey() != payer.pubkey()));
         let mut tx = Transaction::new_unsigned(solana_sdk::message::Message::new(
             instructions,
             Some(&payer.pubkey()),
         ));
-        tx.try_sign(&keys, blockhash)
-            .map_err(|e| SdkError::Signing(e.to_string()))?;
+        tx.try_sign(&keys, blockhash).map_err(|e| SdkError::Signing(e.to_string()))?;
         let signature = tx.signatures[0];
         let account_keys = tx.message.account_keys.clone();
         let recorded: Vec<HistoricInstruction> = tx
@@ -435,10 +416,7 @@ impl Backend for EmbeddedBackend {
                 | solana_sdk::transaction::TransactionError::InsufficientFundsForFee)
         ) {
             // Not landed: nothing changed, nothing to record.
-            return Err(SdkError::from_transaction_error(
-                outcome.result.err(),
-                &payer.pubkey(),
-            ));
+            return Err(SdkError::from_transaction_error(outcome.result.err(), &payer.pubkey()));
         }
         for key in &account_keys {
             let account = bank
@@ -476,21 +454,14 @@ impl Backend for EmbeddedBackend {
         });
         self.persist(&inner.state)?;
         match outcome.result {
-            Ok(()) => Ok(TxOutcome {
-                signature,
-                return_data,
-            }),
+            Ok(()) => Ok(TxOutcome { signature, return_data }),
             Err(e) => Err(SdkError::from_transaction_error(Some(e), &payer.pubkey())),
         }
     }
 
     async fn account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
         let inner = self.inner.lock().await;
-        Ok(inner
-            .state
-            .accounts
-            .get(&address.to_bytes())
-            .map(StoredAccount::to_account))
+        Ok(inner.state.accounts.get(&address.to_bytes()).map(StoredAccount::to_account))
     }
 
     async fn program_accounts(

@@ -126,10 +126,7 @@ mod tests {
         let data = [1u8, 2, 3, 4];
         assert!(AccountFilter::DataSize(4).matches(&data));
         assert!(!AccountFilter::DataSize(5).matches(&data));
-        let at = |offset, bytes: &[u8]| AccountFilter::Memcmp {
-            offset,
-            bytes: bytes.to_vec(),
-        };
+        let at = |offset, bytes: &[u8]| AccountFilter::Memcmp { offset, bytes: bytes.to_vec() };
         assert!(at(1, &[2, 3]).matches(&data));
         assert!(!at(1, &[3]).matches(&data));
         assert!(!at(3, &[4, 5]).matches(&data), "past the end");

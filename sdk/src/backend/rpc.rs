@@ -94,14 +94,12 @@ impl RpcBackend {
 
     fn transport(&self, e: solana_rpc_client_api::client_error::Error) -> SdkError {
         match e.kind() {
-            ClientErrorKind::Reqwest(inner) => SdkError::Unreachable {
-                url: self.client.url(),
-                reason: inner.to_string(),
-            },
-            ClientErrorKind::Io(inner) => SdkError::Unreachable {
-                url: self.client.url(),
-                reason: inner.to_string(),
-            },
+            ClientErrorKind::Reqwest(inner) => {
+                SdkError::Unreachable { url: self.client.url(), reason: inner.to_string() }
+            }
+            ClientErrorKind::Io(inner) => {
+                SdkError::Unreachable { url: self.client.url(), reason: inner.to_string() }
+            }
             _ => SdkError::Transport(e.to_string()),
         }
     }
@@ -136,22 +134,13 @@ impl Backend for RpcBackend {
         let mut all = self.budget_instructions();
         all.extend_from_slice(instructions);
         let mut keys: Vec<&Keypair> = vec![payer];
-        keys.extend(
-            signers
-                .iter()
-                .copied()
-                .filter(|k| k.pubkey() != payer.pubkey()),
-        );
+        keys.extend(signers.iter().copied().filter(|k| k.pubkey() != payer.pubkey()));
         let mut attempt = 0;
         loop {
-            let blockhash = self
-                .client
-                .get_latest_blockhash()
-                .await
-                .map_err(|e| self.transport(e))?;
+            let blockhash =
+                self.client.get_latest_blockhash().await.map_err(|e| self.transport(e))?;
             let mut tx = Transaction::new_unsigned(Message::new(&all, Some(&payer.pubkey())));
-            tx.try_sign(&keys, blockhash)
-                .map_err(|e| SdkError::Signing(e.to_string()))?;
+            tx.try_sign(&keys, blockhash).map_err(|e| SdkError::Signing(e.to_string()))?;
             match self.client.send_and_confirm_transaction(&tx).await {
                 Ok(signature) => {
                     let return_data = self
@@ -168,10 +157,7 @@ impl Backend for RpcBackend {
                         .ok()
                         .and_then(|t| t.transaction.meta)
                         .and_then(|meta| return_data_of(&meta));
-                    return Ok(TxOutcome {
-                        signature,
-                        return_data,
-                    });
+                    return Ok(TxOutcome { signature, return_data });
                 }
                 Err(e) => {
                     if let Some(tx_error) = e.get_transaction_error() {

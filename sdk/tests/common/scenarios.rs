@@ -35,15 +35,9 @@ pub async fn setup<B: Backend>(chain: &Medchain<B>, cast: &Cast) -> Result<(), S
     if chain.backend().account(&registry).await?.is_none() {
         chain.initialize(&cast.admin, None).await?;
     }
-    chain
-        .add_issuer(&cast.admin, &cast.issuer.pubkey(), true)
-        .await?;
-    chain
-        .register_provider(&cast.issuer, &cast.provider, [9; 32], ProviderKind::Clinic)
-        .await?;
-    chain
-        .register_patient(&cast.patient, &cast.provider)
-        .await?;
+    chain.add_issuer(&cast.admin, &cast.issuer.pubkey(), true).await?;
+    chain.register_provider(&cast.issuer, &cast.provider, [9; 32], ProviderKind::Clinic).await?;
+    chain.register_patient(&cast.patient, &cast.provider).await?;
     Ok(())
 }
 
@@ -53,21 +47,14 @@ pub async fn consent_lifecycle<B: Backend>(
     cast: &Cast,
 ) -> Result<(), SdkError> {
     let (provider, patient) = (&cast.provider, &cast.patient);
-    chain
-        .request_access(provider, &patient.pubkey(), 1, terms())
-        .await?;
+    chain.request_access(provider, &patient.pubkey(), 1, terms()).await?;
     let pending = chain.pending_requests(&patient.pubkey()).await?;
     assert_eq!(pending.len(), 1, "one pending request");
-    chain
-        .approve_request(patient, provider, &provider.pubkey(), 1, terms())
-        .await?;
+    chain.approve_request(patient, provider, &provider.pubkey(), 1, terms()).await?;
     assert!(chain.pending_requests(&patient.pubkey()).await?.is_empty());
     let consents = chain.consents_of_patient(&patient.pubkey()).await?;
     assert_eq!(consents.len(), 1);
-    assert_eq!(
-        chain.consents_of_provider(&provider.pubkey()).await?.len(),
-        1
-    );
+    assert_eq!(chain.consents_of_provider(&provider.pubkey()).await?.len(), 1);
     let check = chain
         .check_access(
             &provider.pubkey(),
@@ -88,9 +75,7 @@ pub async fn consent_lifecycle<B: Backend>(
         )
         .await?;
     assert_eq!(read.reason, AccessReason::Granted);
-    chain
-        .revoke_consent(patient, provider, &provider.pubkey())
-        .await?;
+    chain.revoke_consent(patient, provider, &provider.pubkey()).await?;
     let denied = chain
         .record_access(
             provider,
@@ -128,21 +113,11 @@ pub async fn errors_are_typed<B: Backend>(
     cast: &Cast,
 ) -> Result<(), SdkError> {
     let (provider, patient) = (&cast.provider, &cast.patient);
-    chain
-        .request_access(provider, &patient.pubkey(), 2, terms())
-        .await?;
-    chain
-        .approve_request(patient, provider, &provider.pubkey(), 2, terms())
-        .await?;
-    let again = chain
-        .approve_request(patient, provider, &provider.pubkey(), 2, terms())
-        .await;
+    chain.request_access(provider, &patient.pubkey(), 2, terms()).await?;
+    chain.approve_request(patient, provider, &provider.pubkey(), 2, terms()).await?;
+    let again = chain.approve_request(patient, provider, &provider.pubkey(), 2, terms()).await;
     match again {
-        Err(e) => assert_eq!(
-            e.program_error(),
-            Some(MedchainError::RequestNotPending),
-            "{e}"
-        ),
+        Err(e) => assert_eq!(e.program_error(), Some(MedchainError::RequestNotPending), "{e}"),
         Ok(_) => panic!("approved twice"),
     }
     let broke = Keypair::new();

@@ -31,11 +31,7 @@ impl AcceptAdmin<'_> {
         let old_admin = registry.admin;
         registry.admin = ctx.accounts.new_admin.key();
         registry.pending_admin = Pubkey::default();
-        emit_cpi!(AdminTransferred {
-            old_admin,
-            new_admin: ctx.accounts.new_admin.key(),
-            at: now,
-        });
+        emit_cpi!(AdminTransferred { old_admin, new_admin: ctx.accounts.new_admin.key(), at: now });
         Ok(())
     }
 }

@@ -51,10 +51,8 @@ impl AddDelegate<'_> {
         let now = Clock::get()?.unix_timestamp;
         ctx.accounts.validate(permissions, &scope, now)?;
         let patient = &mut ctx.accounts.patient;
-        patient.delegates_added = patient
-            .delegates_added
-            .checked_add(1)
-            .ok_or(MedchainError::ArithmeticOverflow)?;
+        patient.delegates_added =
+            patient.delegates_added.checked_add(1).ok_or(MedchainError::ArithmeticOverflow)?;
         let index = patient.delegates_added;
         let patient_key = patient.key();
         let authority = ctx.accounts.delegate_authority.key();
@@ -64,12 +62,7 @@ impl AddDelegate<'_> {
             ctx.accounts.delegate.as_ref(),
             ctx.accounts.system_program.as_ref(),
             Delegate::SIZE,
-            &[
-                DELEGATE_SEED,
-                patient_key.as_ref(),
-                authority.as_ref(),
-                &[bump],
-            ],
+            &[DELEGATE_SEED, patient_key.as_ref(), authority.as_ref(), &[bump]],
         )?;
         let delegate = Delegate {
             patient: patient_key,

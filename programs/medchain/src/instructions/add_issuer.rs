@@ -54,10 +54,8 @@ impl AddIssuer<'_> {
         };
         pda_account::write(ctx.accounts.issuer.as_ref(), &issuer)?;
         let registry = &mut ctx.accounts.registry;
-        registry.issuer_count = registry
-            .issuer_count
-            .checked_add(1)
-            .ok_or(MedchainError::ArithmeticOverflow)?;
+        registry.issuer_count =
+            registry.issuer_count.checked_add(1).ok_or(MedchainError::ArithmeticOverflow)?;
         emit_cpi!(IssuerAdded {
             issuer: ctx.accounts.issuer.key(),
             authority,

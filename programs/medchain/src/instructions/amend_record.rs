@@ -63,10 +63,7 @@ impl AmendRecord<'_> {
             purpose,
             now,
         )?;
-        require!(
-            accounts.previous.is_authored_by(&author),
-            MedchainError::NotRecordAuthor
-        );
+        require!(accounts.previous.is_authored_by(&author), MedchainError::NotRecordAuthor);
         let new_key = accounts.record.key();
         accounts.previous.supersede(new_key, now)?;
         let event = create_record(

@@ -35,10 +35,7 @@ impl AnchorBatch<'_> {
         merkle_root: [u8; 32],
         leaf_count: u64,
     ) -> Result<()> {
-        require!(
-            ctx.accounts.provider.is_active(),
-            MedchainError::ProviderNotActive
-        );
+        require!(ctx.accounts.provider.is_active(), MedchainError::ProviderNotActive);
         RecordBatch::validate(&merkle_root, leaf_count)?;
         let now = Clock::get()?.unix_timestamp;
         let author = ctx.accounts.provider.key();
@@ -48,12 +45,7 @@ impl AnchorBatch<'_> {
             ctx.accounts.batch.as_ref(),
             ctx.accounts.system_program.as_ref(),
             RecordBatch::SIZE,
-            &[
-                BATCH_SEED,
-                author.as_ref(),
-                &batch_id.to_le_bytes(),
-                &[bump],
-            ],
+            &[BATCH_SEED, author.as_ref(), &batch_id.to_le_bytes(), &[bump]],
         )?;
         let batch = RecordBatch {
             author,

@@ -56,10 +56,7 @@ pub(crate) fn create_record<'info>(
     new: NewRecord,
     now: i64,
 ) -> Result<RecordAnchored> {
-    require!(
-        new.content_hash != [0u8; 32],
-        MedchainError::InvalidContentHash
-    );
+    require!(new.content_hash != [0u8; 32], MedchainError::InvalidContentHash);
     require!(
         is_single_member(new.category.into(), categories::VALID.into()),
         MedchainError::InvalidCategory
@@ -69,12 +66,7 @@ pub(crate) fn create_record<'info>(
         record,
         system_program,
         Record::SIZE,
-        &[
-            RECORD_SEED,
-            patient.as_ref(),
-            new.record_id.as_ref(),
-            &[bump],
-        ],
+        &[RECORD_SEED, patient.as_ref(), new.record_id.as_ref(), &[bump]],
     )?;
     let value = Record {
         patient,

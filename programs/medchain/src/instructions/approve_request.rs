@@ -53,16 +53,10 @@ pub struct ApproveRequest<'info> {
 impl ApproveRequest<'_> {
     fn validate(&self, approved: &RequestTerms) -> Result<()> {
         require!(!self.registry.paused, MedchainError::RegistryPaused);
-        require!(
-            self.request.status == RequestStatus::Pending,
-            MedchainError::RequestNotPending
-        );
+        require!(self.request.status == RequestStatus::Pending, MedchainError::RequestNotPending);
         require!(self.provider.is_active(), MedchainError::ProviderNotActive);
         approved.validate()?;
-        require!(
-            self.request.terms().contains(approved),
-            MedchainError::ApprovalWidensRequest
-        );
+        require!(self.request.terms().contains(approved), MedchainError::ApprovalWidensRequest);
         Ok(())
     }
 

@@ -28,9 +28,7 @@ impl CancelRequest<'_> {
     /// Pending → Cancelled. Allowed while paused, and for a suspended provider.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        ctx.accounts
-            .request
-            .resolve(RequestStatus::Cancelled, now)?;
+        ctx.accounts.request.resolve(RequestStatus::Cancelled, now)?;
         emit_cpi!(RequestResolved {
             request: ctx.accounts.request.key(),
             old_status: RequestStatus::Pending as u8,

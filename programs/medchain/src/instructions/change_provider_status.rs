@@ -35,18 +35,13 @@ impl ChangeProviderStatus<'_> {
     /// Active → Suspended.
     pub fn suspend(ctx: Context<Self>) -> Result<()> {
         let provider = &mut ctx.accounts.provider;
-        require!(
-            provider.is_active(),
-            MedchainError::ProviderAlreadySuspended
-        );
+        require!(provider.is_active(), MedchainError::ProviderAlreadySuspended);
         let now = Clock::get()?.unix_timestamp;
         provider.status = ProviderStatus::Suspended;
         provider.status_changed_at = now;
         let issuer = &mut ctx.accounts.issuer;
-        issuer.active_provider_count = issuer
-            .active_provider_count
-            .checked_sub(1)
-            .ok_or(MedchainError::ArithmeticOverflow)?;
+        issuer.active_provider_count =
+            issuer.active_provider_count.checked_sub(1).ok_or(MedchainError::ArithmeticOverflow)?;
         emit_cpi!(ProviderStatusChanged {
             provider: ctx.accounts.provider.key(),
             issuer: ctx.accounts.issuer.key(),
@@ -65,10 +60,8 @@ impl ChangeProviderStatus<'_> {
         provider.status = ProviderStatus::Active;
         provider.status_changed_at = now;
         let issuer = &mut ctx.accounts.issuer;
-        issuer.active_provider_count = issuer
-            .active_provider_count
-            .checked_add(1)
-            .ok_or(MedchainError::ArithmeticOverflow)?;
+        issuer.active_provider_count =
+            issuer.active_provider_count.checked_add(1).ok_or(MedchainError::ArithmeticOverflow)?;
         emit_cpi!(ProviderStatusChanged {
             provider: ctx.accounts.provider.key(),
             issuer: ctx.accounts.issuer.key(),

@@ -38,10 +38,7 @@ impl CloseConsent<'_> {
             closer == self.patient.authority || closer == self.consent.rent_payer,
             MedchainError::UnauthorizedCloser
         );
-        require!(
-            self.consent.can_close(now),
-            MedchainError::ConsentStillActive
-        );
+        require!(self.consent.can_close(now), MedchainError::ConsentStillActive);
         Ok(())
     }
 

@@ -27,10 +27,7 @@ pub struct CloseRequest<'info> {
 impl CloseRequest<'_> {
     /// Closes an Approved, Denied or Cancelled request.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
-        require!(
-            ctx.accounts.request.is_finished(),
-            MedchainError::RequestStillPending
-        );
+        require!(ctx.accounts.request.is_finished(), MedchainError::RequestStillPending);
         let now = Clock::get()?.unix_timestamp;
         emit_cpi!(RequestClosed {
             request: ctx.accounts.request.key(),

@@ -33,17 +33,10 @@ impl Initialize<'_> {
         if *self.program.owner != bpf_loader_upgradeable::ID {
             return Ok(());
         }
-        let program_data = self
-            .program_data
-            .as_ref()
-            .ok_or(MedchainError::InvalidProgramData)?;
+        let program_data = self.program_data.as_ref().ok_or(MedchainError::InvalidProgramData)?;
         let (expected, _) =
             Pubkey::find_program_address(&[crate::ID.as_ref()], &bpf_loader_upgradeable::ID);
-        require_keys_eq!(
-            program_data.key(),
-            expected,
-            MedchainError::InvalidProgramData
-        );
+        require_keys_eq!(program_data.key(), expected, MedchainError::InvalidProgramData);
         require!(
             program_data.upgrade_authority_address == Some(self.admin.key()),
             MedchainError::NotUpgradeAuthority

@@ -35,14 +35,8 @@ pub struct OpenEmergencyAccess<'info> {
 impl OpenEmergencyAccess<'_> {
     fn validate(&self) -> Result<()> {
         require!(self.provider.is_active(), MedchainError::ProviderNotActive);
-        require!(
-            self.issuer.allows_break_glass,
-            MedchainError::BreakGlassNotAllowedByIssuer
-        );
-        require!(
-            self.patient.allows_break_glass,
-            MedchainError::BreakGlassNotAllowedByPatient
-        );
+        require!(self.issuer.allows_break_glass, MedchainError::BreakGlassNotAllowedByIssuer);
+        require!(self.patient.allows_break_glass, MedchainError::BreakGlassNotAllowedByPatient);
         Ok(())
     }
 

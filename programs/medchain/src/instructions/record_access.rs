@@ -72,11 +72,7 @@ impl RecordAccess<'_> {
         let mut consent = if pda_account::is_absent(consent_info) {
             None
         } else {
-            Some(pda_account::load(
-                consent_info,
-                &patient_key,
-                &provider_key,
-            )?)
+            Some(pda_account::load(consent_info, &patient_key, &provider_key)?)
         };
         let emergency_info = accounts.emergency.as_ref();
         let mut emergency: Option<EmergencyAccess> = if pda_account::is_absent(emergency_info) {
@@ -115,11 +111,7 @@ impl RecordAccess<'_> {
             window.access_count = window.access_count.saturating_add(1);
             pda_account::write(emergency_info, window)?;
         }
-        let decision = AccessDecision {
-            allowed: reason.is_allowed(),
-            reason,
-            consent_version,
-        };
+        let decision = AccessDecision { allowed: reason.is_allowed(), reason, consent_version };
         emit_cpi!(AccessRecorded {
             patient: patient_key,
             provider: provider_key,

@@ -54,15 +54,9 @@ impl RegisterPatient<'_> {
         };
         pda_account::write(ctx.accounts.patient.as_ref(), &patient)?;
         let registry = &mut ctx.accounts.registry;
-        registry.patient_count = registry
-            .patient_count
-            .checked_add(1)
-            .ok_or(MedchainError::ArithmeticOverflow)?;
-        emit_cpi!(PatientRegistered {
-            patient: ctx.accounts.patient.key(),
-            authority,
-            at: now,
-        });
+        registry.patient_count =
+            registry.patient_count.checked_add(1).ok_or(MedchainError::ArithmeticOverflow)?;
+        emit_cpi!(PatientRegistered { patient: ctx.accounts.patient.key(), authority, at: now });
         Ok(())
     }
 }

@@ -39,10 +39,7 @@ impl RegisterProvider<'_> {
     /// Creates the provider, Active.
     pub fn handle(ctx: Context<Self>, credential_hash: [u8; 32], kind: u8) -> Result<()> {
         let kind = ProviderKind::from_code(kind).ok_or(MedchainError::InvalidProviderKind)?;
-        require!(
-            credential_hash != [0u8; 32],
-            MedchainError::InvalidCredentialHash
-        );
+        require!(credential_hash != [0u8; 32], MedchainError::InvalidCredentialHash);
         let now = Clock::get()?.unix_timestamp;
         let authority = ctx.accounts.provider_authority.key();
         let issuer_key = ctx.accounts.issuer.key();
@@ -69,19 +66,13 @@ impl RegisterProvider<'_> {
         };
         pda_account::write(ctx.accounts.provider.as_ref(), &provider)?;
         let issuer = &mut ctx.accounts.issuer;
-        issuer.provider_count = issuer
-            .provider_count
-            .checked_add(1)
-            .ok_or(MedchainError::ArithmeticOverflow)?;
-        issuer.active_provider_count = issuer
-            .active_provider_count
-            .checked_add(1)
-            .ok_or(MedchainError::ArithmeticOverflow)?;
+        issuer.provider_count =
+            issuer.provider_count.checked_add(1).ok_or(MedchainError::ArithmeticOverflow)?;
+        issuer.active_provider_count =
+            issuer.active_provider_count.checked_add(1).ok_or(MedchainError::ArithmeticOverflow)?;
         let registry = &mut ctx.accounts.registry;
-        registry.provider_count = registry
-            .provider_count
-            .checked_add(1)
-            .ok_or(MedchainError::ArithmeticOverflow)?;
+        registry.provider_count =
+            registry.provider_count.checked_add(1).ok_or(MedchainError::ArithmeticOverflow)?;
         emit_cpi!(ProviderRegistered {
             provider: ctx.accounts.provider.key(),
             authority,

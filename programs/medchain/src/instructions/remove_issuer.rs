@@ -33,20 +33,12 @@ pub struct RemoveIssuer<'info> {
 impl RemoveIssuer<'_> {
     /// Closes the issuer once none of its providers is active.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
-        require!(
-            ctx.accounts.issuer.can_be_removed(),
-            MedchainError::IssuerHasActiveProviders
-        );
+        require!(ctx.accounts.issuer.can_be_removed(), MedchainError::IssuerHasActiveProviders);
         let registry = &mut ctx.accounts.registry;
-        registry.issuer_count = registry
-            .issuer_count
-            .checked_sub(1)
-            .ok_or(MedchainError::ArithmeticOverflow)?;
+        registry.issuer_count =
+            registry.issuer_count.checked_sub(1).ok_or(MedchainError::ArithmeticOverflow)?;
         let now = Clock::get()?.unix_timestamp;
-        emit_cpi!(IssuerRemoved {
-            issuer: ctx.accounts.issuer.key(),
-            at: now,
-        });
+        emit_cpi!(IssuerRemoved { issuer: ctx.accounts.issuer.key(), at: now });
         Ok(())
     }
 }

@@ -61,13 +61,7 @@ impl RequestAccess<'_> {
             ctx.accounts.request.as_ref(),
             ctx.accounts.system_program.as_ref(),
             AccessRequest::SIZE,
-            &[
-                REQUEST_SEED,
-                patient.as_ref(),
-                provider.as_ref(),
-                &nonce.to_le_bytes(),
-                &[bump],
-            ],
+            &[REQUEST_SEED, patient.as_ref(), provider.as_ref(), &nonce.to_le_bytes(), &[bump]],
         )?;
         let request = AccessRequest {
             patient,

@@ -25,10 +25,7 @@ pub struct SetProviderEncryptionKey<'info> {
 impl SetProviderEncryptionKey<'_> {
     /// Stores the key; an all-zero key is refused.
     pub fn handle(ctx: Context<Self>, encryption_key: [u8; 32]) -> Result<()> {
-        require!(
-            encryption_key != [0u8; 32],
-            MedchainError::InvalidEncryptionKey
-        );
+        require!(encryption_key != [0u8; 32], MedchainError::InvalidEncryptionKey);
         let now = Clock::get()?.unix_timestamp;
         let provider = &mut ctx.accounts.provider;
         let old_key = provider.encryption_key;

@@ -37,10 +37,7 @@ pub struct UpdateConsent<'info> {
 impl UpdateConsent<'_> {
     fn validate(&self, terms: &ConsentTerms, now: i64) -> Result<()> {
         require!(!self.registry.paused, MedchainError::RegistryPaused);
-        require!(
-            self.consent.status == ConsentStatus::Active,
-            MedchainError::ConsentNotActive
-        );
+        require!(self.consent.status == ConsentStatus::Active, MedchainError::ConsentNotActive);
         terms.validate(now)
     }
 
@@ -65,10 +62,8 @@ impl UpdateConsent<'_> {
             at: now,
         };
         let patient = &mut ctx.accounts.patient;
-        patient.consent_grants = patient
-            .consent_grants
-            .checked_add(1)
-            .ok_or(MedchainError::ArithmeticOverflow)?;
+        patient.consent_grants =
+            patient.consent_grants.checked_add(1).ok_or(MedchainError::ArithmeticOverflow)?;
         emit_cpi!(event);
         Ok(())
     }

@@ -100,18 +100,10 @@ mod tests {
     }
 
     fn consent() -> Consent {
-        let mut c = Consent::new(
-            Pubkey::new_unique(),
-            Pubkey::new_unique(),
-            Pubkey::new_unique(),
-            250,
-        );
-        let terms = ConsentTerms {
-            categories: IMAGING,
-            purposes: TREAT,
-            actions: READ,
-            expires_at: 100,
-        };
+        let mut c =
+            Consent::new(Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique(), 250);
+        let terms =
+            ConsentTerms { categories: IMAGING, purposes: TREAT, actions: READ, expires_at: 100 };
         c.apply_grant(&terms, 0, 0).expect("grant");
         c
     }
@@ -200,11 +192,7 @@ mod emergency_tests {
         assert_eq!(eval(ETREAT, READ, 150), AccessReason::EmergencyAccess);
         assert_eq!(eval(TREAT, READ, 150), AccessReason::NoConsent);
         assert_eq!(eval(ETREAT, WRITE, 150), AccessReason::NoConsent);
-        assert_eq!(
-            eval(ETREAT, READ, 200),
-            AccessReason::NoConsent,
-            "window over"
-        );
+        assert_eq!(eval(ETREAT, READ, 200), AccessReason::NoConsent, "window over");
         let suspended = provider(ProviderStatus::Suspended);
         assert_eq!(
             evaluate_access(&suspended, None, Some(&w), MENTAL_HEALTH, ETREAT, READ, 150),

@@ -70,10 +70,7 @@ impl AccessRequest {
 
     /// Moves a pending request to `new_status`, failing when it is no longer pending.
     pub fn resolve(&mut self, new_status: RequestStatus, now: i64) -> Result<()> {
-        require!(
-            self.status == RequestStatus::Pending,
-            MedchainError::RequestNotPending
-        );
+        require!(self.status == RequestStatus::Pending, MedchainError::RequestNotPending);
         self.status = new_status;
         self.resolved_at = now;
         Ok(())
@@ -125,10 +122,7 @@ mod tests {
         r.status = RequestStatus::Cancelled;
         let mut data = Vec::new();
         r.try_serialize(&mut data).expect("serialize");
-        assert_eq!(
-            data[AccessRequest::STATUS_OFFSET],
-            RequestStatus::Cancelled as u8
-        );
+        assert_eq!(data[AccessRequest::STATUS_OFFSET], RequestStatus::Cancelled as u8);
         assert_eq!(data.len(), AccessRequest::SIZE);
     }
 }

@@ -125,10 +125,7 @@ impl Consent {
     /// Grants (or re-grants, or changes) the consent: sets the terms, makes it Active and
     /// bumps the version. The caller has validated `terms`.
     pub fn apply_grant(&mut self, terms: &ConsentTerms, grantor: u16, now: i64) -> Result<()> {
-        self.version = self
-            .version
-            .checked_add(1)
-            .ok_or(MedchainError::ArithmeticOverflow)?;
+        self.version = self.version.checked_add(1).ok_or(MedchainError::ArithmeticOverflow)?;
         self.categories = terms.categories;
         self.purposes = terms.purposes;
         self.actions = terms.actions;
@@ -141,10 +138,7 @@ impl Consent {
 
     /// Revokes an Active consent; effective for every later evaluation.
     pub fn revoke(&mut self, now: i64) -> Result<()> {
-        require!(
-            self.status == ConsentStatus::Active,
-            MedchainError::ConsentNotActive
-        );
+        require!(self.status == ConsentStatus::Active, MedchainError::ConsentNotActive);
         self.status = ConsentStatus::Revoked;
         self.revoked_at = now;
         Ok(())
@@ -172,19 +166,10 @@ mod tests {
     use crate::vocabulary::{actions::*, categories::*, purposes::*};
 
     fn active(categories: u32) -> Consent {
-        let mut c = Consent::new(
-            Pubkey::new_unique(),
-            Pubkey::new_unique(),
-            Pubkey::new_unique(),
-            254,
-        );
+        let mut c =
+            Consent::new(Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique(), 254);
         c.apply_grant(
-            &ConsentTerms {
-                categories,
-                purposes: TREAT,
-                actions: READ,
-                expires_at: 1_000,
-            },
+            &ConsentTerms { categories, purposes: TREAT, actions: READ, expires_at: 1_000 },
             0,
             100,
         )
@@ -205,64 +190,33 @@ mod tests {
         let c = active(IMAGING | OBSERVATIONS);
         assert_eq!(c.version, 1);
         assert_eq!(c.permits(IMAGING, TREAT, READ, 999), AccessReason::Granted);
-        assert_eq!(
-            c.permits(IMAGING, TREAT, READ, 1_000),
-            AccessReason::ConsentExpired
-        );
-        assert_eq!(
-            c.permits(MEDICATIONS, TREAT, READ, 500),
-            AccessReason::CategoryNotCovered
-        );
-        assert_eq!(
-            c.permits(IMAGING, HRESCH, READ, 500),
-            AccessReason::PurposeNotCovered
-        );
-        assert_eq!(
-            c.permits(IMAGING, TREAT, WRITE, 500),
-            AccessReason::ActionNotCovered
-        );
-        assert_eq!(
-            c.permits(0, TREAT, READ, 500),
-            AccessReason::CategoryNotCovered
-        );
+        assert_eq!(c.permits(IMAGING, TREAT, READ, 1_000), AccessReason::ConsentExpired);
+        assert_eq!(c.permits(MEDICATIONS, TREAT, READ, 500), AccessReason::CategoryNotCovered);
+        assert_eq!(c.permits(IMAGING, HRESCH, READ, 500), AccessReason::PurposeNotCovered);
+        assert_eq!(c.permits(IMAGING, TREAT, WRITE, 500), AccessReason::ActionNotCovered);
+        assert_eq!(c.permits(0, TREAT, READ, 500), AccessReason::CategoryNotCovered);
     }
 
     #[test]
     fn all_standard_never_implies_a_sensitive_category() {
         let c = active(ALL_STANDARD);
-        for sensitive in [
-            MENTAL_HEALTH,
-            SUBSTANCE_USE,
-            SEXUAL_REPRODUCTIVE,
-            GENETICS,
-            INFECTIOUS_DISEASE,
-        ] {
-            assert_eq!(
-                c.permits(sensitive, TREAT, READ, 500),
-                AccessReason::CategoryNotCovered
-            );
+        for sensitive in
+            [MENTAL_HEALTH, SUBSTANCE_USE, SEXUAL_REPRODUCTIVE, GENETICS, INFECTIOUS_DISEASE]
+        {
+            assert_eq!(c.permits(sensitive, TREAT, READ, 500), AccessReason::CategoryNotCovered);
         }
         let named = active(ALL_STANDARD | GENETICS);
-        assert_eq!(
-            named.permits(GENETICS, TREAT, READ, 500),
-            AccessReason::Granted
-        );
+        assert_eq!(named.permits(GENETICS, TREAT, READ, 500), AccessReason::Granted);
     }
 
     #[test]
     fn revoke_then_regrant_bumps_the_version() {
         let mut c = active(IMAGING);
         c.revoke(200).expect("active");
-        assert_eq!(
-            c.permits(IMAGING, TREAT, READ, 201),
-            AccessReason::ConsentRevoked
-        );
+        assert_eq!(c.permits(IMAGING, TREAT, READ, 201), AccessReason::ConsentRevoked);
         assert!(c.revoke(300).is_err());
         assert!(c.can_close(201));
-        let terms = ConsentTerms {
-            expires_at: 2_000,
-            ..c.terms()
-        };
+        let terms = ConsentTerms { expires_at: 2_000, ..c.terms() };
         c.apply_grant(&terms, 0, 400).expect("regrant");
         assert_eq!(c.version, 2);
         assert_eq!(c.permits(IMAGING, TREAT, READ, 401), AccessReason::Granted);

@@ -111,12 +111,7 @@ mod tests {
     }
 
     fn terms() -> ConsentTerms {
-        ConsentTerms {
-            categories: IMAGING,
-            purposes: TREAT,
-            actions: READ,
-            expires_at: 900,
-        }
+        ConsentTerms { categories: IMAGING, purposes: TREAT, actions: READ, expires_at: 900 }
     }
 
     #[test]
@@ -124,25 +119,13 @@ mod tests {
         let d = delegate(delegate_permissions::VALID);
         assert!(d.check_grant(&terms(), 10).is_ok());
         assert!(d.check_grant(&terms(), 1_000).is_err(), "expired");
-        let wider = ConsentTerms {
-            categories: IMAGING | GENETICS,
-            ..terms()
-        };
+        let wider = ConsentTerms { categories: IMAGING | GENETICS, ..terms() };
         assert!(d.check_grant(&wider, 10).is_err());
-        let more = ConsentTerms {
-            actions: READ | WRITE,
-            ..terms()
-        };
+        let more = ConsentTerms { actions: READ | WRITE, ..terms() };
         assert!(d.check_grant(&more, 10).is_err());
-        let longer = ConsentTerms {
-            expires_at: 1_001,
-            ..terms()
-        };
+        let longer = ConsentTerms { expires_at: 1_001, ..terms() };
         assert!(d.check_grant(&longer, 10).is_err());
-        let purpose = ConsentTerms {
-            purposes: TREAT | HRESCH,
-            ..terms()
-        };
+        let purpose = ConsentTerms { purposes: TREAT | HRESCH, ..terms() };
         assert!(d.check_grant(&purpose, 10).is_err());
     }
 

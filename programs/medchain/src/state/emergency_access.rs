@@ -56,23 +56,17 @@ impl EmergencyAccess {
 
     /// Opens a new window (the previous one must have ended).
     pub fn open(&mut self, reason_code: u8, duration_secs: i64, now: i64) -> Result<()> {
-        require!(
-            !self.is_open(now),
-            MedchainError::EmergencyAccessAlreadyOpen
-        );
+        require!(!self.is_open(now), MedchainError::EmergencyAccessAlreadyOpen);
         Self::validate_window(duration_secs)?;
         self.reason_code = reason_code;
         self.opened_at = now;
-        self.expires_at = now
-            .checked_add(duration_secs)
-            .ok_or(MedchainError::ArithmeticOverflow)?;
+        self.expires_at =
+            now.checked_add(duration_secs).ok_or(MedchainError::ArithmeticOverflow)?;
         self.reviewed = false;
         self.reviewed_at = 0;
         self.access_count = 0;
-        self.times_opened = self
-            .times_opened
-            .checked_add(1)
-            .ok_or(MedchainError::ArithmeticOverflow)?;
+        self.times_opened =
+            self.times_opened.checked_add(1).ok_or(MedchainError::ArithmeticOverflow)?;
         Ok(())
     }
 

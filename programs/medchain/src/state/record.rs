@@ -84,11 +84,7 @@ pub fn authorize_write(
             Ok((patient_key, AuthorKind::Patient))
         }
         Some((provider, provider_key)) => {
-            require_keys_eq!(
-                *signer,
-                provider.authority,
-                MedchainError::WriteNotPermitted
-            );
+            require_keys_eq!(*signer, provider.authority, MedchainError::WriteNotPermitted);
             let consent = consent.ok_or(MedchainError::WriteNotPermitted)?;
             require!(
                 consent.patient == patient_key && consent.provider == provider_key,
@@ -96,9 +92,7 @@ pub fn authorize_write(
             );
             require!(
                 provider.is_active()
-                    && consent
-                        .permits(category, purpose, actions::WRITE, now)
-                        .is_allowed(),
+                    && consent.permits(category, purpose, actions::WRITE, now).is_allowed(),
                 MedchainError::WriteNotPermitted
             );
             Ok((provider_key, AuthorKind::Provider))
@@ -121,10 +115,7 @@ impl Record {
 
     /// Marks this version as superseded by `next`; only a current version can be amended.
     pub fn supersede(&mut self, next: Pubkey, now: i64) -> Result<()> {
-        require!(
-            self.status == RecordStatus::Current,
-            MedchainError::RecordNotCurrent
-        );
+        require!(self.status == RecordStatus::Current, MedchainError::RecordNotCurrent);
         self.status = RecordStatus::Amended;
         self.superseded_by = next;
         self.status_changed_at = now;
@@ -144,9 +135,7 @@ impl Record {
 
     /// The version number of an amendment of this record.
     pub fn next_version(&self) -> Result<u32> {
-        self.version
-            .checked_add(1)
-            .ok_or_else(|| error!(MedchainError::ArithmeticOverflow))
+        self.version.checked_add(1).ok_or_else(|| error!(MedchainError::ArithmeticOverflow))
     }
 }
 

@@ -59,6 +59,11 @@ impl ConsentTerms {
 }
 
 impl RequestTerms {
+    /// Terms for `categories`, `purposes` and `actions` lasting `duration_secs` once approved.
+    pub fn new(categories: u32, purposes: u16, actions: u8, duration_secs: i64) -> Self {
+        Self { categories, purposes, actions, duration_secs }
+    }
+
     /// Valid terms name known, non-empty sets and a duration in `1..=10 years`.
     pub fn validate(&self) -> Result<()> {
         validate_sets(self.categories, self.purposes, self.actions)?;
