@@ -93,6 +93,11 @@ impl RpcBackend {
     }
 
     fn transport(&self, e: solana_rpc_client_api::client_error::Error) -> SdkError {
+        let message = e.to_string();
+        if message.contains("error sending request") || message.contains("onnection refused") {
+            // Some client calls wrap the HTTP failure into a plain message.
+            return SdkError::Unreachable { url: self.client.url(), reason: message };
+        }
         match e.kind() {
             ClientErrorKind::Reqwest(inner) => {
                 SdkError::Unreachable { url: self.client.url(), reason: inner.to_string() }
