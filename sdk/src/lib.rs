@@ -11,6 +11,7 @@ pub mod audit;
 pub mod backend;
 pub mod client;
 pub mod error;
+pub mod fhir;
 pub mod hashing;
 pub mod instructions;
 pub mod merkle;

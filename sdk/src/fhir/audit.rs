@@ -1,0 +1,247 @@
+//! One recorded access attempt → FHIR R4 `AuditEvent`.
+
+use super::vocab::{self, Code, CONFIDENTIALITY_RESTRICTED, RESOURCE_TYPES_SYSTEM};
+use super::{
+    check_single, decode_signature, instant, narrative, pubkey_reference, FhirError,
+    SOLANA_PUBKEY_SYSTEM, SOLANA_TX_SYSTEM,
+};
+use crate::state::{AccessDecision, AccessReason};
+use crate::vocabulary::{actions, categories, purposes};
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::AnchorDeserialize;
+use serde_json::{json, Value};
+
+/// `AuditEvent.type`: DICOM 110110 "Patient Record" (access to a patient's record).
+const TYPE_PATIENT_RECORD: Code = Code {
+    system: "http://dicom.nema.org/resources/ontology/DCM",
+    code: "110110",
+    display: "Patient Record",
+};
+/// `AuditEvent.agent.type`: v3-ParticipationType `IRCP`, as in the consent's actor.
+const AGENT_INFORMATION_RECIPIENT: Code = Code {
+    system: "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
+    code: "IRCP",
+    display: "information recipient",
+};
+/// `AuditEvent.source.type`: security-source-type 6, the access-control decision point.
+const SOURCE_SECURITY_SERVER: Code = Code {
+    system: "http://terminology.hl7.org/CodeSystem/security-source-type",
+    code: "6",
+    display: "Security Server",
+};
+const ENTITY_PERSON: Code = Code {
+    system: "http://terminology.hl7.org/CodeSystem/audit-entity-type",
+    code: "1",
+    display: "Person",
+};
+const ENTITY_SYSTEM_OBJECT: Code = Code {
+    system: "http://terminology.hl7.org/CodeSystem/audit-entity-type",
+    code: "2",
+    display: "System Object",
+};
+const ROLE_PATIENT: Code = Code {
+    system: "http://terminology.hl7.org/CodeSystem/object-role",
+    code: "1",
+    display: "Patient",
+};
+const ROLE_DOMAIN_RESOURCE: Code = Code {
+    system: "http://terminology.hl7.org/CodeSystem/object-role",
+    code: "4",
+    display: "Domain Resource",
+};
+const ROLE_SECURITY_RESOURCE: Code = Code {
+    system: "http://terminology.hl7.org/CodeSystem/object-role",
+    code: "13",
+    display: "Security Resource",
+};
+const ROLE_JOB: Code = Code {
+    system: "http://terminology.hl7.org/CodeSystem/object-role",
+    code: "20",
+    display: "Job",
+};
+
+/// One access attempt as `record_access` evaluated and recorded it (see the program's
+/// `AccessRecorded` event), with the wallets behind the accounts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessEvent {
+    /// The patient's wallet (authority of the Patient account).
+    pub patient_wallet: Pubkey,
+    /// The provider's wallet (authority of the Provider account).
+    pub provider_wallet: Pubkey,
+    /// The Consent account evaluated, when one exists.
+    pub consent_address: Option<Pubkey>,
+    /// The category asked for (one bit of [`crate::vocabulary::categories`]).
+    pub category: u32,
+    /// The purpose of use (one bit of [`crate::vocabulary::purposes`]).
+    pub purpose: u16,
+    /// The action (one bit of [`crate::vocabulary::actions`]).
+    pub action: u8,
+    /// The program's decision.
+    pub decision: AccessDecision,
+    /// Cluster time of the attempt (Unix seconds).
+    pub at: i64,
+    /// The transaction that recorded the attempt (base58), when known.
+    pub signature: Option<String>,
+}
+
+impl AccessEvent {
+    /// The attempt as the program's `AccessRecorded` event reports it, with the wallets
+    /// behind its Patient and Provider accounts and the Consent account (or `None` when
+    /// there was no consent). `None` when the event's reason code is unknown.
+    pub fn from_recorded(
+        recorded: &medchain::events::AccessRecorded,
+        patient_wallet: Pubkey,
+        provider_wallet: Pubkey,
+        consent_address: Option<Pubkey>,
+        signature: Option<String>,
+    ) -> Option<Self> {
+        let reason = AccessReason::try_from_slice(&[recorded.reason]).ok()?;
+        Some(Self {
+            patient_wallet,
+            provider_wallet,
+            consent_address,
+            category: recorded.category,
+            purpose: recorded.purpose,
+            action: recorded.action,
+            decision: AccessDecision {
+                allowed: recorded.allowed,
+                reason,
+                consent_version: recorded.consent_version,
+            },
+            at: recorded.at,
+            signature,
+        })
+    }
+}
+
+/// Maps one recorded access attempt to a FHIR R4 `AuditEvent`.
+///
+/// * `type` DICOM 110110 "Patient Record"; `subtype` the `consentaction` code of the
+///   action; `action` `R` for read and share (a disclosure reads the record), `U` for
+///   write (add or amend);
+/// * `recorded`: the attempt's cluster time;
+/// * `outcome` `0` (success) when allowed, `4` (minor failure) when denied, with
+///   `outcomeDesc` giving medchain's reason;
+/// * `purposeOfEvent` (and `agent.purposeOfUse`): the v3-ActReason purpose;
+/// * `agent`: the provider (requestor), by wallet identifier;
+/// * `source.observer`: the medchain program (a `Device` identified by the program id),
+///   type security-source-type 6 "Security Server" — the program is the access-control
+///   decision point;
+/// * `entity`: the patient (role Patient); the Consent account evaluated (role Security
+///   Resource, with the consent version as a detail), when one exists; the data asked for
+///   (role Domain Resource, detail `category`, with the category's sensitivity labels);
+///   and, when given, the Solana transaction (identifier system
+///   [`SOLANA_TX_SYSTEM`], role Job) — R4's `AuditEvent` has no `identifier` element;
+/// * `meta.security` `R` when the category is sensitive.
+///
+/// # Errors
+///
+/// [`FhirError::InvalidVocabulary`] unless category, purpose and action are single known
+/// bits; [`FhirError::TimestampOutOfRange`] for `at`; [`FhirError::InvalidSignature`] when
+/// `signature` is not base58 of 64 bytes.
+pub fn access_event_to_fhir(event: &AccessEvent) -> Result<Value, FhirError> {
+    check_single("category", event.category, categories::VALID)?;
+    check_single("purpose", event.purpose.into(), purposes::VALID.into())?;
+    check_single("action", event.action.into(), actions::VALID.into())?;
+    let category = vocab::category(event.category)
+        .ok_or(FhirError::InvalidVocabulary { what: "category", bits: event.category })?;
+    let purpose = vocab::purpose(event.purpose)
+        .ok_or(FhirError::InvalidVocabulary { what: "purpose", bits: event.purpose.into() })?;
+    let action = vocab::action(event.action)
+        .ok_or(FhirError::InvalidVocabulary { what: "action", bits: event.action.into() })?;
+    let recorded = instant("at", event.at)?;
+    if let Some(sig) = &event.signature {
+        decode_signature(sig)?;
+    }
+
+    let allowed = event.decision.allowed;
+    let reason = reason_text(event.decision.reason);
+    let outcome_desc = format!("{}: {reason}", if allowed { "allowed" } else { "denied" });
+
+    let mut entities = vec![json!({
+        "what": pubkey_reference(Some("Patient"), &event.patient_wallet),
+        "type": ENTITY_PERSON.coding(),
+        "role": ROLE_PATIENT.coding(),
+    })];
+    if let Some(consent) = &event.consent_address {
+        let mut what = pubkey_reference(Some("Consent"), consent);
+        what["reference"] = json!(format!("Consent/{consent}"));
+        entities.push(json!({
+            "what": what,
+            "type": { "system": RESOURCE_TYPES_SYSTEM, "code": "Consent" },
+            "role": ROLE_SECURITY_RESOURCE.coding(),
+            "detail": [{
+                "type": "consent-version",
+                "valueString": event.decision.consent_version.to_string(),
+            }],
+        }));
+    }
+    let mut data = json!({
+        "type": ENTITY_SYSTEM_OBJECT.coding(),
+        "role": ROLE_DOMAIN_RESOURCE.coding(),
+        "description": format!("medchain data category {}", category.name),
+        "detail": [{ "type": "category", "valueString": category.name }],
+    });
+    if category.is_sensitive() {
+        data["securityLabel"] =
+            json!(category.sensitivity.iter().map(Code::coding).collect::<Vec<_>>());
+    }
+    entities.push(data);
+    if let Some(sig) = &event.signature {
+        entities.push(json!({
+            "what": { "identifier": { "system": SOLANA_TX_SYSTEM, "value": sig } },
+            "type": ENTITY_SYSTEM_OBJECT.coding(),
+            "role": ROLE_JOB.coding(),
+            "description": "Solana transaction that recorded the access attempt",
+        }));
+    }
+
+    let mut resource = json!({
+        "resourceType": "AuditEvent",
+        "text": narrative(&format!(
+            "Access attempt at {recorded}: {} of {} for {} was {outcome_desc}.",
+            action.code, category.name, purpose.code
+        )),
+        "type": TYPE_PATIENT_RECORD.coding(),
+        "subtype": [action.coding()],
+        "action": if event.action == actions::WRITE { "U" } else { "R" },
+        "recorded": recorded,
+        "outcome": if allowed { "0" } else { "4" },
+        "outcomeDesc": outcome_desc,
+        "purposeOfEvent": [purpose.concept()],
+        "agent": [{
+            "type": AGENT_INFORMATION_RECIPIENT.concept(),
+            "who": pubkey_reference(None, &event.provider_wallet),
+            "requestor": true,
+            "purposeOfUse": [purpose.concept()],
+        }],
+        "source": {
+            "observer": {
+                "type": "Device",
+                "identifier": { "system": SOLANA_PUBKEY_SYSTEM, "value": medchain::ID.to_string() },
+                "display": "medchain program",
+            },
+            "type": [SOURCE_SECURITY_SERVER.coding()],
+        },
+        "entity": entities,
+    });
+    if category.is_sensitive() {
+        resource["meta"] = json!({ "security": [CONFIDENTIALITY_RESTRICTED.coding()] });
+    }
+    Ok(resource)
+}
+
+/// medchain's reason, in words.
+fn reason_text(reason: AccessReason) -> &'static str {
+    match reason {
+        AccessReason::Granted => "granted by an active consent",
+        AccessReason::ProviderNotActive => "the provider is suspended",
+        AccessReason::NoConsent => "no consent exists",
+        AccessReason::ConsentRevoked => "the consent was revoked",
+        AccessReason::ConsentExpired => "the consent expired",
+        AccessReason::CategoryNotCovered => "the category is not covered",
+        AccessReason::PurposeNotCovered => "the purpose of use is not covered",
+        AccessReason::ActionNotCovered => "the action is not covered",
+        AccessReason::EmergencyAccess => "emergency access (break-glass)",
+    }
+}
