@@ -103,6 +103,23 @@ pub fn reason_name(reason: AccessReason) -> &'static str {
     }
 }
 
+/// The access reason named by [`reason_name`].
+pub fn reason_from_name(name: &str) -> Option<AccessReason> {
+    [
+        AccessReason::Granted,
+        AccessReason::ProviderNotActive,
+        AccessReason::NoConsent,
+        AccessReason::ConsentRevoked,
+        AccessReason::ConsentExpired,
+        AccessReason::CategoryNotCovered,
+        AccessReason::PurposeNotCovered,
+        AccessReason::ActionNotCovered,
+        AccessReason::EmergencyAccess,
+    ]
+    .into_iter()
+    .find(|r| reason_name(*r) == name)
+}
+
 fn access_attempt(ix_data: &HistoricInstruction, tx: &TxRecord) -> Option<AccessAttempt> {
     let args = ix::RecordAccess::try_from_slice(ix_data.data.get(8..)?).ok()?;
     let decision = tx.return_data.as_deref().and_then(|d| AccessDecision::try_from_slice(d).ok());

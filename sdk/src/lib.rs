@@ -15,6 +15,7 @@ pub mod fhir;
 pub mod hashing;
 pub mod instructions;
 pub mod merkle;
+pub mod names;
 pub mod pda;
 
 #[cfg(feature = "embedded")]

@@ -117,6 +117,41 @@ pub trait Backend: Send + Sync {
     }
 }
 
+#[async_trait::async_trait]
+impl<T: Backend + ?Sized> Backend for Box<T> {
+    fn describe(&self) -> String {
+        (**self).describe()
+    }
+
+    async fn send(
+        &self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, SdkError> {
+        (**self).send(instructions, payer, signers).await
+    }
+
+    async fn account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
+        (**self).account(address).await
+    }
+
+    async fn program_accounts(
+        &self,
+        filters: &[AccountFilter],
+    ) -> Result<Vec<(Pubkey, Account)>, SdkError> {
+        (**self).program_accounts(filters).await
+    }
+
+    async fn unix_time(&self) -> Result<i64, SdkError> {
+        (**self).unix_time().await
+    }
+
+    async fn history(&self, address: &Pubkey, limit: usize) -> Result<Vec<TxRecord>, SdkError> {
+        (**self).history(address, limit).await
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

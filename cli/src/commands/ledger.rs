@@ -1,0 +1,70 @@
+//! `ledger …`: the embedded ledger.
+
+use super::wallet;
+use crate::cli::LedgerCommand;
+use crate::context::Context;
+use crate::error::CliError;
+use crate::output::Output;
+use serde_json::json;
+
+/// Runs a `ledger` command (embedded ledger only).
+pub async fn run(
+    ctx: &Context,
+    command: LedgerCommand,
+    _explicit: bool,
+) -> Result<Output, CliError> {
+    #[cfg(feature = "embedded")]
+    {
+        let ledger = ctx.chain.backend().embedded().ok_or_else(|| {
+            CliError::bad(
+                "`medchain ledger` works on the embedded ledger; this command targets a cluster",
+            )
+        })?;
+        match command {
+            LedgerCommand::Info => {
+                let (accounts, transactions) = ledger.stats().await;
+                let dir = ledger.dir().display().to_string();
+                Ok(Output::new(
+                    format!("ledger:       {dir}\naccounts:     {accounts}\ntransactions: {transactions}\nprogram:      {}", medchain::ID),
+                    json!({ "ledger": dir, "accounts": accounts, "transactions": transactions, "program_id": medchain::ID.to_string() }),
+                ))
+            }
+            LedgerCommand::Airdrop { wallet: target, sol } => {
+                let target = wallet(&target)?;
+                let lamports = sol
+                    .checked_mul(1_000_000_000)
+                    .ok_or_else(|| CliError::bad("--sol is too large"))?;
+                ledger.airdrop(&target, lamports).await?;
+                Ok(Output::new(
+                    format!("Credited {sol} SOL to {target}"),
+                    json!({ "wallet": target.to_string(), "lamports": lamports }),
+                ))
+            }
+            LedgerCommand::Reset { yes } => {
+                if !yes {
+                    return Err(CliError::bad(format!(
+                        "this deletes every account and transaction of {}; pass --yes to confirm",
+                        ledger.dir().display()
+                    )));
+                }
+                let path = ledger.dir().join(medchain_sdk::backend::embedded::LEDGER_FILE);
+                match std::fs::remove_file(&path) {
+                    Ok(()) => {}
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(e) => {
+                        return Err(CliError::Io(format!("cannot delete {}: {e}", path.display())))
+                    }
+                }
+                Ok(Output::new(
+                    format!("Ledger {} reset", ledger.dir().display()),
+                    json!({ "reset": ledger.dir().display().to_string() }),
+                ))
+            }
+        }
+    }
+    #[cfg(not(feature = "embedded"))]
+    {
+        let _ = (ctx, command);
+        Err(CliError::bad("this build has no embedded ledger"))
+    }
+}

@@ -1,0 +1,93 @@
+//! `provider …`: requests, access recording, bundle anchoring and break-glass.
+
+use super::{request_terms, tx_json, wallet};
+use crate::cli::ProviderCommand;
+use crate::context::Context;
+use crate::error::CliError;
+use crate::output::Output;
+use medchain_sdk::names::{category_names, parse_actions, parse_categories, parse_purposes};
+use medchain_sdk::{access::describe_reason, audit::reason_name, instructions as ix};
+use serde_json::json;
+use solana_sdk::signature::Signer;
+
+/// Runs a `provider` command.
+pub async fn run(ctx: &Context, command: ProviderCommand) -> Result<Output, CliError> {
+    match command {
+        ProviderCommand::Request { patient, nonce, terms } => {
+            let provider = ctx.funded_signer().await?;
+            let patient = wallet(&patient)?;
+            let terms = request_terms(&terms)?;
+            let nonce = match nonce {
+                Some(n) => n,
+                None => std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
+            };
+            let outcome = ctx.chain.request_access(&provider, &patient, nonce, terms).await?;
+            Ok(Output::new(
+                format!(
+                    "Requested {} from patient {patient} (request number {nonce})\nsignature: {}",
+                    category_names(terms.categories).join(", "),
+                    outcome.signature
+                ),
+                json!({ "action": "request_access", "signature": outcome.signature.to_string(), "nonce": nonce }),
+            ))
+        }
+        ProviderCommand::RecordAccess { patient, category, purpose, action } => {
+            let provider = ctx.funded_signer().await?;
+            let patient = wallet(&patient)?;
+            let category = single(parse_categories(&category)?.into(), "category")? as u32;
+            let purpose = single(parse_purposes(&purpose)?.into(), "purpose")? as u16;
+            let action = single(parse_actions(&action)?.into(), "action")? as u8;
+            let decision =
+                ctx.chain.record_access(&provider, &patient, category, purpose, action).await?;
+            Ok(Output::new(
+                format!(
+                    "Access {}: {}",
+                    if decision.allowed { "GRANTED" } else { "DENIED" },
+                    describe_reason(decision.reason)
+                ),
+                json!({
+                    "allowed": decision.allowed,
+                    "reason": reason_name(decision.reason),
+                    "consent_version": decision.consent_version,
+                }),
+            ))
+        }
+        ProviderCommand::AnchorBundle { bundle, batch_id, state } => {
+            crate::commands::records::anchor_bundle(ctx, &bundle, batch_id, state).await
+        }
+        ProviderCommand::BreakGlass { patient, issuer, reason, hours } => {
+            let provider = ctx.funded_signer().await?;
+            let patient = wallet(&patient)?;
+            let issuer = wallet(&issuer)?;
+            if !(1..=24).contains(&hours) {
+                return Err(CliError::bad("--hours must be between 1 and 24"));
+            }
+            let instruction = ix::open_emergency_access(
+                &provider.pubkey(),
+                &issuer,
+                &patient,
+                reason,
+                i64::from(hours) * 3_600,
+            );
+            let outcome = ctx.chain.send(&[instruction], &provider, &[]).await?;
+            Ok(Output::new(
+                format!(
+                    "Break-glass open for {hours} h on patient {patient}: emergency reads (ETREAT) are allowed and recorded; the patient is notified\nsignature: {}",
+                    outcome.signature
+                ),
+                tx_json("open_emergency_access", &outcome.signature),
+            ))
+        }
+    }
+}
+
+/// Checks that a parsed set names exactly one member.
+fn single(mask: u64, what: &str) -> Result<u64, CliError> {
+    if mask.count_ones() == 1 {
+        Ok(mask)
+    } else {
+        Err(CliError::bad(format!("name exactly one {what}")))
+    }
+}

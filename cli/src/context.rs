@@ -1,0 +1,113 @@
+//! The resolved environment of one command: the backend (cluster or embedded ledger), the
+//! signer's keypair path and the output format.
+
+use crate::error::CliError;
+use crate::output::OutputFormat;
+use anchor_lang::prelude::Pubkey;
+use anchor_lang::solana_program::instruction::Instruction;
+use medchain_sdk::backend::{AccountFilter, Backend, TxOutcome, TxRecord};
+#[cfg(feature = "embedded")]
+use medchain_sdk::EmbeddedBackend;
+use medchain_sdk::{Medchain, RpcBackend, SdkError};
+use solana_sdk::account::Account;
+use solana_sdk::signature::{Keypair, Signer};
+use std::path::PathBuf;
+
+/// Either backend, so that embedded-only operations (faucet, reset) stay typed.
+pub enum AnyBackend {
+    /// The embedded ledger.
+    #[cfg(feature = "embedded")]
+    Embedded(EmbeddedBackend),
+    /// A cluster.
+    Rpc(RpcBackend),
+}
+
+impl AnyBackend {
+    fn inner(&self) -> &dyn Backend {
+        match self {
+            #[cfg(feature = "embedded")]
+            AnyBackend::Embedded(b) => b,
+            AnyBackend::Rpc(b) => b,
+        }
+    }
+
+    /// The embedded ledger, if that is the backend.
+    #[cfg(feature = "embedded")]
+    pub fn embedded(&self) -> Option<&EmbeddedBackend> {
+        match self {
+            AnyBackend::Embedded(b) => Some(b),
+            AnyBackend::Rpc(_) => None,
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl Backend for AnyBackend {
+    fn describe(&self) -> String {
+        self.inner().describe()
+    }
+    async fn send(
+        &self,
+        ixs: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, SdkError> {
+        self.inner().send(ixs, payer, signers).await
+    }
+    async fn account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
+        self.inner().account(address).await
+    }
+    async fn program_accounts(
+        &self,
+        filters: &[AccountFilter],
+    ) -> Result<Vec<(Pubkey, Account)>, SdkError> {
+        self.inner().program_accounts(filters).await
+    }
+    async fn unix_time(&self) -> Result<i64, SdkError> {
+        self.inner().unix_time().await
+    }
+    async fn history(&self, address: &Pubkey, limit: usize) -> Result<Vec<TxRecord>, SdkError> {
+        self.inner().history(address, limit).await
+    }
+}
+
+/// Lamports the embedded faucet tops a signer up to before it pays.
+pub const EMBEDDED_FUNDING: u64 = 10_000_000_000;
+
+/// One command's environment.
+pub struct Context {
+    /// The client.
+    pub chain: Medchain<AnyBackend>,
+    /// Output format.
+    pub output: OutputFormat,
+    /// The `-k` keypair path.
+    pub keypair_path: PathBuf,
+}
+
+impl Context {
+    /// The signer named by `-k` (or the config), read from its file.
+    pub fn signer(&self) -> Result<Keypair, CliError> {
+        crate::config::read_keypair(&self.keypair_path)
+    }
+
+    /// On the embedded ledger, tops `payer` up from the local faucet so that it can pay fees
+    /// and rent; on a cluster, does nothing (the payer needs real SOL).
+    pub async fn fund_if_embedded(&self, payer: &Pubkey) -> Result<(), CliError> {
+        #[cfg(feature = "embedded")]
+        if let Some(ledger) = self.chain.backend().embedded() {
+            let balance = ledger.balance(payer).await?;
+            if balance < EMBEDDED_FUNDING / 10 {
+                ledger.airdrop(payer, EMBEDDED_FUNDING - balance).await?;
+            }
+        }
+        let _ = payer;
+        Ok(())
+    }
+
+    /// Reads the keypair at `path` and tops it up on the embedded ledger.
+    pub async fn funded_signer(&self) -> Result<Keypair, CliError> {
+        let signer = self.signer()?;
+        self.fund_if_embedded(&signer.pubkey()).await?;
+        Ok(signer)
+    }
+}
