@@ -1,6 +1,6 @@
 //! On-chain Consent → FHIR R4 `Consent`.
 
-use super::vocab::{self, CategoryMapping, Code, ACT_CODE_SYSTEM, CONFIDENTIALITY_RESTRICTED};
+use super::vocab::{self, Code, ACT_CODE_SYSTEM, CONFIDENTIALITY_RESTRICTED};
 use super::{
     check_set, instant, narrative, pubkey_identifier, pubkey_reference, FhirError,
     CONSENT_VERSION_SYSTEM, DELEGATE_SYSTEM,
@@ -190,14 +190,15 @@ fn labels(set: u32) -> Vec<Value> {
 
 /// One-line narrative of the consent's terms (no names, no keys).
 fn summary(consent: &Consent, status: &str, granted: &str, end: Option<&str>) -> String {
-    let names = |it: &mut dyn Iterator<Item = &'static str>| it.collect::<Vec<_>>().join(", ");
-    let cats =
-        names(&mut vocab::categories_in(consent.categories).map(|c: &CategoryMapping| c.name));
-    let purposes = names(&mut vocab::purposes_in(consent.purposes).into_iter().map(|c| c.code));
-    let actions = names(&mut vocab::actions_in(consent.actions).into_iter().map(|c| c.code));
+    let cats: Vec<&str> = vocab::categories_in(consent.categories).map(|c| c.name).collect();
+    let purposes: Vec<&str> = vocab::purposes_in(consent.purposes).iter().map(|c| c.code).collect();
+    let actions: Vec<&str> = vocab::actions_in(consent.actions).iter().map(|c| c.code).collect();
     format!(
-        "medchain consent version {} ({status}): the provider may {actions} {cats} for {purposes}, from {granted} until {}.",
+        "medchain consent version {} ({status}): the provider may {} {} for {}, from {granted} until {}.",
         consent.version,
+        actions.join(", "),
+        cats.join(", "),
+        purposes.join(", "),
         end.unwrap_or("further notice"),
     )
 }

@@ -45,6 +45,8 @@
 //! in Rust the R4 invariants a schema cannot express (Consent `ppc-1`..`ppc-5`, required
 //! primitive elements, `ele-1`, `ext-1`, `per-1`, `ref-1`, `sev-1`).
 
+#![warn(missing_docs)]
+
 mod audit;
 mod bundle;
 mod consent;
