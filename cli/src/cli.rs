@@ -35,8 +35,11 @@ pub struct Cli {
     #[arg(long, global = true, value_enum, default_value = "display")]
     pub output: OutputFormat,
     /// Embedded ledger directory (used when no cluster is configured, or always when given).
-    #[arg(long, global = true, env = "MEDCHAIN_LEDGER")]
+    #[arg(long, global = true, env = "MEDCHAIN_LEDGER", conflicts_with = "url")]
     pub ledger: Option<PathBuf>,
+    /// On the embedded ledger, do not top signers up from the local faucet.
+    #[arg(long, global = true)]
+    pub no_faucet: bool,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

@@ -10,7 +10,7 @@ use medchain_sdk::backend::{AccountFilter, Backend, TxOutcome, TxRecord};
 use medchain_sdk::EmbeddedBackend;
 use medchain_sdk::{Medchain, RpcBackend, SdkError};
 use solana_sdk::account::Account;
-use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::signature::Keypair;
 use std::path::PathBuf;
 
 /// Either backend, so that embedded-only operations (faucet, reset) stay typed.
@@ -82,6 +82,8 @@ pub struct Context {
     pub output: OutputFormat,
     /// The `-k` keypair path.
     pub keypair_path: PathBuf,
+    /// Whether the embedded faucet tops signers up.
+    pub faucet: bool,
 }
 
 impl Context {
@@ -90,24 +92,9 @@ impl Context {
         crate::config::read_keypair(&self.keypair_path)
     }
 
-    /// On the embedded ledger, tops `payer` up from the local faucet so that it can pay fees
-    /// and rent; on a cluster, does nothing (the payer needs real SOL).
-    pub async fn fund_if_embedded(&self, payer: &Pubkey) -> Result<(), CliError> {
-        #[cfg(feature = "embedded")]
-        if let Some(ledger) = self.chain.backend().embedded() {
-            let balance = ledger.balance(payer).await?;
-            if balance < EMBEDDED_FUNDING / 10 {
-                ledger.airdrop(payer, EMBEDDED_FUNDING - balance).await?;
-            }
-        }
-        let _ = payer;
-        Ok(())
-    }
-
-    /// Reads the keypair at `path` and tops it up on the embedded ledger.
+    /// The signer, read after the command's own inputs were checked. On the embedded
+    /// ledger the local faucet (see `--no-faucet`) pays for it inside the transaction.
     pub async fn funded_signer(&self) -> Result<Keypair, CliError> {
-        let signer = self.signer()?;
-        self.fund_if_embedded(&signer.pubkey()).await?;
-        Ok(signer)
+        self.signer()
     }
 }

@@ -86,11 +86,32 @@ impl ProgramErrorCode {
     }
 }
 
+/// A human explanation of the Anchor framework errors medchain instructions can produce.
+fn anchor_error_text(code: u32) -> Option<&'static str> {
+    Some(match code {
+        2000 => "an account that must be writable is not (ConstraintMut)",
+        2001 => "an account does not belong to the signer or to the other accounts named (ConstraintHasOne)",
+        2003 => "an account constraint was violated (ConstraintRaw)",
+        2006 => "an account is not the address its seeds derive for this signer (ConstraintSeeds)",
+        2012 => "an account is not the expected address (ConstraintAddress)",
+        3001 | 3002 => "an account is of the wrong type (AccountDiscriminatorMismatch)",
+        3003 => "an account's data could not be read (AccountDidNotDeserialize)",
+        3005 => "the instruction names too few accounts (AccountNotEnoughKeys)",
+        3007 => "an account is owned by another program (AccountOwnedByWrongProgram)",
+        3010 => "a required signature is missing (AccountNotSigner)",
+        3012 => "an account the instruction needs does not exist — not registered yet? (AccountNotInitialized)",
+        _ => return None,
+    })
+}
+
 impl std::fmt::Display for ProgramErrorCode {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Self::Medchain(e) => write!(f, "{} (medchain error {}: {:?})", e, self.code(), e),
-            Self::Anchor(code) => write!(f, "Anchor framework error {code}"),
+            Self::Anchor(code) => match anchor_error_text(*code) {
+                Some(text) => write!(f, "{text} (Anchor error {code})"),
+                None => write!(f, "Anchor framework error {code}"),
+            },
         }
     }
 }

@@ -40,25 +40,8 @@ pub async fn run(
                     json!({ "wallet": target.to_string(), "lamports": lamports }),
                 ))
             }
-            LedgerCommand::Reset { yes } => {
-                if !yes {
-                    return Err(CliError::bad(format!(
-                        "this deletes every account and transaction of {}; pass --yes to confirm",
-                        ledger.dir().display()
-                    )));
-                }
-                let path = ledger.dir().join(medchain_sdk::backend::embedded::LEDGER_FILE);
-                match std::fs::remove_file(&path) {
-                    Ok(()) => {}
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(e) => {
-                        return Err(CliError::Io(format!("cannot delete {}: {e}", path.display())))
-                    }
-                }
-                Ok(Output::new(
-                    format!("Ledger {} reset", ledger.dir().display()),
-                    json!({ "reset": ledger.dir().display().to_string() }),
-                ))
+            LedgerCommand::Reset { .. } => {
+                Err(CliError::bad("ledger reset is handled before the ledger is opened"))
             }
         }
     }
@@ -67,4 +50,43 @@ pub async fn run(
         let _ = (ctx, command);
         Err(CliError::bad("this build has no embedded ledger"))
     }
+}
+
+/// Deletes the ledger file in `dir` after confirmation; works on a corrupt ledger too.
+pub fn reset(dir: std::path::PathBuf, yes: bool) -> Result<Output, CliError> {
+    if !yes {
+        return Err(CliError::bad(format!(
+            "this deletes every account and transaction of the ledger at {}; pass --yes to confirm",
+            dir.display()
+        )));
+    }
+    // Hold the ledger's lock while deleting, so that no other process is using it.
+    let lock_path = dir.join(medchain_sdk::backend::embedded::LOCK_FILE);
+    let _lock =
+        match std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)
+        {
+            Ok(file) => match file.try_lock() {
+                Ok(()) => Some(file),
+                Err(_) => {
+                    return Err(CliError::bad(format!(
+                    "another medchain process is using the ledger at {}; try again when it is done",
+                    dir.display()
+                )))
+                }
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(CliError::Io(format!("cannot lock {}: {e}", lock_path.display())))
+            }
+        };
+    let path = dir.join(medchain_sdk::backend::embedded::LEDGER_FILE);
+    match std::fs::remove_file(&path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(CliError::Io(format!("cannot delete {}: {e}", path.display()))),
+    }
+    Ok(Output::new(
+        format!("Ledger {} reset", dir.display()),
+        json!({ "reset": dir.display().to_string() }),
+    ))
 }

@@ -37,6 +37,13 @@ pub async fn run(cli: Cli) -> Result<Output, CliError> {
         Command::Record(command) if records::is_offline(command) => {
             return records::run_offline(command);
         }
+        Command::Ledger(crate::cli::LedgerCommand::Reset { yes }) => {
+            // Works without opening the ledger, so that a corrupt one can be reset.
+            return ledger::reset(
+                cli.ledger.clone().unwrap_or_else(config::default_ledger_dir),
+                *yes,
+            );
+        }
         _ => {}
     }
     let ctx = context(&cli)?;
@@ -84,13 +91,22 @@ fn context(cli: &Cli) -> Result<Context, CliError> {
         }
         None => embedded(cli)?,
     };
-    Ok(Context { chain: Medchain::new(backend), output: cli.output, keypair_path })
+    Ok(Context {
+        chain: Medchain::new(backend),
+        output: cli.output,
+        keypair_path,
+        faucet: !cli.no_faucet,
+    })
 }
 
 #[cfg(feature = "embedded")]
 fn embedded(cli: &Cli) -> Result<AnyBackend, CliError> {
     let dir = cli.ledger.clone().unwrap_or_else(config::default_ledger_dir);
-    Ok(AnyBackend::Embedded(medchain_sdk::EmbeddedBackend::open(dir)?))
+    let ledger = medchain_sdk::EmbeddedBackend::open(dir)?;
+    if !cli.no_faucet {
+        ledger.set_faucet(crate::context::EMBEDDED_FUNDING);
+    }
+    Ok(AnyBackend::Embedded(ledger))
 }
 
 #[cfg(not(feature = "embedded"))]

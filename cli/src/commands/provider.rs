@@ -14,9 +14,11 @@ use solana_sdk::signature::Signer;
 pub async fn run(ctx: &Context, command: ProviderCommand) -> Result<Output, CliError> {
     match command {
         ProviderCommand::Request { patient, nonce, terms } => {
-            let provider = ctx.funded_signer().await?;
             let patient = wallet(&patient)?;
             let terms = request_terms(&terms)?;
+            let _: medchain_sdk::state::Patient =
+                super::admin::fetch(ctx, &medchain_sdk::pda::patient(&patient), "Patient").await?;
+            let provider = ctx.funded_signer().await?;
             let nonce = match nonce {
                 Some(n) => n,
                 None => std::time::SystemTime::now()

@@ -101,6 +101,7 @@ struct LedgerState {
 pub struct EmbeddedBackend {
     dir: PathBuf,
     inner: Mutex<Inner>,
+    faucet_lamports: std::sync::atomic::AtomicU64,
     _lock: File,
 }
 
@@ -242,12 +243,24 @@ impl EmbeddedBackend {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => LedgerState::default(),
             Err(e) => return Err(io_error(&file, "read", e)),
         };
-        Ok(Self { dir, inner: Mutex::new(Inner { state, bank: None }), _lock: lock })
+        Ok(Self {
+            dir,
+            inner: Mutex::new(Inner { state, bank: None }),
+            faucet_lamports: std::sync::atomic::AtomicU64::new(0),
+            _lock: lock,
+        })
     }
 
     /// The ledger directory.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// Turns the local faucet on (`lamports > 0`) or off: before each transaction, a fee payer
+    /// holding less than a tenth of `lamports` is topped up to `lamports` — committed only
+    /// together with a transaction that succeeds, so a refused command changes nothing.
+    pub fn set_faucet(&self, lamports: u64) {
+        self.faucet_lamports.store(lamports, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Number of accounts and of transactions the ledger holds.
@@ -377,6 +390,41 @@ impl Backend for EmbeddedBackend {
             Some(&payer.pubkey()),
         ));
         tx.try_sign(&keys, blockhash).map_err(|e| SdkError::Signing(e.to_string()))?;
+        // The faucet's credit, kept only if the transaction goes through.
+        let faucet = self.faucet_lamports.load(std::sync::atomic::Ordering::Relaxed);
+        let payer_before = bank
+            .banks_client
+            .get_account(payer.pubkey())
+            .await
+            .map_err(|e| SdkError::Transport(e.to_string()))?;
+        let credited = faucet > 0 && payer_before.as_ref().map_or(0, |a| a.lamports) < faucet / 10;
+        if credited {
+            let mut funded = payer_before.clone().unwrap_or_else(|| Account {
+                lamports: 0,
+                data: Vec::new(),
+                owner: anchor_lang::system_program::ID,
+                executable: false,
+                rent_epoch: u64::MAX,
+            });
+            funded.lamports = faucet;
+            bank.set_account(&payer.pubkey(), &AccountSharedData::from(funded));
+        }
+        // Preflight, as a cluster's RPC does: a transaction that would fail is not processed,
+        // so it changes nothing (no fee, no history).
+        let simulation = {
+            let _quiet = gag::Gag::stdout().ok();
+            bank.banks_client
+                .simulate_transaction(tx.clone())
+                .await
+                .map_err(|e| SdkError::Transport(e.to_string()))?
+        };
+        if let Some(Err(error)) = simulation.result {
+            if credited {
+                let restored = payer_before.unwrap_or_default();
+                bank.set_account(&payer.pubkey(), &AccountSharedData::from(restored));
+            }
+            return Err(SdkError::from_transaction_error(Some(error), &payer.pubkey()));
+        }
         let signature = tx.signatures[0];
         let account_keys = tx.message.account_keys.clone();
         let recorded: Vec<HistoricInstruction> = tx

@@ -1,0 +1,740 @@
+//! The real `medchain` binary against embedded ledgers in temporary directories: the main
+//! flows, every command group, and a bad-input suite that checks the message, a non-zero exit
+//! code, and that the ledger file is left unchanged.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// A temporary workspace: a ledger directory and keypair files.
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Self {
+        Self { dir: tempfile::tempdir().expect("tempdir") }
+    }
+
+    fn ledger(&self) -> PathBuf {
+        self.dir.path().join("ledger")
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `medchain --ledger <dir> <args…>` with HOME pointed at the temp dir (no user config).
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("medchain").expect("binary");
+        cmd.env("HOME", self.dir.path())
+            .env_remove("MEDCHAIN_LEDGER")
+            .arg("--ledger")
+            .arg(self.ledger())
+            .args(args);
+        cmd
+    }
+
+    /// `medchain <args…>` without `--ledger` (for cluster URLs).
+    fn cmd_without_ledger(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::cargo_bin("medchain").expect("binary");
+        cmd.env("HOME", self.dir.path()).env_remove("MEDCHAIN_LEDGER").args(args);
+        cmd
+    }
+
+    /// Runs and parses `--output json`.
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.extend(["--output", "json"]);
+        let out = self.cmd(&all).assert().success().get_output().stdout.clone();
+        serde_json::from_slice(&out).expect("JSON output")
+    }
+
+    /// Writes a keypair file and returns (path, pubkey).
+    fn key(&self, name: &str) -> (String, String) {
+        let path = self.path(&format!("{name}.json"));
+        let v = self.json(&["keygen", "-o", path.to_str().expect("utf8")]);
+        (path.display().to_string(), v["pubkey"].as_str().expect("pubkey").to_string())
+    }
+
+    /// A digest of the ledger file (empty when there is none).
+    fn ledger_digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        std::fs::read(self.ledger().join("ledger.bin"))
+            .map(|b| hex::encode(Sha256::digest(b)))
+            .unwrap_or_default()
+    }
+}
+
+/// Keys of a registered cast: (path, pubkey) of admin, issuer, doctor, patient.
+struct Cast {
+    admin: (String, String),
+    issuer: (String, String),
+    doctor: (String, String),
+    patient: (String, String),
+}
+
+fn cast(env: &Env) -> Cast {
+    let (admin, issuer, doctor, patient) =
+        (env.key("admin"), env.key("issuer"), env.key("doctor"), env.key("patient"));
+    env.cmd(&["-k", &admin.0, "admin", "initialize"]).assert().success();
+    env.cmd(&["-k", &admin.0, "admin", "add-issuer", &issuer.1, "--break-glass"])
+        .assert()
+        .success();
+    env.cmd(&[
+        "-k",
+        &issuer.0,
+        "issuer",
+        "register-provider",
+        "--provider-keypair",
+        &doctor.0,
+        "--credential-hash",
+        &"ab".repeat(32),
+        "--kind",
+        "physician",
+    ])
+    .assert()
+    .success();
+    env.cmd(&["-k", &patient.0, "patient", "register"]).assert().success();
+    Cast { admin, issuer, doctor, patient }
+}
+
+fn request_and_approve(env: &Env, c: &Cast) {
+    env.cmd(&[
+        "-k",
+        &c.doctor.0,
+        "provider",
+        "request",
+        &c.patient.1,
+        "--nonce",
+        "1",
+        "--categories",
+        "imaging,labs",
+        "--actions",
+        "read,write",
+    ])
+    .assert()
+    .success();
+    env.cmd(&[
+        "-k",
+        &c.patient.0,
+        "patient",
+        "approve",
+        &c.doctor.1,
+        "--nonce",
+        "1",
+        "--actions",
+        "read",
+    ])
+    .assert()
+    .success();
+}
+
+fn read_imaging(env: &Env, c: &Cast) -> Value {
+    env.json(&[
+        "-k",
+        &c.doctor.0,
+        "provider",
+        "record-access",
+        &c.patient.1,
+        "--category",
+        "imaging",
+    ])
+}
+
+const BUNDLE: &str = r#"{"resourceType":"Bundle","type":"collection","entry":[
+ {"fullUrl":"urn:uuid:a","resource":{"resourceType":"Observation","id":"a","status":"final","code":{"text":"hb"},"valueQuantity":{"value":13.7}}},
+ {"fullUrl":"urn:uuid:b","resource":{"resourceType":"Observation","id":"b","status":"final","code":{"text":"glucose"},"valueQuantity":{"value":97}}}]}"#;
+const OBSERVATION_B: &str = r#"{"resourceType":"Observation","id":"b","status":"final","code":{"text":"glucose"},"valueQuantity":{"value":97}}"#;
+
+// ----- main flows -------------------------------------------------------------------------
+
+#[test]
+fn the_demo_runs_through_for_people() {
+    let env = Env::new();
+    env.cmd(&["demo"]).assert().success().stdout(predicate::str::contains("every check passed"));
+}
+
+#[test]
+fn the_demo_runs_through_for_machines() {
+    let env = Env::new();
+    let v = env.json(&["demo"]);
+    assert_eq!(v["passed"], true);
+    assert_eq!(v["steps"].as_array().expect("steps").len(), 13);
+    assert_eq!(v["steps"][12]["data"]["fhir_consent"]["resourceType"], "Consent");
+}
+
+#[test]
+fn request_approve_access_revoke_denied() {
+    let env = Env::new();
+    let c = cast(&env);
+    env.cmd(&[
+        "-k",
+        &c.doctor.0,
+        "provider",
+        "request",
+        &c.patient.1,
+        "--nonce",
+        "1",
+        "--categories",
+        "imaging",
+    ])
+    .assert()
+    .success();
+    let pending = env.json(&["-k", &c.patient.0, "patient", "requests"]);
+    assert_eq!(pending["pending_requests"].as_array().expect("list").len(), 1);
+    env.cmd(&["-k", &c.patient.0, "patient", "approve", &c.doctor.1, "--nonce", "1"])
+        .assert()
+        .success();
+    let granted = read_imaging(&env, &c);
+    assert_eq!(
+        (granted["allowed"].clone(), granted["reason"].clone()),
+        (Value::Bool(true), Value::from("granted"))
+    );
+    env.cmd(&["-k", &c.patient.0, "patient", "revoke", &c.doctor.1]).assert().success();
+    let denied = read_imaging(&env, &c);
+    assert_eq!(denied["reason"], "consent_revoked");
+    env.cmd(&[
+        "-k",
+        &c.doctor.0,
+        "provider",
+        "record-access",
+        &c.patient.1,
+        "--category",
+        "imaging",
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("DENIED"));
+}
+
+#[test]
+fn consent_show_list_and_fhir_export() {
+    let env = Env::new();
+    let c = cast(&env);
+    request_and_approve(&env, &c);
+    let shown =
+        env.json(&["consent", "show", "--patient", &c.patient.1, "--provider", &c.doctor.1]);
+    assert_eq!(shown["status"], "active");
+    assert_eq!(shown["version"], 1);
+    assert_eq!(shown["categories"], serde_json::json!(["observations", "imaging"]));
+    assert_eq!(shown["actions"], serde_json::json!(["read"]));
+    let listed = env.json(&["consent", "list", "--patient", &c.patient.1]);
+    assert_eq!(listed["consents"].as_array().expect("list").len(), 1);
+    let by_provider = env.json(&["consent", "list", "--provider", &c.doctor.1]);
+    assert_eq!(by_provider["consents"].as_array().expect("list").len(), 1);
+    let fhir =
+        env.json(&["consent", "export", "--patient", &c.patient.1, "--provider", &c.doctor.1]);
+    assert_eq!(fhir["resourceType"], "Consent");
+    assert_eq!(fhir["status"], "active");
+}
+
+#[test]
+fn audit_export_is_a_bundle_of_audit_events() {
+    let env = Env::new();
+    let c = cast(&env);
+    request_and_approve(&env, &c);
+    read_imaging(&env, &c);
+    env.cmd(&["-k", &c.patient.0, "patient", "revoke", &c.doctor.1]).assert().success();
+    read_imaging(&env, &c);
+    let bundle = env.json(&["audit", "export", "--patient", &c.patient.1]);
+    assert_eq!(bundle["resourceType"], "Bundle");
+    let entries = bundle["entry"].as_array().expect("entries");
+    assert_eq!(entries.len(), 2);
+    assert!(entries.iter().all(|e| e["resource"]["resourceType"] == "AuditEvent"));
+    let trail = env.json(&["-k", &c.patient.0, "patient", "audit"]);
+    assert!(trail["audit"].as_array().expect("trail").len() >= 5);
+}
+
+#[test]
+fn bundle_anchoring_is_resumable_and_never_anchors_twice() {
+    let env = Env::new();
+    let c = cast(&env);
+    let bundle = env.path("bundle.json");
+    std::fs::write(&bundle, BUNDLE).expect("bundle");
+    let first = env.json(&[
+        "-k",
+        &c.doctor.0,
+        "provider",
+        "anchor-bundle",
+        bundle.to_str().expect("utf8"),
+        "--batch-id",
+        "7",
+    ]);
+    assert_eq!(first["already_anchored"], false);
+    assert_eq!(first["leaf_count"], 2);
+    let transactions = env.json(&["ledger", "info"])["transactions"].clone();
+    let second = env.json(&[
+        "-k",
+        &c.doctor.0,
+        "provider",
+        "anchor-bundle",
+        bundle.to_str().expect("utf8"),
+        "--batch-id",
+        "7",
+    ]);
+    assert_eq!(second["already_anchored"], true);
+    assert_eq!(second["merkle_root"], first["merkle_root"]);
+    assert_eq!(
+        env.json(&["ledger", "info"])["transactions"],
+        transactions,
+        "no second transaction"
+    );
+    // A crash after the transaction but before the state file was updated is also resumed.
+    let state_path = env.path("bundle.json.medchain.json");
+    let mut state: Value =
+        serde_json::from_slice(&std::fs::read(&state_path).expect("state")).expect("json");
+    state["status"] = "prepared".into();
+    std::fs::write(&state_path, serde_json::to_vec(&state).expect("json")).expect("write");
+    let third = env.json(&[
+        "-k",
+        &c.doctor.0,
+        "provider",
+        "anchor-bundle",
+        bundle.to_str().expect("utf8"),
+        "--batch-id",
+        "7",
+    ]);
+    assert_eq!(third["already_anchored"], true);
+    assert_eq!(env.json(&["ledger", "info"])["transactions"], transactions);
+}
+
+#[test]
+fn a_resource_verifies_against_the_chain_and_a_tampered_one_does_not() {
+    let env = Env::new();
+    let c = cast(&env);
+    let bundle = env.path("bundle.json");
+    std::fs::write(&bundle, BUNDLE).expect("bundle");
+    env.cmd(&[
+        "-k",
+        &c.doctor.0,
+        "provider",
+        "anchor-bundle",
+        bundle.to_str().expect("utf8"),
+        "--batch-id",
+        "1",
+    ])
+    .assert()
+    .success();
+    let resource = env.path("b.json");
+    // Different key order and whitespace: same canonical content.
+    std::fs::write(&resource, r#"{ "status":"final", "id":"b", "resourceType":"Observation", "valueQuantity":{"value":97}, "code":{"text":"glucose"} }"#).expect("write");
+    let state = env.path("bundle.json.medchain.json");
+    let verified = env.json(&[
+        "record",
+        "verify",
+        resource.to_str().expect("utf8"),
+        "--state",
+        state.to_str().expect("utf8"),
+    ]);
+    assert_eq!(verified["verified"], true);
+    assert_eq!(verified["leaf_index"], 1);
+    std::fs::write(&resource, OBSERVATION_B.replace("97", "98")).expect("tamper");
+    env.cmd(&[
+        "record",
+        "verify",
+        resource.to_str().expect("utf8"),
+        "--state",
+        state.to_str().expect("utf8"),
+    ])
+    .assert()
+    .code(3)
+    .stderr(predicate::str::contains("altered, or never anchored"));
+}
+
+#[test]
+fn record_hash_ignores_key_order_and_whitespace() {
+    let env = Env::new();
+    let (a, b) = (env.path("a.json"), env.path("b.json"));
+    std::fs::write(&a, OBSERVATION_B).expect("a");
+    std::fs::write(&b, "{\n  \"valueQuantity\": {\"value\": 97},\n  \"code\": {\"text\": \"glucose\"}, \"status\": \"final\", \"id\": \"b\", \"resourceType\": \"Observation\"\n}").expect("b");
+    let ha = env.json(&["record", "hash", a.to_str().expect("utf8")]);
+    let hb = env.json(&["record", "hash", b.to_str().expect("utf8")]);
+    assert_eq!(ha["content_hash"], hb["content_hash"]);
+    assert_eq!(ha["kind"], "json-jcs");
+}
+
+#[test]
+fn grant_update_and_deny() {
+    let env = Env::new();
+    let c = cast(&env);
+    env.cmd(&[
+        "-k",
+        &c.patient.0,
+        "patient",
+        "grant",
+        &c.doctor.1,
+        "--categories",
+        "imaging",
+        "--days",
+        "7",
+    ])
+    .assert()
+    .success();
+    assert_eq!(read_imaging(&env, &c)["allowed"], true);
+    env.cmd(&["-k", &c.patient.0, "patient", "update", &c.doctor.1, "--categories", "labs"])
+        .assert()
+        .success();
+    assert_eq!(read_imaging(&env, &c)["reason"], "category_not_covered");
+    let shown =
+        env.json(&["consent", "show", "--patient", &c.patient.1, "--provider", &c.doctor.1]);
+    assert_eq!(shown["version"], 2);
+    env.cmd(&["-k", &c.doctor.0, "provider", "request", &c.patient.1, "--nonce", "5"])
+        .assert()
+        .success();
+    env.cmd(&["-k", &c.patient.0, "patient", "deny", &c.doctor.1, "--nonce", "5"])
+        .assert()
+        .success();
+    let pending = env.json(&["-k", &c.patient.0, "patient", "requests"]);
+    assert!(pending["pending_requests"].as_array().expect("list").is_empty());
+}
+
+#[test]
+fn suspension_by_the_issuer_cuts_access() {
+    let env = Env::new();
+    let c = cast(&env);
+    request_and_approve(&env, &c);
+    env.cmd(&["-k", &c.issuer.0, "issuer", "suspend", &c.doctor.1]).assert().success();
+    assert_eq!(read_imaging(&env, &c)["reason"], "provider_not_active");
+    env.cmd(&["-k", &c.issuer.0, "issuer", "reinstate", &c.doctor.1]).assert().success();
+    assert_eq!(read_imaging(&env, &c)["allowed"], true);
+}
+
+#[test]
+fn break_glass_allows_emergency_reads() {
+    let env = Env::new();
+    let c = cast(&env);
+    env.cmd(&[
+        "-k",
+        &c.doctor.0,
+        "provider",
+        "break-glass",
+        &c.patient.1,
+        "--issuer",
+        &c.issuer.1,
+        "--hours",
+        "2",
+    ])
+    .assert()
+    .success();
+    let read = env.json(&[
+        "-k",
+        &c.doctor.0,
+        "provider",
+        "record-access",
+        &c.patient.1,
+        "--category",
+        "medications",
+        "--purpose",
+        "ETREAT",
+    ]);
+    assert_eq!(read["reason"], "emergency_access");
+}
+
+#[test]
+fn admin_show_pause_and_ledger_info() {
+    let env = Env::new();
+    let c = cast(&env);
+    env.cmd(&["-k", &c.admin.0, "admin", "pause"]).assert().success();
+    assert_eq!(env.json(&["admin", "show"])["paused"], true);
+    env.cmd(&["-k", &c.doctor.0, "provider", "request", &c.patient.1, "--nonce", "1"])
+        .assert()
+        .code(4)
+        .stderr(predicate::str::contains("paused"));
+    env.cmd(&["-k", &c.admin.0, "admin", "unpause"]).assert().success();
+    let info = env.json(&["ledger", "info"]);
+    assert!(info["accounts"].as_u64().expect("n") >= 5);
+    assert_eq!(info["program_id"], medchain::ID.to_string());
+}
+
+#[test]
+fn keygen_completions_and_json_compact() {
+    let env = Env::new();
+    let (path, pubkey) = env.key("k");
+    assert!(Path::new(&path).exists());
+    assert_eq!(pubkey.len() >= 32, true);
+    env.cmd(&["completions", "bash"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("medchain"));
+    let out = env
+        .cmd(&["record", "hash", &path, "--raw", "--output", "json-compact"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).expect("utf8");
+    assert_eq!(text.trim().lines().count(), 1);
+}
+
+#[test]
+fn every_subcommand_help_has_an_example() {
+    let env = Env::new();
+    let groups: [(&str, &[&str]); 8] = [
+        ("admin", &["initialize", "add-issuer", "remove-issuer", "pause", "unpause", "show"]),
+        ("issuer", &["register-provider", "suspend", "reinstate"]),
+        ("provider", &["request", "record-access", "anchor-bundle", "break-glass"]),
+        (
+            "patient",
+            &[
+                "register", "requests", "approve", "deny", "grant", "update", "revoke", "records",
+                "audit",
+            ],
+        ),
+        ("record", &["hash", "verify"]),
+        ("consent", &["show", "list", "export"]),
+        ("audit", &["export"]),
+        ("ledger", &["info", "airdrop", "reset"]),
+    ];
+    for (group, commands) in groups {
+        env.cmd(&[group, "--help"]).assert().success().stdout(predicate::str::contains("Example:"));
+        for command in commands {
+            env.cmd(&[group, command, "--help"])
+                .assert()
+                .success()
+                .stdout(predicate::str::contains("Example: medchain"));
+        }
+    }
+    for top in ["demo", "keygen", "completions"] {
+        env.cmd(&[top, "--help"])
+            .assert()
+            .success()
+            .stdout(predicate::str::contains("Example: medchain"));
+    }
+}
+
+// ----- bad input: message, non-zero exit, ledger unchanged ---------------------------------
+
+/// Runs a failing command and checks the exit code, the message and that the ledger is intact.
+fn refused(env: &Env, args: &[&str], code: i32, message: &str) {
+    let before = env.ledger_digest();
+    env.cmd(args).assert().code(code).stderr(predicate::str::contains(message));
+    assert_eq!(env.ledger_digest(), before, "the ledger changed after a refused command: {args:?}");
+}
+
+#[test]
+fn bad_input_missing_keypair_file() {
+    let env = Env::new();
+    let missing = env.path("nope.json");
+    refused(
+        &env,
+        &["-k", missing.to_str().expect("utf8"), "patient", "register"],
+        3,
+        "does not exist; create one with `solana-keygen new",
+    );
+}
+
+#[test]
+fn bad_input_corrupt_keypair_file() {
+    let env = Env::new();
+    let c = cast(&env);
+    let bad = env.path("bad.json");
+    std::fs::write(&bad, "[1, 2, 3]").expect("write");
+    let _ = c;
+    refused(
+        &env,
+        &["-k", bad.to_str().expect("utf8"), "patient", "register"],
+        3,
+        "is not a valid keypair file",
+    );
+}
+
+#[test]
+fn bad_input_malformed_fhir_json() {
+    let env = Env::new();
+    let c = cast(&env);
+    let bundle = env.path("broken.json");
+    std::fs::write(&bundle, "{\"resourceType\": \"Bundle\", \"entry\": [").expect("write");
+    refused(
+        &env,
+        &[
+            "-k",
+            &c.doctor.0,
+            "provider",
+            "anchor-bundle",
+            bundle.to_str().expect("utf8"),
+            "--batch-id",
+            "1",
+        ],
+        3,
+        "is not a usable FHIR Bundle",
+    );
+    let resource = env.path("broken-resource.json");
+    std::fs::write(&resource, "{\"resourceType\": ").expect("write");
+    refused(&env, &["record", "hash", resource.to_str().expect("utf8")], 3, "is not valid JSON");
+}
+
+#[test]
+fn bad_input_unknown_patient_and_provider() {
+    let env = Env::new();
+    let c = cast(&env);
+    let (_, stranger) = env.key("stranger");
+    refused(&env, &["consent", "list", "--patient", &stranger], 3, "no Patient account");
+    refused(
+        &env,
+        &["consent", "show", "--patient", &c.patient.1, "--provider", &stranger],
+        3,
+        "no Consent account",
+    );
+    refused(
+        &env,
+        &["-k", &c.doctor.0, "provider", "request", &stranger, "--nonce", "1"],
+        3,
+        "no Patient account",
+    );
+    refused(
+        &env,
+        &["-k", &c.doctor.0, "provider", "record-access", &stranger, "--category", "imaging"],
+        4,
+        "not registered yet?",
+    );
+}
+
+#[test]
+fn bad_input_account_of_another_program() {
+    let env = Env::new();
+    let c = cast(&env);
+    let (_, victim) = env.key("victim");
+    // Someone sends SOL to the address of a patient account before it exists: that address now
+    // holds a system account, not a medchain one, as it would on a wrong cluster or program id.
+    let address = medchain_sdk::pda::patient(&victim.parse().expect("pubkey")).to_string();
+    env.cmd(&["ledger", "airdrop", &address]).assert().success();
+    let _ = c;
+    refused(
+        &env,
+        &["consent", "list", "--patient", &victim],
+        3,
+        "not owned by the medchain program",
+    );
+}
+
+#[test]
+fn bad_input_unreachable_url() {
+    let env = Env::new();
+    let (_, someone) = env.key("someone");
+    let cases = [
+        ("http://127.0.0.1:9", 5, "cannot reach the cluster"),
+        ("devnet2", 3, "is not a cluster URL or moniker"),
+    ];
+    for (url, code, message) in cases {
+        env.cmd_without_ledger(&["-u", url, "consent", "list", "--patient", &someone])
+            .assert()
+            .code(code)
+            .stderr(predicate::str::contains(message));
+    }
+    assert_eq!(env.ledger_digest(), "", "no ledger was created");
+    env.cmd(&["-u", "l", "ledger", "info"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot be used with"));
+}
+
+#[test]
+fn bad_input_request_already_approved() {
+    let env = Env::new();
+    let c = cast(&env);
+    request_and_approve(&env, &c);
+    refused(
+        &env,
+        &["-k", &c.patient.0, "patient", "approve", &c.doctor.1, "--nonce", "1"],
+        4,
+        "not pending",
+    );
+}
+
+#[test]
+fn bad_input_insufficient_funds() {
+    let env = Env::new();
+    let _c = cast(&env);
+    let (poor, _) = env.key("poor");
+    refused(&env, &["--no-faucet", "-k", &poor, "patient", "register"], 3, "insufficient funds");
+}
+
+#[test]
+fn bad_input_corrupt_ledger_file() {
+    let env = Env::new();
+    let _c = cast(&env);
+    let path = env.ledger().join("ledger.bin");
+    let mut bytes = std::fs::read(&path).expect("ledger");
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&path, &bytes).expect("truncate");
+    refused(&env, &["ledger", "info"], 5, "the ledger file is corrupt");
+    env.cmd(&["ledger", "reset"]).assert().code(3).stderr(predicate::str::contains("pass --yes"));
+    assert_eq!(std::fs::read(&path).expect("still there"), bytes);
+    env.cmd(&["ledger", "reset", "--yes"]).assert().success();
+    env.cmd(&["ledger", "info"]).assert().success();
+}
+
+#[test]
+fn bad_input_unknown_vocabulary_and_arguments() {
+    let env = Env::new();
+    let c = cast(&env);
+    refused(
+        &env,
+        &["-k", &c.doctor.0, "provider", "request", &c.patient.1, "--categories", "x-rays"],
+        3,
+        "unknown category 'x-rays'",
+    );
+    refused(
+        &env,
+        &[
+            "-k",
+            &c.doctor.0,
+            "provider",
+            "record-access",
+            &c.patient.1,
+            "--category",
+            "imaging,labs",
+        ],
+        3,
+        "name exactly one category",
+    );
+    refused(
+        &env,
+        &[
+            "-k",
+            &c.issuer.0,
+            "issuer",
+            "register-provider",
+            "--provider-keypair",
+            &c.patient.0,
+            "--credential-hash",
+            "zz",
+        ],
+        3,
+        "64 hexadecimal characters",
+    );
+    refused(
+        &env,
+        &["-k", &c.patient.0, "patient", "grant", "not-a-key"],
+        3,
+        "neither a base58 public key nor a keypair file",
+    );
+}
+
+#[test]
+fn bad_input_keygen_refuses_to_overwrite() {
+    let env = Env::new();
+    let (path, _) = env.key("mine");
+    let before = std::fs::read(&path).expect("key");
+    env.cmd(&["keygen", "-o", &path]).assert().code(3).stderr(predicate::str::contains("--force"));
+    assert_eq!(std::fs::read(&path).expect("key"), before);
+}
+
+#[test]
+fn json_errors_are_machine_readable() {
+    let env = Env::new();
+    let missing = env.path("nope.json");
+    let out = env
+        .cmd(&["-k", missing.to_str().expect("utf8"), "patient", "register", "--output", "json"])
+        .assert()
+        .code(3)
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(v["exit_code"], 3);
+    assert!(v["error"].as_str().expect("message").contains("does not exist"));
+}
