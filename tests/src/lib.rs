@@ -2,13 +2,13 @@
 //! (solana-program-test's bank), with fixture builders so that each test reads as the
 //! scenario it checks.
 
-use anchor_lang::prelude::{AccountInfo, Pubkey};
+use anchor_lang::prelude::Pubkey;
 use anchor_lang::{AccountDeserialize, AnchorDeserialize};
 use medchain::state::{AccessDecision, ConsentTerms, ProviderKind, RequestTerms};
 use medchain::vocabulary::{actions, categories, purposes};
 use medchain_sdk::{instructions as ix, pda};
 use solana_compute_budget_interface::ComputeBudgetInstruction;
-use solana_program_test::{processor, BanksClientError, ProgramTest, ProgramTestContext};
+use solana_program_test::{BanksClientError, ProgramTestContext};
 use solana_sdk::clock::Clock;
 use solana_sdk::instruction::{Instruction, InstructionError};
 use solana_sdk::signature::{Keypair, Signer};
@@ -22,16 +22,6 @@ pub use medchain::error::MedchainError;
 pub const SOL: u64 = 1_000_000_000;
 /// A synthetic credential hash (never real data).
 pub const CREDENTIAL: [u8; 32] = [0x11; 32];
-
-fn process(
-    program_id: &Pubkey,
-    accounts: &[AccountInfo],
-    data: &[u8],
-) -> anchor_lang::solana_program::entrypoint::ProgramResult {
-    // Anchor's `entry` ties every lifetime to 'info; `processor!` wants them free.
-    #[allow(clippy::missing_transmute_annotations)]
-    medchain::entry(program_id, unsafe { std::mem::transmute(accounts) }, data)
-}
 
 /// The outcome of a transaction: Ok, or the runtime's error.
 pub type TxResult = Result<(), BanksClientError>;
@@ -68,10 +58,7 @@ pub fn request_terms() -> RequestTerms {
 impl Harness {
     /// A bank with the program loaded and no registry.
     pub async fn bare() -> Self {
-        let mut pt = ProgramTest::default();
-        pt.prefer_bpf(false);
-        pt.add_program("medchain", medchain::ID, processor!(process));
-        let ctx = pt.start_with_context().await;
+        let ctx = medchain_sdk::backend::embedded::program_test().start_with_context().await;
         let mut h = Self { ctx, admin: Keypair::new(), nonce: 0 };
         let admin = h.admin.pubkey();
         h.fund(&admin, 10 * SOL).await;
