@@ -17,7 +17,7 @@ use std::path::PathBuf;
 pub enum AnyBackend {
     /// The embedded ledger.
     #[cfg(feature = "embedded")]
-    Embedded(EmbeddedBackend),
+    Embedded(Box<EmbeddedBackend>),
     /// A cluster.
     Rpc(RpcBackend),
 }
@@ -82,8 +82,6 @@ pub struct Context {
     pub output: OutputFormat,
     /// The `-k` keypair path.
     pub keypair_path: PathBuf,
-    /// Whether the embedded faucet tops signers up.
-    pub faucet: bool,
 }
 
 impl Context {

@@ -453,7 +453,7 @@ fn keygen_completions_and_json_compact() {
     let env = Env::new();
     let (path, pubkey) = env.key("k");
     assert!(Path::new(&path).exists());
-    assert_eq!(pubkey.len() >= 32, true);
+    assert!(pubkey.len() >= 32);
     env.cmd(&["completions", "bash"])
         .assert()
         .success()

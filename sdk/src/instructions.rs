@@ -487,6 +487,15 @@ pub fn anchor_record_by_patient(
     )
 }
 
+/// The id and content hash of a new record version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewVersion {
+    /// The new version's record id (part of its address).
+    pub record_id: [u8; 32],
+    /// SHA-256 of the new version's canonical content.
+    pub content_hash: [u8; 32],
+}
+
 /// `amend_record`: the author of `previous_record_id` anchors `content_hash` as its next
 /// version under `new_record_id`. `provider_authority` is `None` when the patient authored it;
 /// `payer` pays the new version's rent.
@@ -496,8 +505,7 @@ pub fn amend_record(
     patient_authority: &Pubkey,
     provider_authority: Option<&Pubkey>,
     previous_record_id: [u8; 32],
-    new_record_id: [u8; 32],
-    content_hash: [u8; 32],
+    new_version: NewVersion,
     purpose: u16,
 ) -> Instruction {
     let patient = pda::patient(patient_authority);
@@ -510,12 +518,16 @@ pub fn amend_record(
             provider,
             consent: provider.map(|p| pda::consent(&patient, &p)),
             previous: pda::record(&patient, &previous_record_id),
-            record: pda::record(&patient, &new_record_id),
+            record: pda::record(&patient, &new_version.record_id),
             system_program: system_program::ID,
             event_authority: pda::event_authority(),
             program: pda::PROGRAM_ID,
         },
-        instruction::AmendRecord { new_record_id, content_hash, purpose },
+        instruction::AmendRecord {
+            new_record_id: new_version.record_id,
+            content_hash: new_version.content_hash,
+            purpose,
+        },
     )
 }
 

@@ -199,7 +199,6 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<Output, CliErr
         ),
         json!({ "audit": serde_json::to_value(&trail).unwrap_or(Value::Null), "fhir_consent": fhir }),
     );
-    drop(step);
     let ok = granted.allowed
         && !write.allowed
         && verified

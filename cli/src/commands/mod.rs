@@ -91,12 +91,7 @@ fn context(cli: &Cli) -> Result<Context, CliError> {
         }
         None => embedded(cli)?,
     };
-    Ok(Context {
-        chain: Medchain::new(backend),
-        output: cli.output,
-        keypair_path,
-        faucet: !cli.no_faucet,
-    })
+    Ok(Context { chain: Medchain::new(backend), output: cli.output, keypair_path })
 }
 
 #[cfg(feature = "embedded")]
@@ -106,7 +101,7 @@ fn embedded(cli: &Cli) -> Result<AnyBackend, CliError> {
     if !cli.no_faucet {
         ledger.set_faucet(crate::context::EMBEDDED_FUNDING);
     }
-    Ok(AnyBackend::Embedded(ledger))
+    Ok(AnyBackend::Embedded(Box::new(ledger)))
 }
 
 #[cfg(not(feature = "embedded"))]

@@ -58,7 +58,7 @@ impl AmendRecord<'_> {
             &accounts.patient,
             patient_key,
             accounts.provider.as_ref().map(|p| (&**p, p.key())),
-            accounts.consent.as_ref().map(|c| &**c),
+            accounts.consent.as_deref(),
             category,
             purpose,
             now,
