@@ -238,6 +238,26 @@ pub enum ProviderCommand {
         #[arg(long)]
         state: Option<PathBuf>,
     },
+    /// Anchors the content hash of one record (a FHIR resource or any document) about a patient.
+    #[command(
+        after_help = "Example: medchain -k dr.json provider anchor-record observation.json --patient <PATIENT_WALLET> --category labs"
+    )]
+    AnchorRecord {
+        /// The record file (FHIR JSON is canonicalised; other files are hashed as raw bytes).
+        file: PathBuf,
+        /// The patient's wallet.
+        #[arg(long)]
+        patient: String,
+        /// The record's category (one).
+        #[arg(long)]
+        category: String,
+        /// The purpose under which it is written.
+        #[arg(long, default_value = "TREAT")]
+        purpose: String,
+        /// Record id as 64 hex characters (default: SHA-256 of the content hash, i.e. one id per content).
+        #[arg(long)]
+        record_id: Option<String>,
+    },
     /// Opens break-glass (emergency read) access for at most 24 hours.
     #[command(
         after_help = "Example: medchain -k dr.json provider break-glass <PATIENT_WALLET> --issuer <ISSUER_WALLET> --reason 1 --hours 4"
@@ -327,6 +347,28 @@ pub enum PatientCommand {
     Revoke {
         /// The provider's wallet.
         provider: String,
+    },
+    /// Names a delegate (guardian, proxy) who may grant within a scope and/or revoke.
+    #[command(
+        after_help = "Example: medchain -k me.json patient delegate-add <GUARDIAN_WALLET> --can grant,revoke --categories all --days 365"
+    )]
+    DelegateAdd {
+        /// The delegate's wallet.
+        delegate: String,
+        /// What it may do: grant, revoke.
+        #[arg(long, default_value = "grant,revoke")]
+        can: String,
+        /// The scope it may grant within (`--days` is the mandate's length).
+        #[command(flatten)]
+        scope: TermsArgs,
+    },
+    /// Removes a delegate at once.
+    #[command(
+        after_help = "Example: medchain -k me.json patient delegate-remove <GUARDIAN_WALLET>"
+    )]
+    DelegateRemove {
+        /// The delegate's wallet.
+        delegate: String,
     },
     /// Lists the records anchored about the signer.
     #[command(after_help = "Example: medchain -k me.json patient records")]

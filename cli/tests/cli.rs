@@ -475,7 +475,10 @@ fn every_subcommand_help_has_an_example() {
     let groups: [(&str, &[&str]); 8] = [
         ("admin", &["initialize", "add-issuer", "remove-issuer", "pause", "unpause", "show"]),
         ("issuer", &["register-provider", "suspend", "reinstate"]),
-        ("provider", &["request", "record-access", "anchor-bundle", "break-glass"]),
+        (
+            "provider",
+            &["request", "record-access", "anchor-record", "anchor-bundle", "break-glass"],
+        ),
         (
             "patient",
             &[
@@ -737,4 +740,91 @@ fn json_errors_are_machine_readable() {
     let v: Value = serde_json::from_slice(&out).expect("json");
     assert_eq!(v["exit_code"], 3);
     assert!(v["error"].as_str().expect("message").contains("does not exist"));
+}
+
+#[test]
+fn a_provider_with_write_access_anchors_a_record_the_patient_sees() {
+    let env = Env::new();
+    let c = cast(&env);
+    env.cmd(&[
+        "-k",
+        &c.patient.0,
+        "patient",
+        "grant",
+        &c.doctor.1,
+        "--categories",
+        "labs",
+        "--actions",
+        "read,write",
+    ])
+    .assert()
+    .success();
+    let file = env.path("obs.json");
+    std::fs::write(&file, OBSERVATION_B).expect("write");
+    let anchored = env.json(&[
+        "-k",
+        &c.doctor.0,
+        "provider",
+        "anchor-record",
+        file.to_str().expect("utf8"),
+        "--patient",
+        &c.patient.1,
+        "--category",
+        "labs",
+    ]);
+    let hash = env.json(&["record", "hash", file.to_str().expect("utf8")]);
+    assert_eq!(anchored["content_hash"], hash["content_hash"]);
+    let records = env.json(&["-k", &c.patient.0, "patient", "records"]);
+    assert_eq!(records["records"][0]["content_hash"], hash["content_hash"]);
+    // Without the write action in that category the program refuses, and nothing changes.
+    refused(
+        &env,
+        &[
+            "-k",
+            &c.doctor.0,
+            "provider",
+            "anchor-record",
+            file.to_str().expect("utf8"),
+            "--patient",
+            &c.patient.1,
+            "--category",
+            "imaging",
+        ],
+        4,
+        "may not write records of this category",
+    );
+}
+
+#[test]
+fn a_guardian_is_added_and_removed() {
+    let env = Env::new();
+    let c = cast(&env);
+    let (_, guardian) = env.key("guardian");
+    env.cmd(&[
+        "-k",
+        &c.patient.0,
+        "patient",
+        "delegate-add",
+        &guardian,
+        "--can",
+        "revoke",
+        "--days",
+        "30",
+    ])
+    .assert()
+    .success()
+    .stdout(predicate::str::contains("may revoke"));
+    refused(
+        &env,
+        &["-k", &c.patient.0, "patient", "delegate-add", &guardian, "--can", "sell"],
+        3,
+        "unknown delegate permission",
+    );
+    env.cmd(&["-k", &c.patient.0, "patient", "delegate-remove", &guardian]).assert().success();
+    refused(
+        &env,
+        &["-k", &c.patient.0, "patient", "delegate-remove", &guardian],
+        3,
+        "no Delegate account",
+    );
 }

@@ -156,6 +156,47 @@ pub async fn run(ctx: &Context, command: PatientCommand) -> Result<Output, CliEr
                 tx_json("revoke_consent", &outcome.signature),
             ))
         }
+        PatientCommand::DelegateAdd { delegate, can, scope } => {
+            let delegate = wallet(&delegate)?;
+            let mut permissions = 0u8;
+            for item in can.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                permissions |= match item.to_ascii_lowercase().as_str() {
+                    "grant" => medchain_sdk::state::delegate_permissions::GRANT,
+                    "revoke" => medchain_sdk::state::delegate_permissions::REVOKE,
+                    other => {
+                        return Err(CliError::bad(format!(
+                            "unknown delegate permission '{other}'; known: grant, revoke"
+                        )))
+                    }
+                };
+            }
+            let now = ctx.chain.backend().unix_time().await?;
+            let scope = consent_terms(&scope, now)?;
+            let instruction = ix::add_delegate(&me, &me, &delegate, permissions, scope);
+            let outcome = ctx.chain.send(&[instruction], &patient, &[]).await?;
+            Ok(Output::new(
+                format!(
+                    "Delegate {delegate} may {} within {} until {}\nsignature: {}",
+                    can,
+                    category_names(scope.categories).join(", "),
+                    relative_time(scope.expires_at, now),
+                    outcome.signature
+                ),
+                tx_json("add_delegate", &outcome.signature),
+            ))
+        }
+        PatientCommand::DelegateRemove { delegate } => {
+            let delegate = wallet(&delegate)?;
+            let address = pda::delegate(&pda::patient(&me), &delegate);
+            let account: medchain_sdk::state::Delegate =
+                super::admin::fetch(ctx, &address, "Delegate").await?;
+            let instruction = ix::remove_delegate(&me, &delegate, &account.rent_payer);
+            let outcome = ctx.chain.send(&[instruction], &patient, &[]).await?;
+            Ok(Output::new(
+                format!("Delegate {delegate} removed\nsignature: {}", outcome.signature),
+                tx_json("remove_delegate", &outcome.signature),
+            ))
+        }
         PatientCommand::Records => {
             let records = ctx.chain.records_of_patient(&me).await?;
             let rows: Vec<Vec<String>> = records

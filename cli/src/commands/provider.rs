@@ -59,6 +59,53 @@ pub async fn run(ctx: &Context, command: ProviderCommand) -> Result<Output, CliE
         ProviderCommand::AnchorBundle { bundle, batch_id, state } => {
             crate::commands::records::anchor_bundle(ctx, &bundle, batch_id, state).await
         }
+        ProviderCommand::AnchorRecord { file, patient, category, purpose, record_id } => {
+            let patient = wallet(&patient)?;
+            let category = single(parse_categories(&category)?.into(), "category")? as u32;
+            let purpose = single(parse_purposes(&purpose)?.into(), "purpose")? as u16;
+            let (content_hash, kind) = crate::commands::records::hash_file(&file, false)?;
+            let record_id: [u8; 32] = match record_id {
+                Some(text) => {
+                    hex::decode(text.trim()).ok().and_then(|b| b.try_into().ok()).ok_or_else(
+                        || CliError::bad("--record-id must be 64 hexadecimal characters"),
+                    )?
+                }
+                None => sha2::Digest::finalize(sha2::Digest::chain_update(
+                    <sha2::Sha256 as sha2::Digest>::new(),
+                    content_hash,
+                ))
+                .into(),
+            };
+            let provider = ctx.funded_signer().await?;
+            let instruction = ix::anchor_record_by_provider(
+                &provider.pubkey(),
+                &provider.pubkey(),
+                &patient,
+                record_id,
+                content_hash,
+                category,
+                purpose,
+            );
+            let outcome = ctx.chain.send(&[instruction], &provider, &[]).await?;
+            let address =
+                medchain_sdk::pda::record(&medchain_sdk::pda::patient(&patient), &record_id);
+            Ok(Output::new(
+                format!(
+                    "Anchored {} ({kind}) as record {}\ncontent hash: {}\nsignature:    {}",
+                    file.display(),
+                    address,
+                    hex::encode(content_hash),
+                    outcome.signature
+                ),
+                json!({
+                    "action": "anchor_record",
+                    "signature": outcome.signature.to_string(),
+                    "record": address.to_string(),
+                    "record_id": hex::encode(record_id),
+                    "content_hash": hex::encode(content_hash),
+                }),
+            ))
+        }
         ProviderCommand::BreakGlass { patient, issuer, reason, hours } => {
             let provider = ctx.funded_signer().await?;
             let patient = wallet(&patient)?;
