@@ -9,6 +9,26 @@ pub use medchain::state::AccessDecision;
 
 /// Evaluates whether `provider` may perform `action` on `category` for `purpose` at unix
 /// time `now`, given the consent and break-glass window of (patient, provider) if they exist.
+///
+/// ```
+/// use anchor_lang::prelude::Pubkey;
+/// use medchain_sdk::access::check_access;
+/// use medchain_sdk::state::{AccessReason, Consent, ConsentTerms, Provider, ProviderKind, ProviderStatus};
+/// use medchain_sdk::vocabulary::{actions::READ, categories::{IMAGING, GENETICS}, purposes::TREAT};
+///
+/// let provider = Provider {
+///     authority: Pubkey::new_unique(), issuer: Pubkey::new_unique(), credential_hash: [1; 32],
+///     encryption_key: [0; 32], status: ProviderStatus::Active, kind: ProviderKind::Clinic,
+///     bump: 255, layout_version: 1, registered_at: 0, status_changed_at: 0, reserved: [0; 16],
+/// };
+/// let mut consent = Consent::new(Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique(), 255);
+/// let terms = ConsentTerms { categories: IMAGING, purposes: TREAT, actions: READ, expires_at: 1_000 };
+/// consent.apply_grant(&terms, 0, 0).unwrap();
+/// assert!(check_access(&provider, Some(&consent), None, IMAGING, TREAT, READ, 10).allowed);
+/// let genetics = check_access(&provider, Some(&consent), None, GENETICS, TREAT, READ, 10);
+/// assert_eq!(genetics.reason, AccessReason::CategoryNotCovered);
+/// assert_eq!(check_access(&provider, Some(&consent), None, IMAGING, TREAT, READ, 1_000).reason, AccessReason::ConsentExpired);
+/// ```
 pub fn check_access(
     provider: &Provider,
     consent: Option<&Consent>,

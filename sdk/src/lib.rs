@@ -6,6 +6,8 @@
 //! ([`access`], the very functions the program runs) and typed program errors
 //! ([`error`]).
 
+#![warn(missing_docs)]
+
 pub mod access;
 pub mod audit;
 pub mod backend;

@@ -58,6 +58,18 @@ fn items(list: &str) -> impl Iterator<Item = String> + '_ {
 
 /// Parses `imaging,labs` (or `all` for every standard category; sensitive ones must be
 /// named) into a category bitmask.
+///
+/// ```
+/// use medchain_sdk::names::{category_names, parse_categories};
+/// use medchain_sdk::vocabulary::categories;
+///
+/// let mask = parse_categories("imaging, labs").unwrap();
+/// assert_eq!(mask, categories::IMAGING | categories::OBSERVATIONS);
+/// assert_eq!(category_names(mask), ["observations", "imaging"]);
+/// // "all" never includes a sensitive category:
+/// assert_eq!(parse_categories("all").unwrap() & categories::SENSITIVE, 0);
+/// assert!(parse_categories("x-rays").is_err());
+/// ```
 pub fn parse_categories(list: &str) -> Result<u32, UnknownName> {
     let mut mask = 0;
     for item in items(list) {

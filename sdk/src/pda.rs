@@ -39,6 +39,16 @@ pub fn request(patient: &Pubkey, provider: &Pubkey, nonce: u64) -> Pubkey {
 }
 
 /// The Consent PDA of (Patient PDA, Provider PDA).
+///
+/// ```
+/// use anchor_lang::prelude::Pubkey;
+/// use medchain_sdk::pda;
+///
+/// let (patient_wallet, provider_wallet) = (Pubkey::new_unique(), Pubkey::new_unique());
+/// let consent = pda::consent(&pda::patient(&patient_wallet), &pda::provider(&provider_wallet));
+/// // One consent per (patient, provider): re-grants reuse the same address.
+/// assert_eq!(consent, pda::consent(&pda::patient(&patient_wallet), &pda::provider(&provider_wallet)));
+/// ```
 pub fn consent(patient: &Pubkey, provider: &Pubkey) -> Pubkey {
     Pubkey::find_program_address(&[CONSENT_SEED, patient.as_ref(), provider.as_ref()], &PROGRAM_ID)
         .0
