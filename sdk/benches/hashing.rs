@@ -16,19 +16,11 @@ use medchain_sdk::hashing::{content_hash_raw, JsonCanonicalizer};
 use medchain_sdk::merkle::{verify_inclusion, MerkleTree};
 
 fn corpus_size() -> u64 {
-    std::env::var("MEDCHAIN_BENCH_N")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000)
+    std::env::var("MEDCHAIN_BENCH_N").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000)
 }
 
 fn hash_all(c: &mut JsonCanonicalizer, docs: &[Vec<u8>]) -> Vec<[u8; 32]> {
-    docs.iter()
-        .map(|d| {
-            c.content_hash(d)
-                .expect("synthetic resources are valid JSON")
-        })
-        .collect()
+    docs.iter().map(|d| c.content_hash(d).expect("synthetic resources are valid JSON")).collect()
 }
 
 fn benches(crit: &mut Criterion) {

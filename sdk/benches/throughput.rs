@@ -24,10 +24,7 @@ use medchain_sdk::hashing::{content_hash_raw, JsonCanonicalizer};
 use medchain_sdk::merkle::{verify_inclusion, MerkleTree};
 
 fn env_u64(name: &str, default: u64) -> u64 {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 /// Runs `f` `runs` times; returns (best, median) durations and the last result.
@@ -51,25 +48,15 @@ fn mbps(bytes: usize, d: Duration) -> f64 {
 
 fn hash_all(docs: &[Vec<u8>]) -> Vec<[u8; 32]> {
     let mut c = JsonCanonicalizer::new();
-    docs.iter()
-        .map(|d| {
-            c.content_hash(d)
-                .expect("synthetic resources are valid JSON")
-        })
-        .collect()
+    docs.iter().map(|d| c.content_hash(d).expect("synthetic resources are valid JSON")).collect()
 }
 
 fn hash_all_parallel(docs: &[Vec<u8>], threads: usize) -> Vec<[u8; 32]> {
     let chunk = docs.len().div_ceil(threads).max(1);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = docs
-            .chunks(chunk)
-            .map(|part| scope.spawn(move || hash_all(part)))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| h.join().expect("worker thread"))
-            .collect()
+        let handles: Vec<_> =
+            docs.chunks(chunk).map(|part| scope.spawn(move || hash_all(part))).collect();
+        handles.into_iter().flat_map(|h| h.join().expect("worker thread")).collect()
     })
 }
 
@@ -90,9 +77,8 @@ fn main() {
     let runs = env_u64("MEDCHAIN_BENCH_RUNS", 5);
     let big = env_u64("MEDCHAIN_BENCH_BIG", 1_000_000);
     let threads = std::thread::available_parallelism().map_or(1, |p| p.get());
-    let sha_ni = std::fs::read_to_string("/proc/cpuinfo")
-        .map(|s| s.contains(" sha_ni"))
-        .unwrap_or(false);
+    let sha_ni =
+        std::fs::read_to_string("/proc/cpuinfo").map(|s| s.contains(" sha_ni")).unwrap_or(false);
 
     println!("medchain-sdk hashing throughput");
     println!(
@@ -107,15 +93,11 @@ fn main() {
     if std::env::var_os("MEDCHAIN_BENCH_PROFILE").is_some() {
         // Only the one-core canonicalise+hash loop, for `perf record`.
         let (best, _, _) = time(runs, || hash_all(&docs));
-        println!(
-            "canonicalise + hash (1 core): {:.1} MB/s",
-            mbps(total, best)
-        );
+        println!("canonicalise + hash (1 core): {:.1} MB/s", mbps(total, best));
         return;
     }
-    let (min, max) = docs.iter().fold((usize::MAX, 0), |(lo, hi), d| {
-        (lo.min(d.len()), hi.max(d.len()))
-    });
+    let (min, max) =
+        docs.iter().fold((usize::MAX, 0), |(lo, hi), d| (lo.min(d.len()), hi.max(d.len())));
     println!(
         "corpus: {n} synthetic FHIR resources, {total} bytes ({:.1} MB), {} B average ({min}..{max})",
         total as f64 / 1e6,
@@ -133,20 +115,14 @@ fn main() {
         f.sync_all().ok();
     }
     let sha256sum = |path: &PathBuf| {
-        let out = Command::new("sha256sum")
-            .arg(path)
-            .output()
-            .expect("run sha256sum (coreutils)");
+        let out = Command::new("sha256sum").arg(path).output().expect("run sha256sum (coreutils)");
         assert!(out.status.success(), "sha256sum failed");
         out.stdout
     };
     sha256sum(&path); // warm the page cache
     let (coreutils_best, coreutils_median, stdout) = time(runs, || sha256sum(&path));
-    let coreutils_hex = String::from_utf8_lossy(&stdout)
-        .split_whitespace()
-        .next()
-        .unwrap_or_default()
-        .to_string();
+    let coreutils_hex =
+        String::from_utf8_lossy(&stdout).split_whitespace().next().unwrap_or_default().to_string();
     std::fs::remove_file(&path).ok();
     let concatenated: Vec<u8> = docs.concat();
     let ours_raw = hex_string(&content_hash_raw(&concatenated));
@@ -172,39 +148,15 @@ fn main() {
 
     let ratio = mbps(total, one_best) / mbps(total, coreutils_best);
     println!();
-    println!(
-        "{:<52} {:>10} {:>12}",
-        "throughput on the same bytes", "best MB/s", "median MB/s"
-    );
+    println!("{:<52} {:>10} {:>12}", "throughput on the same bytes", "best MB/s", "median MB/s");
     let row = |name: &str, best: Duration, median: Duration| {
-        println!(
-            "{:<52} {:>10.1} {:>12.1}",
-            name,
-            mbps(total, best),
-            mbps(total, median)
-        );
+        println!("{:<52} {:>10.1} {:>12.1}", name, mbps(total, best), mbps(total, median));
     };
-    row(
-        "sha256sum (coreutils, subprocess, 1 core)",
-        coreutils_best,
-        coreutils_median,
-    );
-    row(
-        "sha2 raw SHA-256 of the bytes (1 core)",
-        raw_best,
-        raw_median,
-    );
+    row("sha256sum (coreutils, subprocess, 1 core)", coreutils_best, coreutils_median);
+    row("sha2 raw SHA-256 of the bytes (1 core)", raw_best, raw_median);
     row("canonicalise + hash (1 core)", one_best, one_median);
-    row(
-        &format!("canonicalise + hash ({threads} threads)"),
-        all_best,
-        all_median,
-    );
-    row(
-        "serde_json_canonicalizer + hash (1 core, ref.)",
-        ref_best,
-        ref_median,
-    );
+    row(&format!("canonicalise + hash ({threads} threads)"), all_best, all_median);
+    row("serde_json_canonicalizer + hash (1 core, ref.)", ref_best, ref_median);
     println!(
         "ratio canonicalise+hash (1 core) / sha256sum: {ratio:.2} (bar: >= 0.33) {}",
         if ratio >= 1.0 / 3.0 { "PASS" } else { "FAIL" }
@@ -217,31 +169,24 @@ fn main() {
 
     // Merkle batches.
     println!();
-    let (build_best, build_median, tree) = time(runs, || {
-        MerkleTree::from_leaves(&hashes).expect("non-empty")
-    });
+    let (build_best, build_median, tree) =
+        time(runs, || MerkleTree::from_leaves(&hashes).expect("non-empty"));
     println!(
         "Merkle build, {n} leaves: best {:.1} ms, median {:.1} ms",
         build_best.as_secs_f64() * 1e3,
         build_median.as_secs_f64() * 1e3
     );
-    let (pipe_best, pipe_median, _) = time(runs.min(3), || {
-        MerkleTree::from_leaves(&hash_all(&docs))
-            .expect("non-empty")
-            .root()
-    });
+    let (pipe_best, pipe_median, _) =
+        time(runs.min(3), || MerkleTree::from_leaves(&hash_all(&docs)).expect("non-empty").root());
     println!(
         "canonicalise + hash + Merkle build of {n} resources (1 core): best {:.0} ms, median {:.0} ms",
         pipe_best.as_secs_f64() * 1e3,
         pipe_median.as_secs_f64() * 1e3
     );
 
-    let big_leaves: Vec<[u8; 32]> = (0..big)
-        .map(|i| content_hash_raw(&i.to_le_bytes()))
-        .collect();
-    let (big_best, big_median, big_tree) = time(runs.min(3), || {
-        MerkleTree::from_leaves(&big_leaves).expect("non-empty")
-    });
+    let big_leaves: Vec<[u8; 32]> = (0..big).map(|i| content_hash_raw(&i.to_le_bytes())).collect();
+    let (big_best, big_median, big_tree) =
+        time(runs.min(3), || MerkleTree::from_leaves(&big_leaves).expect("non-empty"));
     println!(
         "Merkle build, {big} leaves: best {:.0} ms, median {:.0} ms",
         big_best.as_secs_f64() * 1e3,
@@ -251,16 +196,10 @@ fn main() {
 
     let root = tree.root();
     let (gen_best, _, proofs) = time(runs.min(3), || {
-        (0..tree.len())
-            .map(|i| tree.proof(i).expect("in range"))
-            .collect::<Vec<_>>()
+        (0..tree.len()).map(|i| tree.proof(i).expect("in range")).collect::<Vec<_>>()
     });
     let (ver_best, ver_median, ok) = time(runs, || {
-        proofs
-            .iter()
-            .zip(&hashes)
-            .filter(|(p, h)| verify_inclusion(&root, h, p).is_ok())
-            .count()
+        proofs.iter().zip(&hashes).filter(|(p, h)| verify_inclusion(&root, h, p).is_ok()).count()
     });
     assert_eq!(ok, proofs.len());
     let max_path = proofs.iter().map(|p| p.path.len()).max().unwrap_or(0);

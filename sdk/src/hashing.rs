@@ -147,12 +147,7 @@ impl ContentKind {
     /// `+json` structured-syntax suffix (case-insensitive, parameters ignored), otherwise
     /// [`ContentKind::Raw`].
     pub fn from_media_type(media_type: &str) -> ContentKind {
-        let essence = media_type
-            .split(';')
-            .next()
-            .unwrap_or_default()
-            .trim()
-            .to_ascii_lowercase();
+        let essence = media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
         if essence == "application/json" || essence == "text/json" || essence.ends_with("+json") {
             ContentKind::Json
         } else {
@@ -290,13 +285,7 @@ impl JsonCanonicalizer {
         self.scratch.members.clear();
         self.scratch.keys.clear();
         out.reserve(input.len());
-        let mut parser = Parser {
-            input,
-            pos: 0,
-            out,
-            scratch: &mut self.scratch,
-            depth: 0,
-        };
+        let mut parser = Parser { input, pos: 0, out, scratch: &mut self.scratch, depth: 0 };
         parser.skip_ws();
         parser.value()?;
         parser.skip_ws();
@@ -312,10 +301,7 @@ fn line_column(input: &[u8], offset: usize) -> (usize, usize) {
     let offset = offset.min(input.len());
     let before = &input[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |p| p + 1);
+    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
     (line, offset - line_start + 1)
 }
 
@@ -331,11 +317,7 @@ struct Parser<'a> {
 impl Parser<'_> {
     fn syntax(&self, at: usize, reason: &'static str) -> HashingError {
         let (line, column) = line_column(self.input, at);
-        HashingError::Syntax {
-            line,
-            column,
-            reason,
-        }
+        HashingError::Syntax { line, column, reason }
     }
 
     #[inline]
@@ -382,11 +364,7 @@ impl Parser<'_> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
             let (line, column) = line_column(self.input, self.pos);
-            return Err(HashingError::TooDeep {
-                limit: MAX_DEPTH,
-                line,
-                column,
-            });
+            return Err(HashingError::TooDeep { limit: MAX_DEPTH, line, column });
         }
         Ok(())
     }
@@ -450,9 +428,7 @@ impl Parser<'_> {
             if escaped {
                 decode_string(&self.input[raw_start..raw_end], &mut self.scratch.keys);
             } else {
-                self.scratch
-                    .keys
-                    .extend_from_slice(&self.input[raw_start..raw_end]);
+                self.scratch.keys.extend_from_slice(&self.input[raw_start..raw_end]);
             }
             let key_end = self.scratch.keys.len();
             self.skip_ws();
@@ -545,8 +521,7 @@ impl Parser<'_> {
                 self.out.push(b',');
             }
             let m = &members[m];
-            self.out
-                .extend_from_slice(&reorder[m.start - content_start..m.end - content_start]);
+            self.out.extend_from_slice(&reorder[m.start - content_start..m.end - content_start]);
         }
         Ok(())
     }
@@ -743,10 +718,7 @@ fn plain_run(bytes: &[u8]) -> usize {
         }
         i += 8;
     }
-    i + bytes[i..]
-        .iter()
-        .position(|&b| special(b))
-        .unwrap_or(bytes.len() - i)
+    i + bytes[i..].iter().position(|&b| special(b)).unwrap_or(bytes.len() - i)
 }
 
 fn lone_surrogate(input: &[u8], at: usize) -> HashingError {
@@ -963,10 +935,7 @@ mod tests {
             .split_whitespace()
             .map(|h| u8::from_str_radix(h, 16).expect("hex"))
             .collect();
-        assert_eq!(
-            canonicalize_json(RFC_EXAMPLE_INPUT.as_bytes()).expect("ok"),
-            expected
-        );
+        assert_eq!(canonicalize_json(RFC_EXAMPLE_INPUT.as_bytes()).expect("ok"), expected);
     }
 
     #[test]
@@ -1039,10 +1008,7 @@ mod tests {
             ));
         }
         for s in ["NaN", "Infinity", "-Infinity", "[nan]"] {
-            assert!(matches!(
-                canonicalize_json(s.as_bytes()),
-                Err(HashingError::Syntax { .. })
-            ));
+            assert!(matches!(canonicalize_json(s.as_bytes()), Err(HashingError::Syntax { .. })));
         }
     }
 
@@ -1108,11 +1074,7 @@ mod tests {
             }
             if frac_len > 0 {
                 token.push('.');
-                let zeros = if r & (1 << 22) != 0 {
-                    ((r >> 24) % 9) as usize
-                } else {
-                    0
-                };
+                let zeros = if r & (1 << 22) != 0 { ((r >> 24) % 9) as usize } else { 0 };
                 for i in 0..frac_len {
                     let d = if i < zeros { 0 } else { (next() % 10) as u8 };
                     token.push(char::from(b'0' + d));
@@ -1126,15 +1088,9 @@ mod tests {
 
     #[test]
     fn string_escaping() {
-        assert_eq!(
-            canon(r#""\u0000\u001f\u007f\u0080""#),
-            "\"\\u0000\\u001f\u{7f}\u{80}\""
-        );
+        assert_eq!(canon(r#""\u0000\u001f\u007f\u0080""#), "\"\\u0000\\u001f\u{7f}\u{80}\"");
         assert_eq!(canon(r#""\b\f\n\r\t\/\\\"""#), r#""\b\f\n\r\t/\\\"""#);
-        assert_eq!(
-            canon(r#""\u0008\u000C\u000A\u000D\u0009""#),
-            r#""\b\f\n\r\t""#
-        );
+        assert_eq!(canon(r#""\u0008\u000C\u000A\u000D\u0009""#), r#""\b\f\n\r\t""#);
         assert_eq!(canon(r#""\u00e9\u00C9é""#), "\"\u{e9}\u{c9}\u{e9}\"");
         assert_eq!(canon(r#""\uD83D\uDE00""#), "\"\u{1f600}\"");
         assert_eq!(canon(r#""<\/script>&""#), "\"</script>&\"");
@@ -1146,9 +1102,7 @@ mod tests {
     #[test]
     fn plain_run_finds_the_first_special_byte() {
         let naive = |b: &[u8]| {
-            b.iter()
-                .position(|&c| c == b'"' || c == b'\\' || c < 0x20)
-                .unwrap_or(b.len())
+            b.iter().position(|&c| c == b'"' || c == b'\\' || c < 0x20).unwrap_or(b.len())
         };
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         for len in 0..40usize {
@@ -1239,11 +1193,7 @@ mod tests {
         let err = canonicalize_json(b"{\n  \"a\": 1,\n  \"b\" 2\n}").expect_err("invalid");
         assert_eq!(
             err,
-            HashingError::Syntax {
-                line: 3,
-                column: 7,
-                reason: "expected ':' after member name"
-            }
+            HashingError::Syntax { line: 3, column: 7, reason: "expected ':' after member name" }
         );
         assert_eq!((err.line(), err.column()), (3, 7));
         assert!(err.to_string().contains("line 3, column 7"), "{err}");
@@ -1293,11 +1243,7 @@ mod tests {
     fn rejects_non_i_json() {
         assert_eq!(
             canonicalize_json(b"{\"a\":1,\n\"a\":2}"),
-            Err(HashingError::DuplicateKey {
-                key: "a".into(),
-                line: 2,
-                column: 1
-            })
+            Err(HashingError::DuplicateKey { key: "a".into(), line: 2, column: 1 })
         );
         // Duplicates spelled differently, and duplicates found while sorting.
         assert!(matches!(
@@ -1305,16 +1251,8 @@ mod tests {
             Err(HashingError::DuplicateKey { ref key, .. }) if key == "a"
         ));
         // Same name in different objects is fine.
-        assert_eq!(
-            canon(r#"{"a":{"a":1},"b":{"a":2}}"#),
-            r#"{"a":{"a":1},"b":{"a":2}}"#
-        );
-        for lone in [
-            r#""\ud800""#,
-            r#""\udc00""#,
-            r#""\ud800\u0041""#,
-            r#""\ud800x""#,
-        ] {
+        assert_eq!(canon(r#"{"a":{"a":1},"b":{"a":2}}"#), r#"{"a":{"a":1},"b":{"a":2}}"#);
+        for lone in [r#""\ud800""#, r#""\udc00""#, r#""\ud800\u0041""#, r#""\ud800x""#] {
             assert!(
                 matches!(
                     canonicalize_json(lone.as_bytes()),
@@ -1338,10 +1276,7 @@ mod tests {
         let ok = format!("{}{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
         assert_eq!(canon(&ok), ok);
         let deep = format!("{}{}", "[".repeat(MAX_DEPTH + 1), "]".repeat(MAX_DEPTH + 1));
-        assert!(matches!(
-            canonicalize_json(deep.as_bytes()),
-            Err(HashingError::TooDeep { .. })
-        ));
+        assert!(matches!(canonicalize_json(deep.as_bytes()), Err(HashingError::TooDeep { .. })));
         // Hostile input: an error, not a stack overflow.
         let hostile = "[".repeat(1_000_000);
         assert!(canonicalize_json(hostile.as_bytes()).is_err());
@@ -1361,8 +1296,7 @@ mod tests {
     fn canonicalize_into_appends_and_restores_on_error() {
         let mut c = JsonCanonicalizer::new();
         let mut out = b"prefix:".to_vec();
-        c.canonicalize_into(br#"{"b":1,"a":2}"#, &mut out)
-            .expect("ok");
+        c.canonicalize_into(br#"{"b":1,"a":2}"#, &mut out).expect("ok");
         assert_eq!(out, br#"prefix:{"a":2,"b":1}"#);
         assert!(c.canonicalize_into(br#"{"b":1,"a":}"#, &mut out).is_err());
         assert_eq!(out, br#"prefix:{"a":2,"b":1}"#);
@@ -1414,10 +1348,7 @@ mod tests {
         assert_eq!(a, b);
         let compact = canonicalize_json(OBSERVATION.as_bytes()).expect("ok");
         assert_eq!(content_hash_raw(&compact), a);
-        assert_eq!(
-            content_hash(OBSERVATION.as_bytes(), ContentKind::Json),
-            Ok(a)
-        );
+        assert_eq!(content_hash(OBSERVATION.as_bytes(), ContentKind::Json), Ok(a));
         // Raw hashing is byte-exact, so it does see the whitespace.
         assert_ne!(content_hash_raw(OBSERVATION.as_bytes()), a);
     }
@@ -1511,10 +1442,7 @@ mod tests {
             hex(&content_hash_raw(b"abc")),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert_eq!(
-            content_hash(b"abc", ContentKind::Raw),
-            Ok(content_hash_raw(b"abc"))
-        );
+        assert_eq!(content_hash(b"abc", ContentKind::Raw), Ok(content_hash_raw(b"abc")));
     }
 
     #[test]
@@ -1525,19 +1453,11 @@ mod tests {
             "Application/JSON",
             "text/json",
         ] {
-            assert_eq!(
-                ContentKind::from_media_type(json),
-                ContentKind::Json,
-                "{json}"
-            );
+            assert_eq!(ContentKind::from_media_type(json), ContentKind::Json, "{json}");
         }
-        for raw in [
-            "application/pdf",
-            "application/dicom",
-            "text/plain",
-            "application/fhir+xml",
-            "",
-        ] {
+        for raw in
+            ["application/pdf", "application/dicom", "text/plain", "application/fhir+xml", ""]
+        {
             assert_eq!(ContentKind::from_media_type(raw), ContentKind::Raw, "{raw}");
         }
     }

@@ -123,11 +123,7 @@ impl MerkleTree {
 
     /// The root hash (RFC 6962 Merkle Tree Hash) of the batch.
     pub fn root(&self) -> [u8; 32] {
-        self.levels
-            .last()
-            .and_then(|level| level.first())
-            .copied()
-            .unwrap_or_default()
+        self.levels.last().and_then(|level| level.first()).copied().unwrap_or_default()
     }
 
     /// The number of leaves (at least 1).
@@ -167,11 +163,7 @@ impl MerkleTree {
             }
             i >>= 1;
         }
-        Ok(InclusionProof {
-            leaf_index: index as u64,
-            leaf_count: leaf_count as u64,
-            path,
-        })
+        Ok(InclusionProof { leaf_index: index as u64, leaf_count: leaf_count as u64, path })
     }
 }
 
@@ -229,15 +221,9 @@ pub fn verify_inclusion(
     let (leaf_index, leaf_count) = (proof.leaf_index, proof.leaf_count);
     // 1. leaf_index must be below tree_size.
     if leaf_index >= leaf_count {
-        return Err(MerkleError::IndexOutOfRange {
-            index: leaf_index,
-            leaf_count,
-        });
+        return Err(MerkleError::IndexOutOfRange { index: leaf_index, leaf_count });
     }
-    let wrong_length = MerkleError::WrongPathLength {
-        leaf_index,
-        leaf_count,
-    };
+    let wrong_length = MerkleError::WrongPathLength { leaf_index, leaf_count };
     // 2. fn = leaf_index, sn = tree_size - 1.   3. r = leaf hash.
     let (mut fnode, mut snode) = (leaf_index, leaf_count - 1);
     let mut r = leaf_hash(content_hash);
@@ -381,10 +367,7 @@ mod tests {
         assert_eq!(t3.root(), node(&node(&l[0], &l[1]), &l[2]));
         // 5 leaves: split at 4 -> ((l0 l1)(l2 l3)) l4.
         let t5 = MerkleTree::from_leaves(&c[..5]).expect("tree");
-        assert_eq!(
-            t5.root(),
-            node(&node(&node(&l[0], &l[1]), &node(&l[2], &l[3])), &l[4])
-        );
+        assert_eq!(t5.root(), node(&node(&node(&l[0], &l[1]), &node(&l[2], &l[3])), &l[4]));
         // And one fixed value, so the encoding can never drift silently: the root of the
         // two content hashes 0x00..00 and 0x11..11.
         let fixed = MerkleTree::from_leaves(&[[0u8; 32], [0x11u8; 32]]).expect("tree");
@@ -423,11 +406,7 @@ mod tests {
                     p.path.len()
                 );
                 assert_eq!((p.leaf_index, p.leaf_count), (i, n));
-                assert_eq!(
-                    verify_inclusion(&root, &c[i as usize], &p),
-                    Ok(()),
-                    "n={n} i={i}"
-                );
+                assert_eq!(verify_inclusion(&root, &c[i as usize], &p), Ok(()), "n={n} i={i}");
                 assert_eq!(p.verify(&root, &c[i as usize]), Ok(()));
             }
         }
@@ -452,13 +431,7 @@ mod tests {
     #[test]
     fn proof_out_of_range() {
         let t = MerkleTree::from_leaves(&contents(3)).expect("tree");
-        assert_eq!(
-            t.proof(3),
-            Err(MerkleError::IndexOutOfRange {
-                index: 3,
-                leaf_count: 3
-            })
-        );
+        assert_eq!(t.proof(3), Err(MerkleError::IndexOutOfRange { index: 3, leaf_count: 3 }));
         assert!(t.leaf(2).is_some() && t.leaf(3).is_none());
     }
 
@@ -484,10 +457,7 @@ mod tests {
                 for bit in [0usize, 7, 100, 255] {
                     let mut p = good.clone();
                     p.path[h][bit / 8] ^= 1 << (bit % 8);
-                    assert_eq!(
-                        verify_inclusion(&root, &c[i], &p),
-                        Err(MerkleError::RootMismatch)
-                    );
+                    assert_eq!(verify_inclusion(&root, &c[i], &p), Err(MerkleError::RootMismatch));
                 }
             }
             // Path reordered, truncated, extended.
@@ -508,74 +478,39 @@ mod tests {
                 if j as usize == i {
                     continue;
                 }
-                let p = InclusionProof {
-                    leaf_index: j,
-                    ..good.clone()
-                };
+                let p = InclusionProof { leaf_index: j, ..good.clone() };
                 assert!(verify_inclusion(&root, &c[i], &p).is_err(), "i={i} j={j}");
             }
             // Wrong leaf count (smaller and larger), including out of range.
-            for m in [
-                0u64,
-                1,
-                i as u64,
-                i as u64 + 1,
-                512,
-                1000,
-                1024,
-                4096,
-                u64::MAX,
-            ] {
+            for m in [0u64, 1, i as u64, i as u64 + 1, 512, 1000, 1024, 4096, u64::MAX] {
                 if m == n {
                     continue;
                 }
-                let p = InclusionProof {
-                    leaf_count: m,
-                    ..good.clone()
-                };
+                let p = InclusionProof { leaf_count: m, ..good.clone() };
                 assert!(verify_inclusion(&root, &c[i], &p).is_err(), "i={i} m={m}");
             }
             // Wrong root: another batch's, and a flipped bit.
             let other_root = MerkleTree::from_leaves(&c[..1024]).expect("tree").root();
-            assert_eq!(
-                verify_inclusion(&other_root, &c[i], &good),
-                Err(MerkleError::RootMismatch)
-            );
+            assert_eq!(verify_inclusion(&other_root, &c[i], &good), Err(MerkleError::RootMismatch));
             let mut bad_root = root;
             bad_root[0] ^= 0x80;
-            assert_eq!(
-                verify_inclusion(&bad_root, &c[i], &good),
-                Err(MerkleError::RootMismatch)
-            );
+            assert_eq!(verify_inclusion(&bad_root, &c[i], &good), Err(MerkleError::RootMismatch));
         }
         // The root does not commit to the leaf count (as in CT): leaf 0 of 1025 has the
         // same audit path as leaf 0 of 2048, so only a known count catches that lie.
         let good = t.proof(0).expect("proof");
-        let lie = InclusionProof {
-            leaf_count: 2048,
-            ..good.clone()
-        };
+        let lie = InclusionProof { leaf_count: 2048, ..good.clone() };
         assert_eq!(verify_inclusion(&root, &c[0], &lie), Ok(()));
         assert_eq!(
             verify_batch_inclusion(&root, n, &c[0], &lie),
-            Err(MerkleError::LeafCountMismatch {
-                proof_leaf_count: 2048,
-                leaf_count: n
-            })
+            Err(MerkleError::LeafCountMismatch { proof_leaf_count: 2048, leaf_count: n })
         );
         assert_eq!(verify_batch_inclusion(&root, n, &c[0], &good), Ok(()));
         // Index >= count is reported as such.
-        let p = InclusionProof {
-            leaf_index: 5,
-            leaf_count: 5,
-            path: vec![],
-        };
+        let p = InclusionProof { leaf_index: 5, leaf_count: 5, path: vec![] };
         assert_eq!(
             verify_inclusion(&root, &c[0], &p),
-            Err(MerkleError::IndexOutOfRange {
-                index: 5,
-                leaf_count: 5
-            })
+            Err(MerkleError::IndexOutOfRange { index: 5, leaf_count: 5 })
         );
     }
 
@@ -589,11 +524,7 @@ mod tests {
         assert_eq!(t.root(), node_hash(&l0, &l1));
         assert_ne!(leaf_hash(&t.root()), t.root());
         // A one-leaf "tree" whose leaf is the 2-leaf root does not verify as that root.
-        let p = InclusionProof {
-            leaf_index: 0,
-            leaf_count: 1,
-            path: vec![],
-        };
+        let p = InclusionProof { leaf_index: 0, leaf_count: 1, path: vec![] };
         assert!(verify_inclusion(&t.root(), &t.root(), &p).is_err());
     }
 
@@ -603,10 +534,7 @@ mod tests {
         let t = MerkleTree::from_leaves(&c).expect("tree");
         let p = t.proof(4).expect("proof");
         let json = serde_json::to_string(&p).expect("serialize");
-        assert!(
-            json.starts_with(r#"{"leaf_index":4,"leaf_count":5,"path":[""#),
-            "{json}"
-        );
+        assert!(json.starts_with(r#"{"leaf_index":4,"leaf_count":5,"path":[""#), "{json}");
         assert!(json.contains(&hex::encode(p.path[0])));
         let back: InclusionProof = serde_json::from_str(&json).expect("deserialize");
         assert_eq!(back, p);

@@ -59,18 +59,11 @@ fn s(v: impl Into<String>) -> J {
 }
 
 fn coding(system: &str, code: &str, display: &str) -> J {
-    J::Obj(vec![
-        ("system", s(system)),
-        ("code", s(code)),
-        ("display", s(display)),
-    ])
+    J::Obj(vec![("system", s(system)), ("code", s(code)), ("display", s(display))])
 }
 
 fn concept(system: &str, code: &str, display: &str) -> J {
-    J::Obj(vec![
-        ("coding", J::Arr(vec![coding(system, code, display)])),
-        ("text", s(display)),
-    ])
+    J::Obj(vec![("coding", J::Arr(vec![coding(system, code, display)])), ("text", s(display))])
 }
 
 fn reference(r: String) -> J {
@@ -144,88 +137,17 @@ const SNOMED: &str = "http://snomed.info/sct";
 const UCUM: &str = "http://unitsofmeasure.org";
 
 /// (code, display, unit, ucum code, low, high, decimals, category)
-type ObservationKind = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    f64,
-    f64,
-    usize,
-    &'static str,
-);
+type ObservationKind =
+    (&'static str, &'static str, &'static str, &'static str, f64, f64, usize, &'static str);
 
 const OBSERVATIONS: &[ObservationKind] = &[
-    (
-        "8867-4",
-        "Heart rate",
-        "beats/minute",
-        "/min",
-        48.0,
-        130.0,
-        0,
-        "vital-signs",
-    ),
-    (
-        "8310-5",
-        "Body temperature",
-        "°C",
-        "Cel",
-        35.5,
-        40.2,
-        1,
-        "vital-signs",
-    ),
-    (
-        "9279-1",
-        "Respiratory rate",
-        "breaths/minute",
-        "/min",
-        10.0,
-        30.0,
-        0,
-        "vital-signs",
-    ),
-    (
-        "2708-6",
-        "Oxygen saturation in Arterial blood",
-        "%",
-        "%",
-        85.0,
-        100.0,
-        0,
-        "vital-signs",
-    ),
-    (
-        "29463-7",
-        "Body weight",
-        "kg",
-        "kg",
-        3.0,
-        140.0,
-        1,
-        "vital-signs",
-    ),
-    (
-        "2339-0",
-        "Glucose [Mass/volume] in Blood",
-        "mg/dL",
-        "mg/dL",
-        60.0,
-        260.0,
-        0,
-        "laboratory",
-    ),
-    (
-        "718-7",
-        "Hemoglobin [Mass/volume] in Blood",
-        "g/dL",
-        "g/dL",
-        8.0,
-        18.0,
-        1,
-        "laboratory",
-    ),
+    ("8867-4", "Heart rate", "beats/minute", "/min", 48.0, 130.0, 0, "vital-signs"),
+    ("8310-5", "Body temperature", "°C", "Cel", 35.5, 40.2, 1, "vital-signs"),
+    ("9279-1", "Respiratory rate", "breaths/minute", "/min", 10.0, 30.0, 0, "vital-signs"),
+    ("2708-6", "Oxygen saturation in Arterial blood", "%", "%", 85.0, 100.0, 0, "vital-signs"),
+    ("29463-7", "Body weight", "kg", "kg", 3.0, 140.0, 1, "vital-signs"),
+    ("2339-0", "Glucose [Mass/volume] in Blood", "mg/dL", "mg/dL", 60.0, 260.0, 0, "laboratory"),
+    ("718-7", "Hemoglobin [Mass/volume] in Blood", "g/dL", "g/dL", 8.0, 18.0, 1, "laboratory"),
     (
         "2160-0",
         "Creatinine [Mass/volume] in Serum or Plasma",
@@ -256,16 +178,7 @@ const OBSERVATIONS: &[ObservationKind] = &[
         1,
         "laboratory",
     ),
-    (
-        "4548-4",
-        "Hemoglobin A1c/Hemoglobin.total in Blood",
-        "%",
-        "%",
-        4.0,
-        12.0,
-        1,
-        "laboratory",
-    ),
+    ("4548-4", "Hemoglobin A1c/Hemoglobin.total in Blood", "%", "%", 4.0, 12.0, 1, "laboratory"),
 ];
 
 const CONDITIONS: &[(&str, &str)] = &[
@@ -276,10 +189,7 @@ const CONDITIONS: &[(&str, &str)] = &[
     ("49436004", "Atrial fibrillation"),
     ("709044004", "Chronic kidney disease"),
     ("35489007", "Depressive disorder"),
-    (
-        "840539006",
-        "Disease caused by severe acute respiratory syndrome coronavirus 2",
-    ),
+    ("840539006", "Disease caused by severe acute respiratory syndrome coronavirus 2"),
 ];
 
 const NOTES: &[&str] = &[
@@ -329,70 +239,39 @@ fn observation(i: u64, rng: &mut Rng) -> J {
     let mut m = vec![
         ("resourceType", s("Observation")),
         ("id", s(format!("obs-{i:08}"))),
-        (
-            "meta",
-            meta(rng, "http://hl7.org/fhir/StructureDefinition/vitalsigns"),
-        ),
+        ("meta", meta(rng, "http://hl7.org/fhir/StructureDefinition/vitalsigns")),
     ];
     let bp = rng.below(6) == 0;
     let (code, display, unit, ucum, lo, hi, decimals, category) = if bp {
-        (
-            "85354-9",
-            "Blood pressure panel",
-            "",
-            "",
-            0.0,
-            0.0,
-            0,
-            "vital-signs",
-        )
+        ("85354-9", "Blood pressure panel", "", "", 0.0, 0.0, 0, "vital-signs")
     } else {
         *rng.pick(OBSERVATIONS)
     };
-    m.push((
-        "text",
-        narrative(&format!("{display} for {patient} at {when}")),
-    ));
+    m.push(("text", narrative(&format!("{display} for {patient} at {when}"))));
     m.push((
         "identifier",
         J::Arr(vec![J::Obj(vec![
             ("system", s("urn:oid:2.16.840.1.113883.19.5.99999.1")),
-            (
-                "value",
-                s(format!("{:012}", rng.next_u64() % 1_000_000_000_000)),
-            ),
+            ("value", s(format!("{:012}", rng.next_u64() % 1_000_000_000_000))),
         ])]),
     ));
-    m.push((
-        "status",
-        s(*rng.pick(&["final", "final", "amended", "preliminary"])),
-    ));
+    m.push(("status", s(*rng.pick(&["final", "final", "amended", "preliminary"]))));
     m.push((
         "category",
         J::Arr(vec![concept(
             "http://terminology.hl7.org/CodeSystem/observation-category",
             category,
-            if category == "laboratory" {
-                "Laboratory"
-            } else {
-                "Vital Signs"
-            },
+            if category == "laboratory" { "Laboratory" } else { "Vital Signs" },
         )]),
     ));
     m.push(("code", concept(LOINC, code, display)));
     m.push(("subject", reference(patient)));
-    m.push((
-        "encounter",
-        reference(format!("Encounter/synth-enc-{:07}", rng.below(10_000_000))),
-    ));
+    m.push(("encounter", reference(format!("Encounter/synth-enc-{:07}", rng.below(10_000_000)))));
     m.push(("effectiveDateTime", s(when)));
     m.push(("issued", s(date(rng))));
     m.push((
         "performer",
-        J::Arr(vec![reference(format!(
-            "Practitioner/synth-pr-{:04}",
-            rng.below(5000)
-        ))]),
+        J::Arr(vec![reference(format!("Practitioner/synth-pr-{:04}", rng.below(5000)))]),
     ));
     let quantity = |rng: &mut Rng, lo, hi, d, unit: &str, ucum: &str| {
         J::Obj(vec![
@@ -432,24 +311,15 @@ fn observation(i: u64, rng: &mut Rng) -> J {
             m.push((
                 "referenceRange",
                 J::Arr(vec![J::Obj(vec![
-                    (
-                        "low",
-                        quantity(rng, lo + span * 0.2, lo + span * 0.3, decimals, unit, ucum),
-                    ),
-                    (
-                        "high",
-                        quantity(rng, lo + span * 0.6, lo + span * 0.7, decimals, unit, ucum),
-                    ),
+                    ("low", quantity(rng, lo + span * 0.2, lo + span * 0.3, decimals, unit, ucum)),
+                    ("high", quantity(rng, lo + span * 0.6, lo + span * 0.7, decimals, unit, ucum)),
                     ("text", s("Synthetic adult reference interval")),
                 ])]),
             ));
         }
     }
     if rng.below(2) == 0 {
-        m.push((
-            "note",
-            J::Arr(vec![J::Obj(vec![("text", s(*rng.pick(NOTES)))])]),
-        ));
+        m.push(("note", J::Arr(vec![J::Obj(vec![("text", s(*rng.pick(NOTES)))])])));
     }
     J::Obj(m)
 }
@@ -461,17 +331,8 @@ fn condition(i: u64, rng: &mut Rng) -> J {
     let mut m = vec![
         ("resourceType", s("Condition")),
         ("id", s(format!("cond-{i:08}"))),
-        (
-            "meta",
-            meta(
-                rng,
-                "http://hl7.org/fhir/us/core/StructureDefinition/us-core-condition",
-            ),
-        ),
-        (
-            "text",
-            narrative(&format!("{display} for {patient}, onset {onset}")),
-        ),
+        ("meta", meta(rng, "http://hl7.org/fhir/us/core/StructureDefinition/us-core-condition")),
+        ("text", narrative(&format!("{display} for {patient}, onset {onset}"))),
         (
             "identifier",
             J::Arr(vec![J::Obj(vec![
@@ -505,42 +366,26 @@ fn condition(i: u64, rng: &mut Rng) -> J {
         ),
         (
             "severity",
-            concept(
-                SNOMED,
-                rng.pick_str(&["24484000", "6736007", "255604002"]),
-                "Severity",
-            ),
+            concept(SNOMED, rng.pick_str(&["24484000", "6736007", "255604002"]), "Severity"),
         ),
         ("code", concept(SNOMED, code, display)),
         ("subject", reference(patient)),
-        (
-            "encounter",
-            reference(format!("Encounter/synth-enc-{:07}", rng.below(10_000_000))),
-        ),
+        ("encounter", reference(format!("Encounter/synth-enc-{:07}", rng.below(10_000_000)))),
         ("onsetDateTime", s(onset)),
         ("recordedDate", s(date(rng))),
-        (
-            "recorder",
-            reference(format!("Practitioner/synth-pr-{:04}", rng.below(5000))),
-        ),
+        ("recorder", reference(format!("Practitioner/synth-pr-{:04}", rng.below(5000)))),
     ];
     if rng.below(3) == 0 {
         m.push((
             "evidence",
             J::Arr(vec![J::Obj(vec![(
                 "detail",
-                J::Arr(vec![reference(format!(
-                    "Observation/obs-{:08}",
-                    rng.below(i + 1)
-                ))]),
+                J::Arr(vec![reference(format!("Observation/obs-{:08}", rng.below(i + 1)))]),
             )])]),
         ));
     }
     if rng.below(2) == 0 {
-        m.push((
-            "note",
-            J::Arr(vec![J::Obj(vec![("text", s(*rng.pick(NOTES)))])]),
-        ));
+        m.push(("note", J::Arr(vec![J::Obj(vec![("text", s(*rng.pick(NOTES)))])])));
     }
     m.push(("abatementBoolean", J::Bool(rng.below(4) == 0)));
     J::Obj(m)
@@ -549,11 +394,7 @@ fn condition(i: u64, rng: &mut Rng) -> J {
 /// The `i`-th synthetic resource (deterministic).
 pub fn resource(i: u64) -> Vec<u8> {
     let mut rng = Rng::new(0x6d65_6463_6861_696e ^ i.wrapping_mul(0x9E37_79B9_7F4A_7C15));
-    let value = if rng.below(3) == 0 {
-        condition(i, &mut rng)
-    } else {
-        observation(i, &mut rng)
-    };
+    let value = if rng.below(3) == 0 { condition(i, &mut rng) } else { observation(i, &mut rng) };
     let mut out = String::with_capacity(2048);
     write_json(&mut out, &value, i.is_multiple_of(2), 0);
     out.into_bytes()
