@@ -14,7 +14,7 @@
 //! * **History**: every processed transaction is kept with its medchain instructions and
 //!   return data, so audit queries answer as they do on a cluster.
 
-use super::{AccountFilter, Backend, HistoricInstruction, TxOutcome, TxRecord};
+use super::{medchain_instructions, AccountFilter, Backend, TxOutcome, TxRecord};
 use crate::error::SdkError;
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anchor_lang::solana_program::instruction::Instruction;
@@ -427,20 +427,7 @@ impl Backend for EmbeddedBackend {
         }
         let signature = tx.signatures[0];
         let account_keys = tx.message.account_keys.clone();
-        let recorded: Vec<HistoricInstruction> = tx
-            .message
-            .instructions
-            .iter()
-            .filter(|ci| account_keys.get(usize::from(ci.program_id_index)) == Some(&medchain::ID))
-            .map(|ci| HistoricInstruction {
-                accounts: ci
-                    .accounts
-                    .iter()
-                    .filter_map(|i| account_keys.get(usize::from(*i)).map(|k| k.to_bytes()))
-                    .collect(),
-                data: ci.data.clone(),
-            })
-            .collect();
+        let recorded = medchain_instructions(&account_keys, &tx.message.instructions);
         let outcome = {
             // The program's `msg!` prints to stdout when it runs natively; keep the
             // caller's stdout clean (it may be JSON).

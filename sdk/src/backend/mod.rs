@@ -74,6 +74,26 @@ pub struct TxRecord {
     pub return_data: Option<Vec<u8>>,
 }
 
+/// The medchain instructions among a message's compiled instructions, with their account
+/// keys resolved (instructions of other programs are left out).
+pub fn medchain_instructions(
+    keys: &[Pubkey],
+    instructions: &[solana_sdk::message::compiled_instruction::CompiledInstruction],
+) -> Vec<HistoricInstruction> {
+    instructions
+        .iter()
+        .filter(|ci| keys.get(usize::from(ci.program_id_index)) == Some(&medchain::ID))
+        .map(|ci| HistoricInstruction {
+            accounts: ci
+                .accounts
+                .iter()
+                .filter_map(|i| keys.get(usize::from(*i)).map(|k| k.to_bytes()))
+                .collect(),
+            data: ci.data.clone(),
+        })
+        .collect()
+}
+
 impl TxRecord {
     /// True when the transaction succeeded.
     pub fn succeeded(&self) -> bool {

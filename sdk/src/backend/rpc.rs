@@ -3,7 +3,7 @@
 //! `getProgramAccounts` queries with memcmp filters, and the audit history rebuilt from
 //! `getSignaturesForAddress` + `getTransaction`.
 
-use super::{AccountFilter, Backend, HistoricInstruction, TxOutcome, TxRecord};
+use super::{medchain_instructions, AccountFilter, Backend, TxOutcome, TxRecord};
 use crate::error::SdkError;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
@@ -83,6 +83,14 @@ impl RpcBackend {
         out
     }
 
+    fn transaction_config(&self) -> RpcTransactionConfig {
+        RpcTransactionConfig {
+            encoding: Some(UiTransactionEncoding::Base64),
+            commitment: Some(self.options.commitment),
+            max_supported_transaction_version: Some(0),
+        }
+    }
+
     fn to_rpc_filter(filter: &AccountFilter) -> RpcFilterType {
         match filter {
             AccountFilter::DataSize(size) => RpcFilterType::DataSize(*size),
@@ -150,14 +158,7 @@ impl Backend for RpcBackend {
                 Ok(signature) => {
                     let return_data = self
                         .client
-                        .get_transaction_with_config(
-                            &signature,
-                            RpcTransactionConfig {
-                                encoding: Some(UiTransactionEncoding::Base64),
-                                commitment: Some(self.options.commitment),
-                                max_supported_transaction_version: Some(0),
-                            },
-                        )
+                        .get_transaction_with_config(&signature, self.transaction_config())
                         .await
                         .ok()
                         .and_then(|t| t.transaction.meta)
@@ -254,14 +255,7 @@ impl Backend for RpcBackend {
                 .map_err(|e| SdkError::Transport(format!("bad signature from the cluster: {e}")))?;
             let tx = self
                 .client
-                .get_transaction_with_config(
-                    &signature,
-                    RpcTransactionConfig {
-                        encoding: Some(UiTransactionEncoding::Base64),
-                        commitment: Some(self.options.commitment),
-                        max_supported_transaction_version: Some(0),
-                    },
-                )
+                .get_transaction_with_config(&signature, self.transaction_config())
                 .await
                 .map_err(|e| self.transport(e))?;
             let meta = tx.transaction.meta.clone();
@@ -269,20 +263,7 @@ impl Backend for RpcBackend {
                 SdkError::Transport(format!("transaction {signature} is undecodable"))
             })?;
             let keys = decoded.message.static_account_keys();
-            let instructions = decoded
-                .message
-                .instructions()
-                .iter()
-                .filter(|ci| keys.get(usize::from(ci.program_id_index)) == Some(&medchain::ID))
-                .map(|ci| HistoricInstruction {
-                    accounts: ci
-                        .accounts
-                        .iter()
-                        .filter_map(|i| keys.get(usize::from(*i)).map(|k| k.to_bytes()))
-                        .collect(),
-                    data: ci.data.clone(),
-                })
-                .collect();
+            let instructions = medchain_instructions(keys, decoded.message.instructions());
             out.push(TxRecord {
                 signature: status.signature,
                 slot: tx.slot,

@@ -80,23 +80,11 @@ pub fn evaluate_access(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{ConsentTerms, ProviderKind, ProviderStatus};
+    use crate::state::{ConsentTerms, ProviderStatus};
     use crate::vocabulary::{actions::READ, categories::IMAGING, purposes::TREAT};
 
     fn provider(status: ProviderStatus) -> Provider {
-        Provider {
-            authority: Pubkey::new_unique(),
-            issuer: Pubkey::new_unique(),
-            credential_hash: [1; 32],
-            encryption_key: [0; 32],
-            status,
-            kind: ProviderKind::Clinic,
-            bump: 255,
-            layout_version: 1,
-            registered_at: 0,
-            status_changed_at: 0,
-            reserved: [0; 16],
-        }
+        Provider::sample(status)
     }
 
     fn consent() -> Consent {
@@ -141,7 +129,7 @@ mod tests {
 #[cfg(test)]
 mod emergency_tests {
     use super::*;
-    use crate::state::{ProviderKind, ProviderStatus};
+    use crate::state::ProviderStatus;
     use crate::vocabulary::{
         actions::{READ, WRITE},
         categories::MENTAL_HEALTH,
@@ -149,19 +137,7 @@ mod emergency_tests {
     };
 
     fn provider(status: ProviderStatus) -> Provider {
-        Provider {
-            authority: Pubkey::new_unique(),
-            issuer: Pubkey::new_unique(),
-            credential_hash: [1; 32],
-            encryption_key: [0; 32],
-            status,
-            kind: ProviderKind::Hospital,
-            bump: 255,
-            layout_version: 1,
-            registered_at: 0,
-            status_changed_at: 0,
-            reserved: [0; 16],
-        }
+        Provider::sample(status)
     }
 
     fn window() -> EmergencyAccess {

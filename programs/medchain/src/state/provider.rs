@@ -104,10 +104,9 @@ impl ProviderKind {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn provider(status: ProviderStatus) -> Provider {
+impl Provider {
+    /// A provider with the given status, for unit tests.
+    pub(crate) fn sample(status: ProviderStatus) -> Self {
         Provider {
             authority: Pubkey::new_unique(),
             issuer: Pubkey::new_unique(),
@@ -121,6 +120,15 @@ mod tests {
             status_changed_at: 0,
             reserved: [0; 16],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn provider(status: ProviderStatus) -> Provider {
+        Provider::sample(status)
     }
 
     #[test]
