@@ -248,6 +248,11 @@ impl Harness {
         self.grant(patient, provider, terms(now + 86_400)).await.expect("grant_consent");
     }
 
+    /// `revoke_consent` by `patient` of its consent to `provider`.
+    pub async fn revoke(&mut self, patient: &Keypair, provider: &Keypair) -> TxResult {
+        self.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[patient]).await
+    }
+
     /// `request_access` by `provider` to `patient` with `nonce`.
     pub async fn request(
         &mut self,

@@ -148,9 +148,7 @@ async fn grant_refused_while_paused_but_revoke_still_works() {
         .await,
         MedchainError::RegistryPaused,
     );
-    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
-        .await
-        .expect("revoke works while paused");
+    h.revoke(&patient, &provider).await.expect("revoke works while paused");
 }
 
 #[tokio::test]
@@ -198,9 +196,7 @@ async fn attack_update_a_revoked_consent() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
-    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
-        .await
-        .expect("revoke");
+    h.revoke(&patient, &provider).await.expect("revoke");
     let now = h.now().await;
     let result = h
         .send(
@@ -232,9 +228,7 @@ async fn revoke_is_effective_for_the_very_next_access_and_regrant_works() {
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
     assert!(h.read_imaging(&provider, &patient).await.allowed);
-    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
-        .await
-        .expect("revoke");
+    h.revoke(&patient, &provider).await.expect("revoke");
     let denied = h.read_imaging(&provider, &patient).await;
     assert!(!denied.allowed);
     assert_eq!(denied.reason, medchain::state::AccessReason::ConsentRevoked);
@@ -275,9 +269,7 @@ async fn attack_double_revoke() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
-    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
-        .await
-        .expect("revoke");
+    h.revoke(&patient, &provider).await.expect("revoke");
     let result =
         h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient]).await;
     assert_medchain_error(result, MedchainError::ConsentNotActive);
@@ -333,9 +325,7 @@ async fn close_returns_rent_to_the_payer() {
         h.send(std::slice::from_ref(&close), &[&patient]).await,
         MedchainError::ConsentStillActive,
     );
-    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
-        .await
-        .expect("revoke");
+    h.revoke(&patient, &provider).await.expect("revoke");
     let rent = h.lamports(&address).await;
     let before = h.lamports(&clinic.pubkey()).await;
     h.send(&[close], &[&patient]).await.expect("close");
@@ -379,9 +369,7 @@ async fn attack_close_by_a_stranger() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
-    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
-        .await
-        .expect("revoke");
+    h.revoke(&patient, &provider).await.expect("revoke");
     let stranger = Keypair::new();
     let payer = h.ctx.payer.pubkey();
     let result = h
@@ -398,9 +386,7 @@ async fn attack_close_sending_rent_to_a_thief() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
-    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
-        .await
-        .expect("revoke");
+    h.revoke(&patient, &provider).await.expect("revoke");
     let thief = Keypair::new();
     let result = h
         .send(
@@ -421,9 +407,7 @@ async fn attack_close_naming_the_consent_as_its_own_rent_receiver() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
-    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
-        .await
-        .expect("revoke");
+    h.revoke(&patient, &provider).await.expect("revoke");
     let consent = Harness::consent_address(&patient, &provider);
     let result = h
         .send(
@@ -444,9 +428,7 @@ async fn attack_use_after_close() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     h.consent(&patient, &provider).await;
-    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
-        .await
-        .expect("revoke");
+    h.revoke(&patient, &provider).await.expect("revoke");
     let payer = h.ctx.payer.pubkey();
     h.send(
         &[ix::close_consent(&patient.pubkey(), &patient.pubkey(), &provider.pubkey(), &payer)],

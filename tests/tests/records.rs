@@ -320,9 +320,7 @@ async fn attack_amend_after_the_write_consent_was_revoked() {
     let (_, provider, patient) = h.cast().await;
     writer_consent(&mut h, &patient, &provider).await;
     anchor_by_provider(&mut h, &provider, &patient, RECORD_1, HASH_1).await.expect("anchor");
-    h.send(&[ix::revoke_consent(&patient.pubkey(), &provider.pubkey())], &[&patient])
-        .await
-        .expect("revoke");
+    h.revoke(&patient, &provider).await.expect("revoke");
     let result = h
         .send(
             &[ix::amend_record(
