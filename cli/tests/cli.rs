@@ -163,6 +163,14 @@ fn the_demo_runs_through_for_machines() {
     assert_eq!(v["passed"], true);
     assert_eq!(v["steps"].as_array().expect("steps").len(), 13);
     assert_eq!(v["steps"][12]["data"]["fhir_consent"]["resourceType"], "Consent");
+    let events = &v["steps"][12]["data"]["fhir_audit_events"];
+    assert_eq!(events["resourceType"], "Bundle");
+    assert_eq!(events["entry"].as_array().map(Vec::len), Some(3));
+    assert!(events["entry"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .all(|e| e["resource"]["resourceType"] == "AuditEvent"));
 }
 
 #[test]

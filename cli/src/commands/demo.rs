@@ -174,6 +174,7 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<Output, CliErr
     );
 
     let trail = chain.audit_trail(&me, 100).await?;
+    let audit_events = crate::commands::views::audit_event_bundle(&me, &trail)?;
     let attempts = trail.iter().filter(|e| e.access.is_some()).count();
     let denied_count =
         trail.iter().filter(|e| e.access.as_ref().and_then(|a| a.allowed) == Some(false)).count();
@@ -193,11 +194,16 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<Output, CliErr
     step(
         "Audit: every attempt is on the ledger, denied ones too",
         format!(
-            "{attempts} access attempts ({denied_count} denied); consent exported as FHIR {} with status '{}'",
+            "{attempts} access attempts ({denied_count} denied) exported as {} FHIR AuditEvents; consent exported as FHIR {} with status '{}'",
+            audit_events["entry"].as_array().map_or(0, Vec::len),
             fhir["resourceType"].as_str().unwrap_or("?"),
             fhir["status"].as_str().unwrap_or("?")
         ),
-        json!({ "audit": serde_json::to_value(&trail).unwrap_or(Value::Null), "fhir_consent": fhir }),
+        json!({
+            "audit": serde_json::to_value(&trail).unwrap_or(Value::Null),
+            "fhir_audit_events": audit_events,
+            "fhir_consent": fhir,
+        }),
     );
     let ok = granted.allowed
         && !write.allowed

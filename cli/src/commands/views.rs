@@ -153,37 +153,42 @@ pub async fn run_audit(ctx: &Context, command: AuditCommand) -> Result<Output, C
             let patient = wallet(&patient)?;
             ensure_registered_patient(ctx, &patient).await?;
             let trail = ctx.chain.audit_trail(&patient, limit).await?;
-            let mut entries = Vec::new();
-            for entry in trail.iter().filter(|e| e.succeeded) {
-                let Some(access) = &entry.access else { continue };
-                let (Some(allowed), Some(reason)) = (access.allowed, access.reason.as_deref())
-                else {
-                    continue;
-                };
-                let provider_wallet = wallet(&entry.actor)?;
-                let consent =
-                    pda::consent(&pda::patient(&patient), &pda::provider(&provider_wallet));
-                let reason = medchain_sdk::audit::reason_from_name(reason).ok_or_else(|| {
-                    CliError::bad(format!("unknown access reason '{reason}' in the history"))
-                })?;
-                let event = AccessEvent {
-                    patient_wallet: patient,
-                    provider_wallet,
-                    consent_address: Some(consent),
-                    category: access.category,
-                    purpose: access.purpose,
-                    action: access.action,
-                    decision: AccessDecision { allowed, reason, consent_version: 0 },
-                    at: entry.unix_time.unwrap_or_default(),
-                    signature: Some(entry.signature.clone()),
-                };
-                let resource = access_event_to_fhir(&event)
-                    .map_err(|e| CliError::bad(format!("cannot export: {e}")))?;
-                entries.push(json!({ "resource": resource }));
-            }
-            let bundle =
-                json!({ "resourceType": "Bundle", "type": "collection", "entry": entries });
+            let bundle = audit_event_bundle(&patient, &trail)?;
             Ok(Output::new(serde_json::to_string_pretty(&bundle).unwrap_or_default(), bundle))
         }
     }
+}
+
+/// The access attempts of an audit trail as a FHIR R4 Bundle (type collection) of AuditEvents.
+pub fn audit_event_bundle(
+    patient: &Pubkey,
+    trail: &[medchain_sdk::audit::AuditEntry],
+) -> Result<Value, CliError> {
+    let mut entries = Vec::new();
+    for entry in trail.iter().filter(|e| e.succeeded) {
+        let Some(access) = &entry.access else { continue };
+        let (Some(allowed), Some(reason)) = (access.allowed, access.reason.as_deref()) else {
+            continue;
+        };
+        let provider_wallet = wallet(&entry.actor)?;
+        let consent = pda::consent(&pda::patient(patient), &pda::provider(&provider_wallet));
+        let reason = medchain_sdk::audit::reason_from_name(reason).ok_or_else(|| {
+            CliError::bad(format!("unknown access reason '{reason}' in the history"))
+        })?;
+        let event = AccessEvent {
+            patient_wallet: *patient,
+            provider_wallet,
+            consent_address: Some(consent),
+            category: access.category,
+            purpose: access.purpose,
+            action: access.action,
+            decision: AccessDecision { allowed, reason, consent_version: 0 },
+            at: entry.unix_time.unwrap_or_default(),
+            signature: Some(entry.signature.clone()),
+        };
+        let resource = access_event_to_fhir(&event)
+            .map_err(|e| CliError::bad(format!("cannot export: {e}")))?;
+        entries.push(json!({ "resource": resource }));
+    }
+    Ok(json!({ "resourceType": "Bundle", "type": "collection", "entry": entries }))
 }
