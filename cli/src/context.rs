@@ -85,14 +85,9 @@ pub struct Context {
 }
 
 impl Context {
-    /// The signer named by `-k` (or the config), read from its file.
+    /// The signer named by `-k` (or the config), read from its file. On the embedded ledger
+    /// the local faucet (see `--no-faucet`) pays for it inside each transaction.
     pub fn signer(&self) -> Result<Keypair, CliError> {
         crate::config::read_keypair(&self.keypair_path)
-    }
-
-    /// The signer, read after the command's own inputs were checked. On the embedded
-    /// ledger the local faucet (see `--no-faucet`) pays for it inside the transaction.
-    pub async fn funded_signer(&self) -> Result<Keypair, CliError> {
-        self.signer()
     }
 }

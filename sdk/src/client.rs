@@ -178,7 +178,9 @@ impl<B: Backend> Medchain<B> {
 
     // ----- reads ----------------------------------------------------------------------
 
-    async fn fetch<T: AccountDeserialize>(
+    /// Reads and decodes the medchain account of type `T` at `address` (`what` names the type
+    /// in errors); `None` when it does not exist, an error when another program owns it.
+    pub async fn fetch<T: AccountDeserialize>(
         &self,
         address: &Pubkey,
         what: &'static str,

@@ -16,7 +16,7 @@ pub async fn run_admin(ctx: &Context, command: AdminCommand) -> Result<Output, C
     if let AdminCommand::Show = command {
         return show_registry(ctx).await;
     }
-    let admin = ctx.funded_signer().await?;
+    let admin = ctx.signer()?;
     let (instruction, action, human) = match &command {
         AdminCommand::Initialize => {
             let program_data =
@@ -101,19 +101,12 @@ pub async fn fetch<T: anchor_lang::AccountDeserialize>(
     address: &anchor_lang::prelude::Pubkey,
     what: &'static str,
 ) -> Result<T, CliError> {
-    let account = ctx.chain.backend().account(address).await?.ok_or_else(|| {
+    ctx.chain.fetch(address, what).await?.ok_or_else(|| {
         CliError::bad(format!(
             "no {what} account at {address} on {} (not registered yet?)",
             ctx.chain.backend().describe()
         ))
-    })?;
-    if account.owner != medchain::ID {
-        return Err(CliError::bad(format!(
-            "{address} is not owned by the medchain program {} (wrong program id or cluster?)",
-            medchain::ID
-        )));
-    }
-    medchain_sdk::access::decode_account(address, what, &account.data).map_err(CliError::from)
+    })
 }
 
 fn provider_kind(name: &str) -> Result<ProviderKind, CliError> {
@@ -163,7 +156,7 @@ fn credential_hash(
 
 /// Runs an `issuer` command.
 pub async fn run_issuer(ctx: &Context, command: IssuerCommand) -> Result<Output, CliError> {
-    let issuer = ctx.funded_signer().await?;
+    let issuer = ctx.signer()?;
     let (instruction, extra, action, human) = match &command {
         IssuerCommand::RegisterProvider {
             provider_keypair,

@@ -129,13 +129,10 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<Output, CliErr
         json!({ "leaf_count": hashes.entries.len(), "merkle_root": hex::encode(root) }),
     );
     let batch_address = pda::batch(&pda::provider(&doctor.pubkey()), 1);
-    let account = chain
-        .backend()
-        .account(&batch_address)
+    let batch: RecordBatch = chain
+        .fetch(&batch_address, "RecordBatch")
         .await?
         .ok_or_else(|| CliError::Io("batch missing".into()))?;
-    let batch: RecordBatch =
-        medchain_sdk::access::decode_account(&batch_address, "RecordBatch", &account.data)?;
     let resource = serde_json::to_vec(
         &serde_json::from_str::<Value>(&bundle).map_err(|e| CliError::Io(e.to_string()))?["entry"]
             [1]["resource"],

@@ -8,11 +8,7 @@ use crate::output::Output;
 use serde_json::json;
 
 /// Runs a `ledger` command (embedded ledger only).
-pub async fn run(
-    ctx: &Context,
-    command: LedgerCommand,
-    _explicit: bool,
-) -> Result<Output, CliError> {
+pub async fn run(ctx: &Context, command: LedgerCommand) -> Result<Output, CliError> {
     #[cfg(feature = "embedded")]
     {
         let ledger = ctx.chain.backend().embedded().ok_or_else(|| {

@@ -55,7 +55,7 @@ pub async fn run(cli: Cli) -> Result<Output, CliError> {
         Command::Record(c) => records::run(&ctx, c).await,
         Command::Consent(c) => views::run_consent(&ctx, c).await,
         Command::Audit(c) => views::run_audit(&ctx, c).await,
-        Command::Ledger(c) => ledger::run(&ctx, c, cli.ledger.is_some()).await,
+        Command::Ledger(c) => ledger::run(&ctx, c).await,
         Command::Demo(_) | Command::Keygen(_) | Command::Completions { .. } => {
             Err(CliError::bad("handled above"))
         }

@@ -16,7 +16,7 @@ use solana_sdk::signature::Signer;
 /// Runs a `patient` command. The signer is the patient; on a cluster it pays its own fees
 /// (clinics pay through Solana Actions instead).
 pub async fn run(ctx: &Context, command: PatientCommand) -> Result<Output, CliError> {
-    let patient = ctx.funded_signer().await?;
+    let patient = ctx.signer()?;
     let me = patient.pubkey();
     match command {
         PatientCommand::Register => {
@@ -32,18 +32,9 @@ pub async fn run(ctx: &Context, command: PatientCommand) -> Result<Output, CliEr
             let mut rows = Vec::new();
             let mut items = Vec::new();
             for (address, request) in &requests {
-                let provider = ctx.chain.backend().account(&request.provider).await?;
-                let provider_wallet = provider
-                    .and_then(|a| {
-                        medchain_sdk::access::decode_account::<medchain_sdk::state::Provider>(
-                            &request.provider,
-                            "Provider",
-                            &a.data,
-                        )
-                        .ok()
-                    })
-                    .map(|p| p.authority.to_string())
-                    .unwrap_or_default();
+                let provider: Option<medchain_sdk::state::Provider> =
+                    ctx.chain.fetch(&request.provider, "Provider").await?;
+                let provider_wallet = provider.map(|p| p.authority.to_string()).unwrap_or_default();
                 rows.push(vec![
                     provider_wallet.clone(),
                     request.nonce.to_string(),

@@ -18,7 +18,7 @@ pub async fn run(ctx: &Context, command: ProviderCommand) -> Result<Output, CliE
             let terms = request_terms(&terms)?;
             let _: medchain_sdk::state::Patient =
                 super::admin::fetch(ctx, &medchain_sdk::pda::patient(&patient), "Patient").await?;
-            let provider = ctx.funded_signer().await?;
+            let provider = ctx.signer()?;
             let nonce = match nonce {
                 Some(n) => n,
                 None => std::time::SystemTime::now()
@@ -36,7 +36,7 @@ pub async fn run(ctx: &Context, command: ProviderCommand) -> Result<Output, CliE
             ))
         }
         ProviderCommand::RecordAccess { patient, category, purpose, action } => {
-            let provider = ctx.funded_signer().await?;
+            let provider = ctx.signer()?;
             let patient = wallet(&patient)?;
             let category = single(parse_categories(&category)?.into(), "category")? as u32;
             let purpose = single(parse_purposes(&purpose)?.into(), "purpose")? as u16;
@@ -76,7 +76,7 @@ pub async fn run(ctx: &Context, command: ProviderCommand) -> Result<Output, CliE
                 ))
                 .into(),
             };
-            let provider = ctx.funded_signer().await?;
+            let provider = ctx.signer()?;
             let instruction = ix::anchor_record_by_provider(
                 &provider.pubkey(),
                 &provider.pubkey(),
@@ -107,7 +107,7 @@ pub async fn run(ctx: &Context, command: ProviderCommand) -> Result<Output, CliE
             ))
         }
         ProviderCommand::BreakGlass { patient, issuer, reason, hours } => {
-            let provider = ctx.funded_signer().await?;
+            let provider = ctx.signer()?;
             let patient = wallet(&patient)?;
             let issuer = wallet(&issuer)?;
             if !(1..=24).contains(&hours) {

@@ -9,7 +9,7 @@ use medchain_sdk::fhir::bundle_to_hashes;
 use medchain_sdk::hashing::{content_hash_json, content_hash_raw};
 use medchain_sdk::merkle::{verify_batch_inclusion, InclusionProof};
 use medchain_sdk::state::RecordBatch;
-use medchain_sdk::{instructions as ix, pda, Backend};
+use medchain_sdk::{instructions as ix, pda};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -152,7 +152,7 @@ pub async fn anchor_bundle(
     batch_id: u64,
     state_path: Option<PathBuf>,
 ) -> Result<Output, CliError> {
-    let provider = ctx.funded_signer().await?;
+    let provider = ctx.signer()?;
     let bytes = read(bundle)?;
     let bundle_sha256 = hex::encode(Sha256::digest(&bytes));
     let state_path = state_path.unwrap_or_else(|| default_state_path(bundle));
@@ -209,11 +209,9 @@ pub async fn anchor_bundle(
             CliError::bad("state file holds an invalid root; delete it to start over")
         })?;
     let batch_address = pda::batch(&pda::provider(&provider.pubkey()), batch_id);
-    let on_chain = ctx.chain.backend().account(&batch_address).await?;
+    let on_chain: Option<RecordBatch> = ctx.chain.fetch(&batch_address, "RecordBatch").await?;
     let (signature, resumed) = match on_chain {
-        Some(account) => {
-            let batch: RecordBatch =
-                medchain_sdk::access::decode_account(&batch_address, "RecordBatch", &account.data)?;
+        Some(batch) => {
             if batch.merkle_root != root {
                 return Err(CliError::bad(format!(
                     "batch id {batch_id} is already anchored with another root; choose another --batch-id"

@@ -71,6 +71,11 @@ impl RpcBackend {
         Self { client, options }
     }
 
+    /// The underlying RPC client (for calls the `Backend` trait does not cover, e.g. airdrops).
+    pub fn client(&self) -> &RpcClient {
+        &self.client
+    }
+
     /// The compute-budget instructions these options add in front of every transaction.
     pub fn budget_instructions(&self) -> Vec<Instruction> {
         let mut out = Vec::new();
