@@ -2,6 +2,8 @@
 //! (solana-program-test's bank), with fixture builders so that each test reads as the
 //! scenario it checks.
 
+pub mod model;
+
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{AccountDeserialize, AnchorDeserialize};
 use medchain::state::{AccessDecision, ConsentTerms, ProviderKind, RequestTerms};
@@ -306,7 +308,7 @@ impl Harness {
 }
 
 /// The custom error code a failed transaction carries, if any.
-pub fn custom_code(result: &TxResult) -> Option<u32> {
+pub fn custom_code<T>(result: &Result<T, BanksClientError>) -> Option<u32> {
     match result {
         Err(BanksClientError::TransactionError(TransactionError::InstructionError(
             _,
