@@ -188,7 +188,8 @@ impl<B: Backend> Medchain<B> {
     ) -> Result<Resealed, SdkError> {
         let OpenedRecord { opened, chain } = self.open_sealed(envelope, key).await?;
         let header = opened.header;
-        let plan = self.sealing_recipients(&header.patient, header.category, header.purpose).await?;
+        let plan =
+            self.sealing_recipients(&header.patient, header.category, header.purpose).await?;
         let record = match chain {
             ChainCheck::Anchored { record, .. } => Some(record),
             ChainCheck::NotAnchored => header.record,
@@ -216,10 +217,17 @@ impl<B: Backend> Medchain<B> {
     ///
     /// [`SealError::RecordNotFound`], [`SealError::RecordMismatch`],
     /// [`SealError::RecordEnteredInError`] (as [`SdkError::Seal`]); transport errors.
-    pub async fn check_against_chain(&self, header: &EnvelopeHeader) -> Result<ChainCheck, SdkError> {
+    pub async fn check_against_chain(
+        &self,
+        header: &EnvelopeHeader,
+    ) -> Result<ChainCheck, SdkError> {
         let Some(address) = header.record else {
             return match self
-                .find_anchoring_record_any_status(&header.patient, &header.content_hash, header.category)
+                .find_anchoring_record_any_status(
+                    &header.patient,
+                    &header.content_hash,
+                    header.category,
+                )
                 .await?
             {
                 Some((record, RecordStatus::EnteredInError)) => {
@@ -233,9 +241,12 @@ impl<B: Backend> Medchain<B> {
             .fetch(&address, "Record")
             .await?
             .ok_or_else(|| SealError::RecordNotFound { record: address.to_string() })?;
-        let mismatch = |reason: String| SealError::RecordMismatch { record: address.to_string(), reason };
+        let mismatch =
+            |reason: String| SealError::RecordMismatch { record: address.to_string(), reason };
         if record.patient != pda::patient(&header.patient) {
-            return Err(mismatch(format!("it is about another patient than {}", header.patient)).into());
+            return Err(
+                mismatch(format!("it is about another patient than {}", header.patient)).into()
+            );
         }
         if record.content_hash != header.content_hash {
             return Err(mismatch(format!(
@@ -265,10 +276,9 @@ impl<B: Backend> Medchain<B> {
         hash: &[u8; 32],
         category: u32,
     ) -> Result<Option<Pubkey>, SdkError> {
-        Ok(self
-            .find_anchoring_record_any_status(patient, hash, category)
-            .await?
-            .and_then(|(record, status)| (status != RecordStatus::EnteredInError).then_some(record)))
+        Ok(self.find_anchoring_record_any_status(patient, hash, category).await?.and_then(
+            |(record, status)| (status != RecordStatus::EnteredInError).then_some(record),
+        ))
     }
 
     /// A record of `patient` anchoring `hash` in `category`, preferring usable ones

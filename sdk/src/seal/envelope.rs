@@ -282,7 +282,8 @@ impl EnvelopeHeader {
             "raw" => ContentKind::Raw,
             other => return Err(malformed(format!("unknown content_kind '{other}'"))),
         };
-        check_category_purpose(wire.category, wire.purpose)?;
+        check_category_purpose(wire.category, wire.purpose)
+            .map_err(|e| malformed(e.to_string()))?;
         Ok(Self {
             content_hash: fixed_hex(&wire.content_hash, "content_hash")?,
             content_kind,
@@ -434,19 +435,16 @@ impl SealedEnvelope {
         struct FormatOnly {
             format: String,
         }
-        let format: FormatOnly = serde_json::from_slice(bytes).map_err(|e| {
-            malformed(format!("not a JSON object with a \"format\" member ({e})"))
-        })?;
+        let format: FormatOnly = serde_json::from_slice(bytes)
+            .map_err(|e| malformed(format!("not a JSON object with a \"format\" member ({e})")))?;
         if format.format != FORMAT {
             return Err(SealError::UnsupportedFormat(format.format));
         }
-        let wire: WireEnvelope = serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
+        let wire: WireEnvelope =
+            serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
         let header = EnvelopeHeader::from_wire(&wire.header)?;
-        let recipients = wire
-            .recipients
-            .iter()
-            .map(RecipientEntry::from_wire)
-            .collect::<Result<Vec<_>, _>>()?;
+        let recipients =
+            wire.recipients.iter().map(RecipientEntry::from_wire).collect::<Result<Vec<_>, _>>()?;
         let plain: Vec<Recipient> = recipients.iter().map(|e| e.recipient).collect();
         check_recipients(&header.patient, &plain).map_err(|e| match e {
             SealError::InvalidRecipients(reason) => malformed(reason),
@@ -458,12 +456,8 @@ impl SealedEnvelope {
         if ciphertext.len() < TAG_LEN {
             return Err(malformed("ciphertext is shorter than its authentication tag"));
         }
-        let envelope = Self {
-            header,
-            recipients,
-            nonce: fixed_hex(&wire.nonce, "nonce")?,
-            ciphertext,
-        };
+        let envelope =
+            Self { header, recipients, nonce: fixed_hex(&wire.nonce, "nonce")?, ciphertext };
         if envelope.to_bytes()? != bytes {
             return Err(SealError::NotCanonical);
         }
@@ -534,20 +528,21 @@ pub(crate) fn seal_with_rng(
     for recipient in ordered {
         let public = HpkePublicKey::from_bytes(&recipient.public_key.0)
             .map_err(|e| SealError::Encryption(format!("recipient {}: {e}", recipient.wallet)))?;
-        let (enc, wrapped) = hpke::single_shot_seal_with_rng::<WrapAead, HkdfSha256, X25519HkdfSha256>(
-            &OpModeS::Base,
-            &public,
-            WRAP_INFO,
-            data_key.as_ref(),
-            &wrap_aad,
-            rng,
-        )
-        .map_err(|e| {
-            SealError::Encryption(format!(
-                "cannot wrap the data key for {} (unusable key {}): {e}",
-                recipient.wallet, recipient.public_key
-            ))
-        })?;
+        let (enc, wrapped) =
+            hpke::single_shot_seal_with_rng::<WrapAead, HkdfSha256, X25519HkdfSha256>(
+                &OpModeS::Base,
+                &public,
+                WRAP_INFO,
+                data_key.as_ref(),
+                &wrap_aad,
+                rng,
+            )
+            .map_err(|e| {
+                SealError::Encryption(format!(
+                    "cannot wrap the data key for {} (unusable key {}): {e}",
+                    recipient.wallet, recipient.public_key
+                ))
+            })?;
         let wrapped_key: [u8; WRAPPED_KEY_LEN] = wrapped.as_slice().try_into().map_err(|_| {
             SealError::Encryption("HPKE returned a wrapped key of unexpected length".into())
         })?;
@@ -589,15 +584,17 @@ pub fn open(bytes: &[u8], key: &EncryptionSecretKey) -> Result<Opened, SealError
 /// # Errors
 ///
 /// As [`open`], except parsing errors.
-pub fn open_envelope(envelope: &SealedEnvelope, key: &EncryptionSecretKey) -> Result<Opened, SealError> {
+pub fn open_envelope(
+    envelope: &SealedEnvelope,
+    key: &EncryptionSecretKey,
+) -> Result<Opened, SealError> {
     let public = key.public_key();
-    let entry = envelope
-        .recipients
-        .iter()
-        .find(|e| e.recipient.public_key == public)
-        .ok_or_else(|| SealError::NotARecipient {
-            public_key: public.to_string(),
-            recipients: envelope.recipients.len(),
+    let entry =
+        envelope.recipients.iter().find(|e| e.recipient.public_key == public).ok_or_else(|| {
+            SealError::NotARecipient {
+                public_key: public.to_string(),
+                recipients: envelope.recipients.len(),
+            }
         })?;
     let wire_header = envelope.header.to_wire();
     let wrap_aad = json_bytes(&WrapAad { format: FORMAT, header: &wire_header })?;
@@ -631,7 +628,8 @@ pub fn open_envelope(envelope: &SealedEnvelope, key: &EncryptionSecretKey) -> Re
             .decrypt(&envelope.nonce.into(), Payload { msg: &envelope.ciphertext, aad: &aad })
             .map_err(|_| SealError::Tampered)?,
     );
-    let actual = content_hash(&plaintext, envelope.header.content_kind).map_err(SealError::Content)?;
+    let actual =
+        content_hash(&plaintext, envelope.header.content_kind).map_err(SealError::Content)?;
     if actual != envelope.header.content_hash {
         return Err(SealError::ContentHashMismatch {
             expected: hex::encode(envelope.header.content_hash),
@@ -770,7 +768,8 @@ mod tests {
     fn every_recipient_opens_and_gets_the_content() {
         let mut rng = TestRng::new([1; 32]);
         let c = cast(&mut rng);
-        let envelope = seal(OBSERVATION.as_bytes(), meta(&c.patient.pubkey()), &recipients(&c)).unwrap();
+        let envelope =
+            seal(OBSERVATION.as_bytes(), meta(&c.patient.pubkey()), &recipients(&c)).unwrap();
         let bytes = envelope.to_bytes().unwrap();
         assert_eq!(SealedEnvelope::parse(&bytes).unwrap(), envelope);
         for key in [
@@ -781,7 +780,10 @@ mod tests {
             let opened = open(&bytes, &key).unwrap();
             assert_eq!(opened.plaintext.as_slice(), OBSERVATION.as_bytes());
             assert_eq!(opened.opened_as.public_key, key.public_key());
-            assert_eq!(opened.header.content_hash, crate::hashing::content_hash_json(OBSERVATION.as_bytes()).unwrap());
+            assert_eq!(
+                opened.header.content_hash,
+                crate::hashing::content_hash_json(OBSERVATION.as_bytes()).unwrap()
+            );
         }
         // A trailing newline (as editors add) is fine.
         let mut with_newline = bytes.clone();
@@ -818,7 +820,8 @@ mod tests {
             .to_bytes()
             .unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
-        for needle in ["SYNTHETIC-BODY-TEMPERATURE", "synthetic-1", "8310-5", "Observation", "37.2"] {
+        for needle in ["SYNTHETIC-BODY-TEMPERATURE", "synthetic-1", "8310-5", "Observation", "37.2"]
+        {
             assert!(!text.contains(needle), "{needle} leaked");
         }
         // Nor base64 of it at any alignment.
@@ -898,16 +901,25 @@ mod tests {
         // A provider's entry dropped: content authentication fails for the others.
         let mut dropped = one.clone();
         dropped.recipients.remove(2);
-        assert!(matches!(open(&dropped.to_bytes().unwrap(), &c.provider_a.1), Err(SealError::Tampered)));
+        assert!(matches!(
+            open(&dropped.to_bytes().unwrap(), &c.provider_a.1),
+            Err(SealError::Tampered)
+        ));
         // Wrapped keys taken from the other envelope: unwrapping fails.
         let mut mixed = one.clone();
         mixed.recipients[1] = two.recipients[1].clone();
-        assert!(matches!(open(&mixed.to_bytes().unwrap(), &c.provider_a.1), Err(SealError::KeyUnwrapFailed)));
+        assert!(matches!(
+            open(&mixed.to_bytes().unwrap(), &c.provider_a.1),
+            Err(SealError::KeyUnwrapFailed)
+        ));
         // Content from the other envelope: authentication fails.
         let mut spliced = one.clone();
         spliced.nonce = two.nonce;
         spliced.ciphertext = two.ciphertext.clone();
-        assert!(matches!(open(&spliced.to_bytes().unwrap(), &c.provider_a.1), Err(SealError::Tampered)));
+        assert!(matches!(
+            open(&spliced.to_bytes().unwrap(), &c.provider_a.1),
+            Err(SealError::Tampered)
+        ));
     }
 
     #[test]
@@ -923,13 +935,19 @@ mod tests {
         // Re-seal consistently with the lie: re-do the crypto with the false header.
         let resealed = reseal_with_header(OBSERVATION.as_bytes(), envelope.header, &recipients);
         match open(&resealed.to_bytes().unwrap(), &c.provider_b.1) {
-            Err(SealError::ContentHashMismatch { expected, .. }) => assert_eq!(expected, hex::encode([7; 32])),
+            Err(SealError::ContentHashMismatch { expected, .. }) => {
+                assert_eq!(expected, hex::encode([7; 32]))
+            }
             other => panic!("expected a hash mismatch, got {other:?}"),
         }
     }
 
     /// Seals `content` under an arbitrary (possibly false) header, as a dishonest sealer would.
-    fn reseal_with_header(content: &[u8], header: EnvelopeHeader, recipients: &[Recipient]) -> SealedEnvelope {
+    fn reseal_with_header(
+        content: &[u8],
+        header: EnvelopeHeader,
+        recipients: &[Recipient],
+    ) -> SealedEnvelope {
         let nonce = [0u8; NONCE_LEN];
         let mut data_key = [0u8; 32];
         let mut rng = TestRng::new([9; 32]);
@@ -939,8 +957,12 @@ mod tests {
         let mut entries = Vec::new();
         for r in recipients {
             let pk = HpkePublicKey::from_bytes(&r.public_key.0).unwrap();
-            let (enc, wrapped) = hpke::single_shot_seal_with_rng::<WrapAead, HkdfSha256, X25519HkdfSha256>(
-                &OpModeS::Base, &pk, WRAP_INFO, &data_key, &wrap_aad, &mut rng,
+            let (enc, wrapped) = hpke::single_shot_seal_with_rng::<
+                WrapAead,
+                HkdfSha256,
+                X25519HkdfSha256,
+            >(
+                &OpModeS::Base, &pk, WRAP_INFO, &data_key, &wrap_aad, &mut rng
             )
             .unwrap();
             entries.push(RecipientEntry {
@@ -950,7 +972,12 @@ mod tests {
             });
         }
         let wire_recipients: Vec<_> = entries.iter().map(RecipientEntry::to_wire).collect();
-        let aad = json_bytes(&ContentAad { format: FORMAT, header: &wire_header, recipients: &wire_recipients }).unwrap();
+        let aad = json_bytes(&ContentAad {
+            format: FORMAT,
+            header: &wire_header,
+            recipients: &wire_recipients,
+        })
+        .unwrap();
         let ciphertext = ContentAead::new(&data_key.into())
             .encrypt(&nonce.into(), Payload { msg: content, aad: &aad })
             .unwrap();
@@ -972,7 +999,10 @@ mod tests {
             Recipient::provider(&c.provider_a.0, c.provider_a.1.public_key()),
             Recipient::provider(&c.provider_a.0, c.provider_b.1.public_key()),
         ];
-        assert!(matches!(seal(b"{}", meta(&patient), &twice), Err(SealError::InvalidRecipients(_))));
+        assert!(matches!(
+            seal(b"{}", meta(&patient), &twice),
+            Err(SealError::InvalidRecipients(_))
+        ));
         let mut wrong_patient_key = recipients(&c);
         wrong_patient_key[0].public_key = c.provider_b.1.public_key();
         assert!(matches!(
@@ -985,7 +1015,10 @@ mod tests {
             seal(b"{}", two_categories, &recipients(&c)),
             Err(SealError::InvalidMetadata(_))
         ));
-        assert!(matches!(seal(b"{not json", meta(&patient), &recipients(&c)), Err(SealError::Content(_))));
+        assert!(matches!(
+            seal(b"{not json", meta(&patient), &recipients(&c)),
+            Err(SealError::Content(_))
+        ));
         // A small-order recipient key cannot be wrapped to.
         let mut small = recipients(&c);
         let mut order_four = [0u8; 32];
@@ -1095,7 +1128,8 @@ mod tests {
         assert_eq!(committed.content_hash, computed.content_hash);
         assert_eq!(committed.envelope, computed.envelope, "the sealed-v1 encoding changed");
         // The committed envelope opens with both committed keys to the committed plaintext.
-        let seed: [u8; 32] = hex::decode(&committed.patient_wallet_seed).unwrap().try_into().unwrap();
+        let seed: [u8; 32] =
+            hex::decode(&committed.patient_wallet_seed).unwrap().try_into().unwrap();
         let patient_key = EncryptionSecretKey::from_wallet(&Keypair::new_from_array(seed));
         let provider_secret: [u8; 32] =
             hex::decode(&committed.provider_secret_key).unwrap().try_into().unwrap();

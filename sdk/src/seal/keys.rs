@@ -15,7 +15,6 @@ use anchor_lang::prelude::Pubkey;
 use curve25519_dalek::edwards::CompressedEdwardsY;
 use curve25519_dalek::montgomery::MontgomeryPoint;
 use curve25519_dalek::scalar::clamp_integer;
-use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha512};
 use solana_sdk::signature::Keypair;
@@ -39,12 +38,14 @@ impl EncryptionPublicKey {
     /// [`SealError::InvalidKey`] when the text is not 32 bytes of hex or is all zeros (the
     /// "no key published" value on a Provider account).
     pub fn from_hex(text: &str) -> Result<Self, SealError> {
-        let bytes: [u8; 32] = hex::decode(text.trim())
-            .ok()
-            .and_then(|b| b.try_into().ok())
-            .ok_or_else(|| SealError::InvalidKey("an X25519 public key is 64 hexadecimal characters".into()))?;
+        let bytes: [u8; 32] =
+            hex::decode(text.trim()).ok().and_then(|b| b.try_into().ok()).ok_or_else(|| {
+                SealError::InvalidKey("an X25519 public key is 64 hexadecimal characters".into())
+            })?;
         if bytes == [0; 32] {
-            return Err(SealError::InvalidKey("the all-zero X25519 public key is not a key".into()));
+            return Err(SealError::InvalidKey(
+                "the all-zero X25519 public key is not a key".into(),
+            ));
         }
         Ok(Self(bytes))
     }
@@ -89,7 +90,7 @@ impl EncryptionSecretKey {
 
     /// A key drawn from `rng` (tests use a deterministic generator for known-answer vectors).
     #[cfg(test)]
-    pub(crate) fn generate_with_rng(rng: &mut impl CryptoRng) -> Self {
+    pub(crate) fn generate_with_rng(rng: &mut impl rand_core::CryptoRng) -> Self {
         let mut bytes = Zeroizing::new([0u8; 32]);
         rng.fill_bytes(bytes.as_mut());
         Self::from_bytes(*bytes)
@@ -181,17 +182,19 @@ impl KeyFile {
     /// [`SealError::InvalidKey`] when the contents are not a medchain key file or are
     /// inconsistent.
     pub fn parse(bytes: &[u8]) -> Result<EncryptionSecretKey, SealError> {
-        let file: KeyFile = serde_json::from_slice(bytes)
-            .map_err(|e| SealError::InvalidKey(format!("not a medchain encryption key file: {e}")))?;
+        let file: KeyFile = serde_json::from_slice(bytes).map_err(|e| {
+            SealError::InvalidKey(format!("not a medchain encryption key file: {e}"))
+        })?;
         if file.kind != KEY_FILE_KIND {
             return Err(SealError::InvalidKey(format!(
                 "unknown key file kind '{}' (expected {KEY_FILE_KIND})",
                 file.kind
             )));
         }
-        let mut secret = Zeroizing::new(hex::decode(file.secret_key.trim()).map_err(|_| {
-            SealError::InvalidKey("secret_key is not hexadecimal".into())
-        })?);
+        let mut secret = Zeroizing::new(
+            hex::decode(file.secret_key.trim())
+                .map_err(|_| SealError::InvalidKey("secret_key is not hexadecimal".into()))?,
+        );
         let bytes: [u8; 32] = secret
             .as_slice()
             .try_into()

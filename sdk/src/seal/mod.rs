@@ -58,7 +58,7 @@ pub use envelope::{
     SealedEnvelope, FORMAT,
 };
 pub use keys::{wallet_encryption_key, EncryptionPublicKey, EncryptionSecretKey, KeyFile};
-pub use recipients::{plan_recipients, Exclusion, ExcludedProvider, RecipientPlan};
+pub use recipients::{plan_recipients, ExcludedProvider, Exclusion, RecipientPlan};
 
 use crate::hashing::HashingError;
 
@@ -143,7 +143,9 @@ pub enum SealError {
         reason: String,
     },
     /// The anchored record was withdrawn by its author.
-    #[error("record {record} was marked entered-in-error by its author: its content must not be used")]
+    #[error(
+        "record {record} was marked entered-in-error by its author: its content must not be used"
+    )]
     RecordEnteredInError {
         /// The Record address.
         record: String,

@@ -49,7 +49,9 @@ impl Exclusion {
             Exclusion::NoEncryptionKey => {
                 "permitted, but has published no encryption key (provider encryption-key publish)"
             }
-            Exclusion::ProviderMissing => "the consent names a provider account that does not exist",
+            Exclusion::ProviderMissing => {
+                "the consent names a provider account that does not exist"
+            }
         }
     }
 }
@@ -161,9 +163,14 @@ mod tests {
     }
 
     fn consent(categories: u32, expires_at: i64) -> Consent {
-        let mut c = Consent::new(Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique(), 255);
-        let terms =
-            ConsentTerms { categories, purposes: purposes::TREAT, actions: actions::READ, expires_at };
+        let mut c =
+            Consent::new(Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique(), 255);
+        let terms = ConsentTerms {
+            categories,
+            purposes: purposes::TREAT,
+            actions: actions::READ,
+            expires_at,
+        };
         c.apply_grant(&terms, 0, 0).unwrap();
         c
     }
