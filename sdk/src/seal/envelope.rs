@@ -429,19 +429,27 @@ impl SealedEnvelope {
     /// envelope's one canonical form (i.e. they were altered).
     pub fn parse(bytes: &[u8]) -> Result<Self, SealError> {
         let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-        // Read the format first, so that a future version gets a clear "unsupported" error
-        // rather than a complaint about its fields.
-        #[derive(Deserialize)]
-        struct FormatOnly {
-            format: String,
+        let wire: WireEnvelope = match serde_json::from_slice(bytes) {
+            Ok(wire) => wire,
+            Err(e) => {
+                // A future version gets a clear "unsupported" error rather than a complaint
+                // about its fields.
+                #[derive(Deserialize)]
+                struct FormatOnly {
+                    format: String,
+                }
+                return Err(match serde_json::from_slice::<FormatOnly>(bytes) {
+                    Ok(only) if only.format != FORMAT => SealError::UnsupportedFormat(only.format),
+                    Ok(_) => malformed(e.to_string()),
+                    Err(_) => {
+                        malformed(format!("not a JSON object with a \"format\" member ({e})"))
+                    }
+                });
+            }
+        };
+        if wire.format != FORMAT {
+            return Err(SealError::UnsupportedFormat(wire.format));
         }
-        let format: FormatOnly = serde_json::from_slice(bytes)
-            .map_err(|e| malformed(format!("not a JSON object with a \"format\" member ({e})")))?;
-        if format.format != FORMAT {
-            return Err(SealError::UnsupportedFormat(format.format));
-        }
-        let wire: WireEnvelope =
-            serde_json::from_slice(bytes).map_err(|e| malformed(e.to_string()))?;
         let header = EnvelopeHeader::from_wire(&wire.header)?;
         let recipients =
             wire.recipients.iter().map(RecipientEntry::from_wire).collect::<Result<Vec<_>, _>>()?;
@@ -450,18 +458,27 @@ impl SealedEnvelope {
             SealError::InvalidRecipients(reason) => malformed(reason),
             other => other,
         })?;
+        // Strict decoding (canonical padding, zero trailing bits): one encoding per byte string.
         let ciphertext = base64::engine::general_purpose::STANDARD
             .decode(&wire.ciphertext)
             .map_err(|_| malformed("ciphertext is not standard base64"))?;
         if ciphertext.len() < TAG_LEN {
             return Err(malformed("ciphertext is shorter than its authentication tag"));
         }
-        let envelope =
-            Self { header, recipients, nonce: fixed_hex(&wire.nonce, "nonce")?, ciphertext };
-        if envelope.to_bytes()? != bytes {
+        let nonce = fixed_hex(&wire.nonce, "nonce")?;
+        // The canonical form, re-encoded from the decoded values (the ciphertext's base64 text
+        // is reused: its strict decoding already proved it canonical).
+        let canonical = WireEnvelope {
+            format: FORMAT.into(),
+            header: header.to_wire(),
+            recipients: recipients.iter().map(RecipientEntry::to_wire).collect(),
+            nonce: hex::encode(nonce),
+            ciphertext: wire.ciphertext,
+        };
+        if json_bytes(&canonical)? != bytes {
             return Err(SealError::NotCanonical);
         }
-        Ok(envelope)
+        Ok(Self { header, recipients, nonce, ciphertext })
     }
 
     /// The recipients (without their wrapped keys).
