@@ -258,6 +258,12 @@ pub enum ProviderCommand {
         #[arg(long)]
         record_id: Option<String>,
     },
+    /// Encryption key for sealed records: generate the key file, publish its public half.
+    #[command(
+        subcommand,
+        after_help = "Example: medchain provider encryption-key generate -o dr.x25519.json && medchain -k dr.json provider encryption-key publish dr.x25519.json"
+    )]
+    EncryptionKey(EncryptionKeyCommand),
     /// Opens break-glass (emergency read) access for at most 24 hours.
     #[command(
         after_help = "Example: medchain -k dr.json provider break-glass <PATIENT_WALLET> --issuer <ISSUER_WALLET> --reason 1 --hours 4"
@@ -274,6 +280,28 @@ pub enum ProviderCommand {
         /// Window length in hours (1–24).
         #[arg(long, default_value_t = 4)]
         hours: u8,
+    },
+}
+
+/// `provider encryption-key …`
+#[derive(Subcommand, Debug)]
+pub enum EncryptionKeyCommand {
+    /// Writes a new X25519 key file (owner-only permissions; never overwrites). Keep it safe:
+    /// envelopes sealed to its key cannot be opened without it.
+    #[command(after_help = "Example: medchain provider encryption-key generate -o dr.x25519.json")]
+    Generate {
+        /// Where to write the key file.
+        #[arg(short = 'o', long)]
+        outfile: PathBuf,
+    },
+    /// Publishes the key file's public key on the signer's Provider account, so that records
+    /// are sealed to it from now on.
+    #[command(
+        after_help = "Example: medchain -k dr.json provider encryption-key publish dr.x25519.json"
+    )]
+    Publish {
+        /// The key file written by `generate`.
+        key_file: PathBuf,
     },
 }
 
@@ -342,11 +370,17 @@ pub enum PatientCommand {
         #[command(flatten)]
         terms: TermsArgs,
     },
-    /// Revokes a consent, effective immediately.
-    #[command(after_help = "Example: medchain -k me.json patient revoke <PROVIDER_WALLET>")]
+    /// Revokes a consent, effective immediately (and reseals your sealed records with --reseal).
+    #[command(
+        after_help = "Example: medchain -k me.json patient revoke <PROVIDER_WALLET> --reseal records/"
+    )]
     Revoke {
         /// The provider's wallet.
         provider: String,
+        /// Then reseal the envelopes in this file or directory (*.sealed.json) in place, so the
+        /// provider is cut out of every version sealed from now on. Checked before revoking.
+        #[arg(long)]
+        reseal: Option<PathBuf>,
     },
     /// Names a delegate (guardian, proxy) who may grant within a scope and/or revoke.
     #[command(
@@ -393,6 +427,64 @@ pub enum RecordCommand {
         /// Hash the raw bytes even if the file is JSON.
         #[arg(long)]
         raw: bool,
+    },
+    /// Seals records (a file, or every *.json of a directory) for the patient and exactly the
+    /// providers whose consent permits reading the category now; writes <name>.sealed.json.
+    #[command(
+        after_help = "Example: medchain record seal observation.json --patient <PATIENT_WALLET> --category labs --out sealed/"
+    )]
+    Seal {
+        /// A record file (FHIR JSON; other files are sealed as raw bytes) or a directory.
+        input: PathBuf,
+        /// The patient's wallet.
+        #[arg(long)]
+        patient: String,
+        /// The records' category (one).
+        #[arg(long)]
+        category: String,
+        /// The purpose of use the recipients' consents must cover.
+        #[arg(long, default_value = "TREAT")]
+        purpose: String,
+        /// The Record account anchoring the content (default: looked up by content hash).
+        #[arg(long)]
+        record: Option<String>,
+        /// Hash and seal the raw bytes even if a file is JSON.
+        #[arg(long)]
+        raw: bool,
+        /// Output directory (default: next to each input).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Opens sealed envelopes (a file, or every *.sealed.json of a directory) and checks the
+    /// content against the chain; prints one record, or writes them to --out.
+    #[command(
+        after_help = "Example: medchain record open observation.sealed.json --key dr.x25519.json --out opened/"
+    )]
+    Open {
+        /// An envelope file or a directory of them.
+        input: PathBuf,
+        /// An encryption key file (provider) or a wallet keypair file (patient); default: the -k keypair.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// Write the opened records into this directory (required for a directory).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Overwrite existing files in --out.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Reseals envelopes under a fresh data key for the recipients the chain permits now
+    /// (after a revoke, a suspension or a new consent); replaces them in place unless --out.
+    #[command(after_help = "Example: medchain -k me.json record reseal records/")]
+    Reseal {
+        /// An envelope file or a directory of them.
+        input: PathBuf,
+        /// A key that opens them: encryption key file or wallet keypair; default: the -k keypair.
+        #[arg(long)]
+        key: Option<PathBuf>,
+        /// Write the new envelopes into this directory instead of replacing the old ones.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Verifies that a resource is in an anchored batch (offline and against the chain).
     #[command(

@@ -34,6 +34,7 @@ impl CliError {
         match self {
             CliError::BadInput(_) | CliError::Name(_) => EXIT_BAD_INPUT,
             CliError::Sdk(SdkError::Program(_)) => EXIT_REFUSED,
+            CliError::Sdk(SdkError::Seal(_)) => EXIT_BAD_INPUT,
             CliError::Sdk(SdkError::InsufficientFunds { .. })
             | CliError::Sdk(SdkError::AccountNotFound { .. })
             | CliError::Sdk(SdkError::InvalidAccount { .. }) => EXIT_BAD_INPUT,

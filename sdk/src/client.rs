@@ -88,6 +88,17 @@ impl<B: Backend> Medchain<B> {
         .await
     }
 
+    /// The provider publishes the X25519 public key that records are sealed to (see
+    /// [`crate::seal`]); its secret half stays off-chain. Replacing the key takes effect for
+    /// envelopes sealed afterwards.
+    pub async fn set_provider_encryption_key(
+        &self,
+        provider: &Keypair,
+        key: [u8; 32],
+    ) -> Result<TxOutcome, SdkError> {
+        self.send_one(ix::set_provider_encryption_key(&provider.pubkey(), key), &[provider]).await
+    }
+
     /// The patient registers; `payer` (a clinic) pays fee and rent.
     pub async fn register_patient(
         &self,

@@ -163,6 +163,9 @@ pub enum SdkError {
     /// The transaction could not be signed (a required signer is missing).
     #[error("cannot sign the transaction: {0}")]
     Signing(String),
+    /// Sealing, opening or resealing a record failed (see [`crate::seal::SealError`]).
+    #[error(transparent)]
+    Seal(#[from] crate::seal::SealError),
     /// The embedded ledger cannot be used.
     #[error("ledger {path}: {reason}")]
     Ledger {

@@ -4,7 +4,8 @@
 //! program-derived addresses ([`pda`]), pure instruction builders ([`instructions`]),
 //! the program's account types and vocabulary (re-exported), the access rule
 //! ([`access`], the very functions the program runs) and typed program errors
-//! ([`error`]).
+//! ([`error`]), and sealed records ([`seal`]): records encrypted for exactly the patient and
+//! the providers whose consent permits reading them.
 
 #![warn(missing_docs)]
 
@@ -19,6 +20,7 @@ pub mod instructions;
 pub mod merkle;
 pub mod names;
 pub mod pda;
+pub mod seal;
 
 #[cfg(feature = "embedded")]
 pub use backend::embedded::EmbeddedBackend;

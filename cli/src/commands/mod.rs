@@ -6,6 +6,7 @@ mod ledger;
 mod patient;
 mod provider;
 mod records;
+mod sealing;
 mod views;
 
 use crate::cli::{Cli, Command, TermsArgs};
@@ -34,6 +35,11 @@ pub async fn run(cli: Cli) -> Result<Output, CliError> {
         }
         Command::Keygen(args) => return keygen(&args.outfile, args.force),
         Command::Demo(args) => return demo::run(args, cli.output).await,
+        Command::Provider(crate::cli::ProviderCommand::EncryptionKey(
+            crate::cli::EncryptionKeyCommand::Generate { outfile },
+        )) => {
+            return sealing::generate_key(outfile);
+        }
         Command::Record(command) if records::is_offline(command) => {
             return records::run_offline(command);
         }

@@ -139,13 +139,33 @@ pub async fn run(ctx: &Context, command: PatientCommand) -> Result<Output, CliEr
                 tx_json("update_consent", &outcome.signature),
             ))
         }
-        PatientCommand::Revoke { provider } => {
+        PatientCommand::Revoke { provider, reseal } => {
             let provider = wallet(&provider)?;
+            let key = medchain_sdk::seal::EncryptionSecretKey::from_wallet(&patient);
+            // Check the envelopes before revoking, so that bad input changes nothing.
+            if let Some(dir) = &reseal {
+                super::sealing::check_resealable(dir, &key)?;
+            }
             let outcome = ctx.chain.revoke_consent(&patient, &patient, &provider).await?;
-            Ok(Output::new(
-                format!("Revoked: {provider} can no longer access your data (from this slot on)\nsignature: {}", outcome.signature),
-                tx_json("revoke_consent", &outcome.signature),
-            ))
+            let revoked = format!(
+                "Revoked: {provider} can no longer access your data (from this slot on)\nsignature: {}",
+                outcome.signature
+            );
+            let mut value = tx_json("revoke_consent", &outcome.signature);
+            let Some(dir) = reseal else {
+                return Ok(Output::new(
+                    format!(
+                        "{revoked}\nSealed records: envelopes sealed before now still open with {provider}'s key; \
+                         reseal them to cut it out: medchain -k <your keypair> record reseal <dir>"
+                    ),
+                    value,
+                ));
+            };
+            let resealed = super::sealing::reseal(ctx, &dir, &key, None).await.map_err(|e| {
+                CliError::bad(format!("the consent WAS revoked, but resealing {} failed: {e}; run `record reseal` again", dir.display()))
+            })?;
+            value["reseal"] = resealed.json;
+            Ok(Output::new(format!("{revoked}\n{}", resealed.human), value))
         }
         PatientCommand::DelegateAdd { delegate, can, scope } => {
             let delegate = wallet(&delegate)?;

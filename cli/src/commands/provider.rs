@@ -106,6 +106,9 @@ pub async fn run(ctx: &Context, command: ProviderCommand) -> Result<Output, CliE
                 }),
             ))
         }
+        ProviderCommand::EncryptionKey(command) => {
+            crate::commands::sealing::run_key(ctx, command).await
+        }
         ProviderCommand::BreakGlass { patient, issuer, reason, hours } => {
             let provider = ctx.signer()?;
             let patient = wallet(&patient)?;
@@ -133,7 +136,7 @@ pub async fn run(ctx: &Context, command: ProviderCommand) -> Result<Output, CliE
 }
 
 /// Checks that a parsed set names exactly one member.
-fn single(mask: u64, what: &str) -> Result<u64, CliError> {
+pub(super) fn single(mask: u64, what: &str) -> Result<u64, CliError> {
     if mask.count_ones() == 1 {
         Ok(mask)
     } else {

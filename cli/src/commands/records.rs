@@ -51,7 +51,10 @@ pub fn run_offline(command: &RecordCommand) -> Result<Output, CliError> {
                 json!({ "file": file.display().to_string(), "content_hash": hex::encode(hash), "kind": kind }),
             ))
         }
-        RecordCommand::Verify { .. } => Err(CliError::bad("verify needs a cluster")),
+        RecordCommand::Verify { .. }
+        | RecordCommand::Seal { .. }
+        | RecordCommand::Open { .. }
+        | RecordCommand::Reseal { .. } => Err(CliError::bad("this record command needs a cluster")),
     }
 }
 
@@ -59,6 +62,9 @@ pub fn run_offline(command: &RecordCommand) -> Result<Output, CliError> {
 pub async fn run(ctx: &Context, command: RecordCommand) -> Result<Output, CliError> {
     match command {
         RecordCommand::Verify { resource, state } => verify(ctx, &resource, &state).await,
+        command @ (RecordCommand::Seal { .. }
+        | RecordCommand::Open { .. }
+        | RecordCommand::Reseal { .. }) => super::sealing::run_record(ctx, command).await,
         other => run_offline(&other),
     }
 }
