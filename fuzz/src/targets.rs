@@ -150,3 +150,48 @@ pub fn merkle_proof(data: &[u8]) {
         "a flipped bit still verifies (leaf {index} of {count}, bit {bit})"
     );
 }
+
+/// The known-answer envelope and the provider key that opens it
+/// (`sdk/tests/fixtures/seal/kat-v1.json`).
+fn known_envelope() -> &'static (Vec<u8>, medchain_sdk::seal::EncryptionSecretKey) {
+    static KNOWN: std::sync::OnceLock<(Vec<u8>, medchain_sdk::seal::EncryptionSecretKey)> =
+        std::sync::OnceLock::new();
+    KNOWN.get_or_init(|| {
+        let kat: serde_json::Value =
+            serde_json::from_str(include_str!("../../sdk/tests/fixtures/seal/kat-v1.json"))
+                .expect("the known-answer fixture is JSON");
+        let text = |field: &str| kat[field].as_str().expect("a string field").to_string();
+        let secret: [u8; 32] = (0..32)
+            .map(|i| u8::from_str_radix(&text("provider_secret_key")[2 * i..2 * i + 2], 16))
+            .collect::<Result<Vec<u8>, _>>()
+            .expect("hex")
+            .try_into()
+            .expect("32 bytes");
+        (text("envelope").into_bytes(), medchain_sdk::seal::EncryptionSecretKey::from_bytes(secret))
+    })
+}
+
+/// Sealed envelopes (`medchain-sealed-v1`) as read from storage, and provider key files.
+///
+/// Whatever parses is in canonical form (it re-encodes to the same bytes); opening with the
+/// known-answer provider key never panics, and succeeds only for the genuine known-answer
+/// envelope — every mutation of it is refused. (A fuzzer cannot compute HPKE
+/// encapsulations; someone who can may seal new content to a public key, which is why
+/// `open` is paired with the on-chain content hash check.)
+pub fn sealed_envelope(data: &[u8]) {
+    use medchain_sdk::seal::{open, KeyFile, SealedEnvelope};
+    let (genuine, key) = known_envelope();
+    let body = data.strip_suffix(b"\n").unwrap_or(data);
+    if let Ok(envelope) = SealedEnvelope::parse(data) {
+        let encoded = envelope.to_bytes().expect("a parsed envelope encodes");
+        assert_eq!(encoded, body, "parse accepts only the canonical form");
+    }
+    match open(data, key) {
+        Ok(opened) => {
+            assert_eq!(body, &genuine[..], "a mutated envelope opened");
+            assert!(!opened.plaintext.is_empty());
+        }
+        Err(e) => assert!(!e.to_string().is_empty()),
+    }
+    let _ = KeyFile::parse(data);
+}

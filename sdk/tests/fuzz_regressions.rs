@@ -55,6 +55,11 @@ fn merkle_proof_inputs_replay_cleanly() {
     assert!(replay("merkle_proof", targets::merkle_proof) >= 10, "seed corpus present");
 }
 
+#[test]
+fn sealed_envelope_inputs_replay_cleanly() {
+    assert!(replay("sealed_envelope", targets::sealed_envelope) >= 3, "seed corpus present");
+}
+
 /// The targets must find what they are written to find: a sample of broken inputs exercises
 /// each one's error paths without a panic, and a known-good input passes its checks.
 #[test]
@@ -64,6 +69,7 @@ fn targets_accept_garbage_without_panicking() {
         targets::account_data(garbage);
         targets::canonical_json(garbage);
         targets::merkle_proof(garbage);
+        targets::sealed_envelope(garbage);
     }
 }
 
@@ -74,15 +80,19 @@ mod seeds {
     use super::inputs_dir;
     use medchain_sdk::backend::Backend;
     use medchain_sdk::merkle::MerkleTree;
+    use medchain_sdk::seal::{EncryptionSecretKey, KeyFile};
     use medchain_sdk::state::{ConsentTerms, ProviderKind, RequestTerms};
     use medchain_sdk::vocabulary::{actions, categories, purposes};
     use medchain_sdk::{instructions as ix, pda, Medchain};
     use sha2::{Digest, Sha256};
     use solana_sdk::signature::{Keypair, Signer};
 
-    /// Writes `inputs` as `fuzz/corpus/<target>/<sha256 prefix>` files.
+    /// Replaces the seeds of `target` with `inputs`, as `fuzz/corpus/<target>/<sha256 prefix>`.
     fn write(target: &str, inputs: &[Vec<u8>]) {
         let dir = inputs_dir("corpus", target);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir).expect("clear the old seeds");
+        }
         std::fs::create_dir_all(&dir).expect("corpus dir");
         for input in inputs {
             let name = hex::encode(&Sha256::digest(input)[..8]);
@@ -110,6 +120,25 @@ mod seeds {
             seeds.push(doc.as_bytes().to_vec());
         }
         seeds
+    }
+
+    /// The known-answer envelope, its provider's key file, and two broken variants.
+    fn envelope_seeds() -> Vec<Vec<u8>> {
+        let fixture = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/seal/kat-v1.json");
+        let kat: serde_json::Value =
+            serde_json::from_slice(&std::fs::read(fixture).expect("fixture")).expect("json");
+        let envelope = kat["envelope"].as_str().expect("envelope").as_bytes().to_vec();
+        let secret = hex::decode(kat["provider_secret_key"].as_str().expect("key")).expect("hex");
+        let key = EncryptionSecretKey::from_bytes(secret.try_into().expect("32 bytes"));
+        let key_file = serde_json::to_vec(&KeyFile::new(&key)).expect("key file");
+        let mut truncated = envelope.clone();
+        truncated.truncate(envelope.len() / 2);
+        let other_version = String::from_utf8(envelope.clone())
+            .expect("utf-8")
+            .replace("medchain-sealed-v1", "medchain-sealed-v9")
+            .into_bytes();
+        vec![envelope, key_file, truncated, other_version]
     }
 
     /// Proofs as JSON, and structured inputs (count, index, flip position, leaf seed).
@@ -241,5 +270,6 @@ mod seeds {
         write("instruction_data", &instructions);
         write("canonical_json", &json_seeds());
         write("merkle_proof", &merkle_seeds());
+        write("sealed_envelope", &envelope_seeds());
     }
 }
