@@ -33,7 +33,7 @@ use medchain_tests::model::{
 use medchain_tests::{custom_code, AnchorErrorCode, Harness, MedchainError};
 use proptest::prelude::*;
 use proptest::sample::select;
-use proptest::test_runner::{Config, TestCaseError, TestRunner};
+use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestRunner};
 use solana_program_test::BanksClientError;
 use solana_sdk::instruction::Instruction;
 use solana_sdk::signature::{Keypair, Signer};
@@ -747,6 +747,8 @@ fn program_and_model_agree_on_every_step() {
         cases: cases(),
         max_shrink_iters: 4_096,
         source_file: Some(file!()),
+        // A failing case is saved next to this file and replayed first on the next run.
+        failure_persistence: Some(Box::new(FileFailurePersistence::WithSource("regressions"))),
         ..Config::default()
     };
     let mut runner = TestRunner::new(config);
