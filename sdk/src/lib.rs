@@ -4,11 +4,13 @@
 //! program-derived addresses ([`pda`]), pure instruction builders ([`instructions`]),
 //! the program's account types and vocabulary (re-exported), the access rule
 //! ([`access`], the very functions the program runs) and typed program errors
-//! ([`error`]).
+//! ([`error`]), and Solana Actions / Solana Pay transaction requests for patients' wallets
+//! ([`actions`]).
 
 #![warn(missing_docs)]
 
 pub mod access;
+pub mod actions;
 pub mod audit;
 pub mod backend;
 pub mod client;
