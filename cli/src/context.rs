@@ -11,8 +11,8 @@ use medchain_sdk::EmbeddedBackend;
 use medchain_sdk::{Medchain, RpcBackend, SdkError};
 use solana_sdk::account::Account;
 use solana_sdk::hash::Hash;
-use solana_sdk::transaction::Transaction;
 use solana_sdk::signature::Keypair;
+use solana_sdk::transaction::Transaction;
 use std::path::PathBuf;
 
 /// Either backend, so that embedded-only operations (faucet, reset) stay typed.
