@@ -226,7 +226,7 @@ async fn an_externally_signed_transaction_needs_every_signature_and_a_known_bloc
     let instruction =
         medchain_sdk::instructions::register_patient(&patient.pubkey(), &w.clinic.pubkey());
     let blockhash = w.chain.backend().latest_blockhash().await.expect("blockhash");
-    let mut tx = Transaction::new_with_payer(&[instruction.clone()], Some(&w.clinic.pubkey()));
+    let mut tx = Transaction::new_with_payer(&[instruction], Some(&w.clinic.pubkey()));
     tx.partial_sign(&[&w.clinic], blockhash);
     let missing = w.chain.backend().send_transaction(&tx).await.expect_err("unsigned");
     assert!(matches!(missing, SdkError::Signing(_)), "{missing}");

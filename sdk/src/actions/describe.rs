@@ -100,6 +100,21 @@ pub fn duration_in_words(secs: i64) -> String {
     }
 }
 
+/// A remaining time rounded down to its largest unit: "29 days", "5 hours", "1 minute".
+pub fn remaining_in_words(secs: i64) -> String {
+    let secs = secs.max(0);
+    let rounded = if secs >= 86_400 {
+        secs - secs % 86_400
+    } else if secs >= 3_600 {
+        secs - secs % 3_600
+    } else if secs >= 60 {
+        secs - secs % 60
+    } else {
+        secs
+    };
+    duration_in_words(rounded)
+}
+
 /// "read access to observations (labs) and imaging for treatment".
 pub fn access_in_words(categories: u32, purposes: u16, actions: u8) -> String {
     format!(
@@ -164,6 +179,9 @@ mod tests {
         assert_eq!(duration_in_words(86_400), "1 day");
         assert_eq!(duration_in_words(7_200), "2 hours");
         assert_eq!(duration_in_words(61), "61 seconds");
+        assert_eq!(remaining_in_words(30 * 86_400 - 5), "29 days");
+        assert_eq!(remaining_in_words(7_300), "2 hours");
+        assert_eq!(remaining_in_words(-5), "0 seconds");
         assert_eq!(short_address("7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU"), "7xKX…gAsU");
         assert_eq!(CATEGORY_WORDS.len(), CATEGORY_NAMES.len());
     }

@@ -624,10 +624,10 @@ impl<'a, B: Backend> Actions<'a, B> {
                 Ok(ActionView {
                     title: format!("Revoke the access of {}", who.name),
                     description: format!(
-                        "Stop {}'s {} now (it would otherwise last {} more). Takes effect as soon as it lands. Provider wallet: {}.{fee}",
+                        "Stop {}'s {} now (it would otherwise last another {}). Takes effect as soon as it lands. Provider wallet: {}.{fee}",
                         who.name,
                         access_in_words(account.categories, account.purposes, account.actions),
-                        duration_in_words(remaining),
+                        describe::remaining_in_words(remaining),
                         who.authority,
                     ),
                     label: "Revoke access".into(),
