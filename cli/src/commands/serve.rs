@@ -7,9 +7,10 @@ use crate::context::{AnyBackend, Context};
 use crate::error::CliError;
 use crate::output::Output;
 use crate::serve::{AppState, ServerConfig};
+#[cfg(feature = "embedded")]
+use medchain_sdk::actions::spec::EMBEDDED_CHAIN_ID;
 use medchain_sdk::actions::spec::{
     action_url, chain_id_from_genesis_hash, decode_request_url, transaction_request_url,
-    EMBEDDED_CHAIN_ID,
 };
 use medchain_sdk::actions::{ActionOptions, ActionUrls};
 use medchain_sdk::Backend;
@@ -180,7 +181,3 @@ pub fn links(link: &ActionLinkArgs, actions: &[(&str, String)]) -> Result<Output
     }
     Ok(Output::new(human, value))
 }
-
-/// Keeps the embedded-only import used when the feature is off.
-#[cfg(not(feature = "embedded"))]
-const _: &str = EMBEDDED_CHAIN_ID;

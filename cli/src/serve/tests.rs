@@ -681,3 +681,32 @@ async fn cors_preflight_headers_and_actions_json() {
     let response = w.router.clone().oneshot(request).await.expect("icon");
     assert_eq!(response.headers()["content-type"], "image/svg+xml");
 }
+
+#[tokio::test]
+async fn a_transaction_for_another_program_is_never_returned() {
+    // The server runs the SDK's check on every transaction; a mismatch (here: another
+    // program) becomes a 500 with the specification's {message}, never a transaction.
+    let w = world().await;
+    let (patient, request) = pending_request(&w).await;
+    let options = ActionOptions { fee_payer: Some(w.clinic.pubkey()), ..ActionOptions::default() };
+    let plan = Actions::new(&w.chain, &options)
+        .plan(&Action::Deny { request }, &patient.pubkey())
+        .await
+        .expect("plan");
+    let mut tampered = plan.clone();
+    tampered.expected.instructions[0].program_id = Pubkey::new_unique();
+    let blockhash = w.chain.backend().latest_blockhash().await.expect("blockhash");
+    let error = plan.to_post_response(blockhash, Some(&w.clinic)).map(|_| ()).and_then(|()| {
+        // The real plan passes; a transaction built for another program fails the real plan's check.
+        let tx = tampered.transaction(blockhash);
+        medchain_sdk::actions::verify::check_transaction(&tx, &plan.expected)
+            .map_err(ActionsError::from)
+    });
+    let error = error.expect_err("another program");
+    let response = actions_error(&error);
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    let body: Value = serde_json::from_slice(&bytes).expect("json");
+    assert_shape("ActionError", &body);
+    assert!(body["message"].as_str().unwrap_or_default().contains("calls program"), "{body}");
+}
