@@ -22,6 +22,7 @@ struct World {
     chain: Medchain<EmbeddedBackend>,
     clinic: Keypair,
     provider: Keypair,
+    issuer: Keypair,
 }
 
 async fn world() -> World {
@@ -36,7 +37,7 @@ async fn world() -> World {
         .register_provider(&issuer, &provider, [7; 32], ProviderKind::Physician)
         .await
         .expect("provider");
-    World { _dir: dir, chain, clinic, provider }
+    World { _dir: dir, chain, clinic, provider, issuer }
 }
 
 fn asked() -> RequestTerms {
@@ -246,4 +247,28 @@ async fn an_externally_signed_transaction_needs_every_signature_and_a_known_bloc
     bogus.sign(&[&w.clinic, &stranger], solana_sdk::hash::Hash::new_from_array([7; 32]));
     assert!(w.chain.backend().send_transaction(&bogus).await.is_err());
     assert!(w.chain.patient(&stranger.pubkey()).await.expect("read").is_none());
+}
+
+#[tokio::test]
+async fn a_suspended_provider_cannot_be_approved_but_can_be_denied() {
+    let w = world().await;
+    let patient = Keypair::new();
+    w.chain.register_patient(&patient, &w.clinic).await.expect("register");
+    w.chain.request_access(&w.provider, &patient.pubkey(), 1, asked()).await.expect("request");
+    let suspend =
+        medchain_sdk::instructions::suspend_provider(&w.issuer.pubkey(), &w.provider.pubkey());
+    w.chain.send(&[suspend], &w.issuer, &[]).await.expect("suspend");
+    let request =
+        pda::request(&pda::patient(&patient.pubkey()), &pda::provider(&w.provider.pubkey()), 1);
+    let options = ActionOptions { fee_payer: Some(w.clinic.pubkey()), ..ActionOptions::default() };
+    let actions = Actions::new(&w.chain, &options);
+    let approve = Action::Approve { request, narrowing: Narrowing::default() };
+    let view = actions.describe(&approve).await.expect("describe");
+    assert_eq!(
+        view.disabled.as_deref(),
+        Some("This provider is suspended and cannot be granted access.")
+    );
+    let refused = actions.plan(&approve, &patient.pubkey()).await.expect_err("suspended");
+    assert_eq!(refused.status(), 400, "{refused}");
+    actions.plan(&Action::Deny { request }, &patient.pubkey()).await.expect("deny still possible");
 }

@@ -523,10 +523,10 @@ impl<'a, B: Backend> Actions<'a, B> {
     async fn load_request(
         &self,
         request: &Pubkey,
-    ) -> Result<(AccessRequest, NamedProvider), ActionsError> {
+    ) -> Result<(AccessRequest, NamedProvider, bool), ActionsError> {
         let account: AccessRequest = self.fetch(request, "AccessRequest").await?;
-        let (_, named) = self.provider_at(&account.provider).await?;
-        Ok((account, named))
+        let (provider, named) = self.provider_at(&account.provider).await?;
+        Ok((account, named, provider.is_active()))
     }
 
     async fn load_consent(
@@ -545,7 +545,7 @@ impl<'a, B: Backend> Actions<'a, B> {
         let fee = self.fee_note();
         match action {
             Action::Approve { request, narrowing } => {
-                let (account, who) = self.load_request(request).await?;
+                let (account, who, active) = self.load_request(request).await?;
                 let asked = account.terms();
                 let approved = narrowing.apply(&asked)?;
                 let narrower = if approved == asked {
@@ -567,14 +567,21 @@ impl<'a, B: Backend> Actions<'a, B> {
                         who.authority,
                     ),
                     label: "Approve".into(),
-                    disabled: (account.status != RequestStatus::Pending).then(|| {
-                        format!("This request was already answered ({}).", status_words(account.status))
-                    }),
+                    disabled: if account.status != RequestStatus::Pending {
+                        Some(format!(
+                            "This request was already answered ({}).",
+                            status_words(account.status)
+                        ))
+                    } else if !active {
+                        Some("This provider is suspended and cannot be granted access.".into())
+                    } else {
+                        None
+                    },
                     asked: Some(asked),
                 })
             }
             Action::Deny { request } => {
-                let (account, who) = self.load_request(request).await?;
+                let (account, who, _) = self.load_request(request).await?;
                 let asked = account.terms();
                 Ok(ActionView {
                     title: format!("Deny the request of {}", who.name),
@@ -661,9 +668,12 @@ impl<'a, B: Backend> Actions<'a, B> {
         };
         let (instructions, message) = match action {
             Action::Approve { request, narrowing } => {
-                let (account_data, who) = self.load_request(request).await?;
+                let (account_data, who, active) = self.load_request(request).await?;
                 self.check_request(request, &account_data, &patient_pda, &who.authority)
                     .map_err(|e| if e { not_yours("request") } else { answered(&account_data) })?;
+                if !active {
+                    return Err(ActionsError::BadRequest("this provider is suspended".into()));
+                }
                 let approved = narrowing.apply(&account_data.terms())?;
                 (
                     vec![ix::approve_request(
@@ -682,7 +692,7 @@ impl<'a, B: Backend> Actions<'a, B> {
                 )
             }
             Action::Deny { request } => {
-                let (account_data, who) = self.load_request(request).await?;
+                let (account_data, who, _) = self.load_request(request).await?;
                 self.check_request(request, &account_data, &patient_pda, &who.authority)
                     .map_err(|e| if e { not_yours("request") } else { answered(&account_data) })?;
                 (
