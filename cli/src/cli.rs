@@ -90,6 +90,16 @@ pub enum Command {
     /// The embedded ledger: info, faucet, reset.
     #[command(subcommand, after_help = "Example: medchain ledger info")]
     Ledger(LedgerCommand),
+    /// Serves Solana Actions / Solana Pay transaction requests: patients approve, deny, grant and revoke from their own wallet.
+    #[command(
+        after_help = "Example: medchain serve --bind 127.0.0.1:8080 --base-url https://clinic.example --fee-payer clinic-fees.json"
+    )]
+    Serve(ServeArgs),
+    /// Prints the Solana Pay transaction-request URL of an action URL and its QR code.
+    #[command(
+        after_help = "Example: medchain qr https://clinic.example/api/actions/revoke/<CONSENT> --png revoke.png"
+    )]
+    Qr(QrCommandArgs),
     /// A guided end-to-end scenario on a fresh embedded ledger.
     #[command(after_help = "Example: medchain demo --output json")]
     Demo(DemoArgs),
@@ -206,6 +216,27 @@ pub enum ProviderCommand {
         /// What is asked.
         #[command(flatten)]
         terms: TermsArgs,
+        /// The wallet links (approve/deny) and QR code for the patient.
+        #[command(flatten)]
+        link: ActionLinkArgs,
+    },
+    /// Proposes terms for the patient to grant from their wallet: a signed grant link and QR code.
+    #[command(
+        after_help = "Example: medchain -k dr.json provider propose --categories imaging,labs --days 30 --base-url https://clinic.example --qr"
+    )]
+    Propose {
+        /// Bind the proposal to this patient wallet (default: any patient may use it).
+        #[arg(long)]
+        patient: Option<String>,
+        /// What is proposed.
+        #[command(flatten)]
+        terms: TermsArgs,
+        /// How long the link stays usable, in hours.
+        #[arg(long, default_value_t = 24)]
+        valid_hours: u32,
+        /// Where the link points and how it is shown.
+        #[command(flatten)]
+        link: ActionLinkArgs,
     },
     /// Records an access attempt and prints the decision (a denial is recorded too).
     #[command(
@@ -575,6 +606,65 @@ pub enum LedgerCommand {
         #[arg(long)]
         yes: bool,
     },
+}
+
+/// Where a wallet link points (the clinic's `medchain serve`) and how it is shown.
+#[derive(Args, Debug, Clone)]
+pub struct ActionLinkArgs {
+    /// Public base URL of the clinic's `medchain serve` (https://…); prints the wallet links.
+    #[arg(long, env = "MEDCHAIN_ACTIONS_URL")]
+    pub base_url: Option<String>,
+    /// Print the QR code of the transaction-request URL in the terminal.
+    #[arg(long, requires = "base_url")]
+    pub qr: bool,
+    /// Write the QR code as a PNG image.
+    #[arg(long, value_name = "FILE", requires = "base_url")]
+    pub qr_png: Option<PathBuf>,
+    /// Write the QR code as an SVG image.
+    #[arg(long, value_name = "FILE", requires = "base_url")]
+    pub qr_svg: Option<PathBuf>,
+}
+
+/// `serve`
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address and port to listen on (put an HTTPS reverse proxy in front; see docs/ACTIONS.md).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// The public https base URL wallets reach the server at (icons and links are absolute).
+    #[arg(long, env = "MEDCHAIN_ACTIONS_URL")]
+    pub base_url: String,
+    /// The clinic's fee-payer keypair: pays fees and rent and signs first, so patients need no SOL.
+    #[arg(long)]
+    pub fee_payer: Option<PathBuf>,
+    /// Only serve actions of these provider wallets (repeatable; default: every registered provider).
+    #[arg(long = "provider", value_name = "WALLET")]
+    pub providers: Vec<String>,
+    /// A name wallets show for a provider: WALLET=NAME (repeatable).
+    #[arg(long = "provider-name", value_name = "WALLET=NAME")]
+    pub provider_names: Vec<String>,
+    /// Requests a minute per client address.
+    #[arg(long, default_value_t = 60)]
+    pub rate_limit: u32,
+    /// Requests a client may make at once before the rate limit applies.
+    #[arg(long, default_value_t = 20)]
+    pub burst: u32,
+    /// Take the client address from X-Forwarded-For (only behind a reverse proxy that sets it).
+    #[arg(long)]
+    pub trust_forwarded_for: bool,
+}
+
+/// `qr`
+#[derive(Args, Debug)]
+pub struct QrCommandArgs {
+    /// An action URL (https://…/api/actions/…) or a solana: / solana-action: URL.
+    pub url: String,
+    /// Write the QR code as a PNG image.
+    #[arg(long, value_name = "FILE")]
+    pub png: Option<PathBuf>,
+    /// Write the QR code as an SVG image.
+    #[arg(long, value_name = "FILE")]
+    pub svg: Option<PathBuf>,
 }
 
 /// `demo`

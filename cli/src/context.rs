@@ -10,7 +10,9 @@ use medchain_sdk::backend::{AccountFilter, Backend, TxOutcome, TxRecord};
 use medchain_sdk::EmbeddedBackend;
 use medchain_sdk::{Medchain, RpcBackend, SdkError};
 use solana_sdk::account::Account;
+use solana_sdk::hash::Hash;
 use solana_sdk::signature::Keypair;
+use solana_sdk::transaction::Transaction;
 use std::path::PathBuf;
 
 /// Either backend, so that embedded-only operations (faucet, reset) stay typed.
@@ -53,6 +55,12 @@ impl Backend for AnyBackend {
         signers: &[&Keypair],
     ) -> Result<TxOutcome, SdkError> {
         self.inner().send(ixs, payer, signers).await
+    }
+    async fn latest_blockhash(&self) -> Result<Hash, SdkError> {
+        self.inner().latest_blockhash().await
+    }
+    async fn send_transaction(&self, transaction: &Transaction) -> Result<TxOutcome, SdkError> {
+        self.inner().send_transaction(transaction).await
     }
     async fn account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {
         self.inner().account(address).await

@@ -8,6 +8,8 @@ mod config;
 mod context;
 mod error;
 mod output;
+mod qr;
+mod serve;
 
 use clap::Parser;
 

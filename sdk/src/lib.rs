@@ -4,12 +4,14 @@
 //! program-derived addresses ([`pda`]), pure instruction builders ([`instructions`]),
 //! the program's account types and vocabulary (re-exported), the access rule
 //! ([`access`], the very functions the program runs) and typed program errors
-//! ([`error`]), and sealed records ([`seal`]): records encrypted for exactly the patient and
-//! the providers whose consent permits reading them.
+//! ([`error`]); sealed records ([`seal`]): records encrypted for exactly the patient and
+//! the providers whose consent permits reading them; and Solana Actions / Solana Pay
+//! transaction requests for patients' wallets ([`actions`]).
 
 #![warn(missing_docs)]
 
 pub mod access;
+pub mod actions;
 pub mod audit;
 pub mod backend;
 pub mod client;

@@ -178,3 +178,43 @@ async fn an_unreachable_cluster_is_reported_as_such() {
         other => panic!("expected Unreachable, got {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn an_externally_signed_transaction_is_sent_as_signed() {
+    use medchain_sdk::Backend;
+    let chain = chain_with(HashMap::new());
+    let blockhash = chain.backend().latest_blockhash().await.expect("blockhash");
+    let (clinic, patient) = (Keypair::new(), Keypair::new());
+    let mut tx = solana_sdk::transaction::Transaction::new_with_payer(
+        &[ix::register_patient(&patient.pubkey(), &clinic.pubkey())],
+        Some(&clinic.pubkey()),
+    );
+    tx.partial_sign(&[&clinic], blockhash);
+    tx.partial_sign(&[&patient], blockhash);
+    let outcome = chain.backend().send_transaction(&tx).await.expect("confirmed");
+    assert_eq!(outcome.signature, tx.signatures[0], "sent as is, not re-signed");
+}
+
+#[tokio::test]
+async fn an_externally_signed_transaction_refused_by_the_program_comes_back_typed() {
+    use medchain_sdk::Backend;
+    let status = json!({
+        "context": { "slot": 1 },
+        "value": [{
+            "slot": 1,
+            "confirmations": null,
+            "status": { "Err": { "InstructionError": [0, { "Custom": 6024 }] } },
+            "err": { "InstructionError": [0, { "Custom": 6024 }] },
+            "confirmationStatus": "finalized"
+        }]
+    });
+    let chain = chain_with(HashMap::from([(RpcRequest::GetSignatureStatuses, status)]));
+    let patient = Keypair::new();
+    let mut tx = solana_sdk::transaction::Transaction::new_with_payer(
+        &[ix::revoke_consent(&patient.pubkey(), &Keypair::new().pubkey())],
+        Some(&patient.pubkey()),
+    );
+    tx.sign(&[&patient], chain.backend().latest_blockhash().await.expect("blockhash"));
+    let err = chain.backend().send_transaction(&tx).await.expect_err("refused");
+    assert_eq!(err.program_error(), Some(MedchainError::ConsentAlreadyActive), "{err}");
+}

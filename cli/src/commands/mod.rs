@@ -7,6 +7,7 @@ mod patient;
 mod provider;
 mod records;
 mod sealing;
+mod serve;
 mod views;
 
 use crate::cli::{Cli, Command, TermsArgs};
@@ -34,6 +35,7 @@ pub async fn run(cli: Cli) -> Result<Output, CliError> {
             return Ok(Output::new(script.clone(), json!({ "script": script })));
         }
         Command::Keygen(args) => return keygen(&args.outfile, args.force),
+        Command::Qr(args) => return serve::qr(args),
         Command::Demo(args) => return demo::run(args, cli.output).await,
         Command::Provider(crate::cli::ProviderCommand::EncryptionKey(
             crate::cli::EncryptionKeyCommand::Generate { outfile },
@@ -62,7 +64,8 @@ pub async fn run(cli: Cli) -> Result<Output, CliError> {
         Command::Consent(c) => views::run_consent(&ctx, c).await,
         Command::Audit(c) => views::run_audit(&ctx, c).await,
         Command::Ledger(c) => ledger::run(&ctx, c).await,
-        Command::Demo(_) | Command::Keygen(_) | Command::Completions { .. } => {
+        Command::Serve(args) => serve::run(ctx, args).await,
+        Command::Demo(_) | Command::Keygen(_) | Command::Qr(_) | Command::Completions { .. } => {
             Err(CliError::bad("handled above"))
         }
     }

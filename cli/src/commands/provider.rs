@@ -5,15 +5,19 @@ use crate::cli::ProviderCommand;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output::Output;
+use medchain_sdk::actions::describe::{access_in_words, duration_in_words};
+use medchain_sdk::actions::proposal::GrantProposal;
+use medchain_sdk::actions::Narrowing;
 use medchain_sdk::names::{category_names, parse_actions, parse_categories, parse_purposes};
-use medchain_sdk::{access::describe_reason, audit::reason_name, instructions as ix};
+use medchain_sdk::{access::describe_reason, audit::reason_name, instructions as ix, pda, Backend};
 use serde_json::json;
 use solana_sdk::signature::Signer;
 
 /// Runs a `provider` command.
 pub async fn run(ctx: &Context, command: ProviderCommand) -> Result<Output, CliError> {
     match command {
-        ProviderCommand::Request { patient, nonce, terms } => {
+        ProviderCommand::Request { patient, nonce, terms, link } => {
+            let urls = link.base_url.as_deref().map(super::serve::base_url).transpose()?;
             let patient = wallet(&patient)?;
             let terms = request_terms(&terms)?;
             let _: medchain_sdk::state::Patient =
@@ -26,14 +30,74 @@ pub async fn run(ctx: &Context, command: ProviderCommand) -> Result<Output, CliE
                     .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX)),
             };
             let outcome = ctx.chain.request_access(&provider, &patient, nonce, terms).await?;
-            Ok(Output::new(
-                format!(
-                    "Requested {} from patient {patient} (request number {nonce})\nsignature: {}",
-                    category_names(terms.categories).join(", "),
-                    outcome.signature
-                ),
-                json!({ "action": "request_access", "signature": outcome.signature.to_string(), "nonce": nonce }),
-            ))
+            let request =
+                pda::request(&pda::patient(&patient), &pda::provider(&provider.pubkey()), nonce);
+            let mut human = format!(
+                "Requested {} from patient {patient} (request number {nonce})\nrequest: {request}\nsignature: {}",
+                category_names(terms.categories).join(", "),
+                outcome.signature
+            );
+            let mut value = json!({
+                "action": "request_access",
+                "signature": outcome.signature.to_string(),
+                "nonce": nonce,
+                "request": request.to_string(),
+            });
+            if let Some(urls) = urls {
+                let links = super::serve::links(
+                    &link,
+                    &[
+                        ("approve", urls.approve(&request, &Narrowing::default())),
+                        ("deny", urls.deny(&request)),
+                    ],
+                )?;
+                human = format!("{human}\n\n{}", links.human);
+                if let (Some(object), Some(extra)) = (value.as_object_mut(), links.json.as_object())
+                {
+                    object.extend(extra.clone());
+                }
+            }
+            Ok(Output::new(human, value))
+        }
+        ProviderCommand::Propose { patient, terms, valid_hours, link } => {
+            let urls = link.base_url.as_deref().map(super::serve::base_url).transpose()?.ok_or_else(|| {
+                CliError::bad("--base-url (or MEDCHAIN_ACTIONS_URL) is required: the grant link points at your `medchain serve`")
+            })?;
+            if !(1..=24 * 90).contains(&valid_hours) {
+                return Err(CliError::bad("--valid-hours must be between 1 and 2160 (90 days)"));
+            }
+            let patient = patient.as_deref().map(wallet).transpose()?;
+            let terms = request_terms(&terms)?;
+            let provider = ctx.signer()?;
+            let _: medchain_sdk::state::Provider =
+                super::admin::fetch(ctx, &pda::provider(&provider.pubkey()), "Provider").await?;
+            let now = ctx.chain.backend().unix_time().await?;
+            let proposal = GrantProposal {
+                provider: provider.pubkey(),
+                categories: terms.categories,
+                purposes: terms.purposes,
+                actions: terms.actions,
+                duration_secs: terms.duration_secs,
+                valid_until: now + i64::from(valid_hours) * 3_600,
+                patient,
+            }
+            .sign(&provider)
+            .map_err(|e| CliError::bad(e.to_string()))?;
+            let links = super::serve::links(&link, &[("grant", urls.grant(&proposal))])?;
+            let human = format!(
+                "Proposal: grant {} {}, for {} (link valid {valid_hours} h{})\n\n{}",
+                provider.pubkey(),
+                access_in_words(terms.categories, terms.purposes, terms.actions),
+                duration_in_words(terms.duration_secs),
+                patient.map(|p| format!(", only for patient {p}")).unwrap_or_default(),
+                links.human
+            );
+            let mut value =
+                json!({ "action": "propose", "valid_until": proposal.proposal.valid_until });
+            if let (Some(object), Some(extra)) = (value.as_object_mut(), links.json.as_object()) {
+                object.extend(extra.clone());
+            }
+            Ok(Output::new(human, value))
         }
         ProviderCommand::RecordAccess { patient, category, purpose, action } => {
             let provider = ctx.signer()?;

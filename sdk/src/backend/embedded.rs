@@ -23,6 +23,7 @@ use sha2::{Digest, Sha256};
 use solana_program_test::{processor, ProgramTest, ProgramTestContext};
 use solana_sdk::account::{Account, AccountSharedData};
 use solana_sdk::clock::Clock;
+use solana_sdk::hash::Hash;
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::Transaction;
 use std::collections::BTreeMap;
@@ -103,6 +104,13 @@ pub struct EmbeddedBackend {
     inner: Mutex<Inner>,
     faucet_lamports: std::sync::atomic::AtomicU64,
     _lock: File,
+}
+
+/// The slot a transaction is processed in: its blockhash and cluster time.
+struct SlotTicket {
+    blockhash: Hash,
+    slot: u64,
+    now: i64,
 }
 
 struct Inner {
@@ -337,43 +345,33 @@ impl EmbeddedBackend {
         pt.start_with_context().await
     }
 
-    fn is_persisted(account: &Account) -> bool {
-        !account.executable
-            && (account.owner == medchain::ID || account.owner == anchor_lang::system_program::ID)
-    }
-}
-
-#[async_trait::async_trait]
-impl Backend for EmbeddedBackend {
-    fn describe(&self) -> String {
-        format!("embedded ledger at {}", self.dir.display())
-    }
-
-    async fn send(
-        &self,
-        instructions: &[Instruction],
-        payer: &Keypair,
-        signers: &[&Keypair],
-    ) -> Result<TxOutcome, SdkError> {
-        let mut guard = self.inner.lock().await;
-        let inner = &mut *guard;
+    /// The running bank, started from the persisted accounts on first use.
+    async fn bank<'a>(&self, inner: &'a mut Inner) -> Result<&'a mut ProgramTestContext, SdkError> {
         if inner.bank.is_none() {
             inner.bank = Some(Self::start_bank(&inner.state).await);
         }
-        let bank = inner.bank.as_mut().ok_or_else(|| SdkError::Ledger {
+        inner.bank.as_mut().ok_or_else(|| SdkError::Ledger {
             path: self.dir.display().to_string(),
             reason: "the runtime did not start".into(),
-        })?;
-        // A new slot per transaction: fresh blockhash, monotonic history.
+        })
+    }
+
+    /// Moves the bank to a new slot (fresh blockhash, monotonic history) with the ledger's
+    /// clock, and returns the new latest blockhash. Earlier blockhashes stay valid for the
+    /// runtime's usual window (150 slots), so a transaction built for a wallet to sign still
+    /// lands after a few others.
+    async fn next_slot(&self, inner: &mut Inner) -> Result<SlotTicket, SdkError> {
+        let recorded_slot = inner.state.slot;
+        let now = inner.state.unix_time();
+        let bank = self.bank(inner).await?;
         let current = bank
             .banks_client
             .get_root_slot()
             .await
             .map_err(|e| SdkError::Transport(e.to_string()))?;
-        let next = current.max(inner.state.slot).saturating_add(1);
+        let next = current.max(recorded_slot).saturating_add(1);
         bank.warp_to_slot(next)
             .map_err(|e| SdkError::Transport(format!("cannot advance the ledger: {e:?}")))?;
-        let now = inner.state.unix_time();
         let mut clock: Clock =
             bank.banks_client.get_sysvar().await.map_err(|e| SdkError::Transport(e.to_string()))?;
         clock.unix_timestamp = now;
@@ -383,18 +381,31 @@ impl Backend for EmbeddedBackend {
             .get_latest_blockhash()
             .await
             .map_err(|e| SdkError::Transport(e.to_string()))?;
-        let mut keys: Vec<&Keypair> = vec![payer];
-        keys.extend(signers.iter().copied().filter(|k| k.pubkey() != payer.pubkey()));
-        let mut tx = Transaction::new_unsigned(solana_sdk::message::Message::new(
-            instructions,
-            Some(&payer.pubkey()),
-        ));
-        tx.try_sign(&keys, blockhash).map_err(|e| SdkError::Signing(e.to_string()))?;
+        Ok(SlotTicket { blockhash, slot: next, now })
+    }
+
+    /// Preflights, processes and records a signed transaction in the current slot (see
+    /// [`EmbeddedBackend::next_slot`]); the fee payer is topped up by the faucet if it is on.
+    async fn process(
+        &self,
+        inner: &mut Inner,
+        ticket: SlotTicket,
+        tx: Transaction,
+    ) -> Result<TxOutcome, SdkError> {
+        let fee_payer =
+            *tx.message.account_keys.first().ok_or_else(|| {
+                SdkError::Transaction("the transaction names no fee payer".into())
+            })?;
+        let SlotTicket { slot: next, now, .. } = ticket;
+        let bank = inner.bank.as_mut().ok_or_else(|| SdkError::Ledger {
+            path: self.dir.display().to_string(),
+            reason: "the runtime did not start".into(),
+        })?;
         // The faucet's credit, kept only if the transaction goes through.
         let faucet = self.faucet_lamports.load(std::sync::atomic::Ordering::Relaxed);
         let payer_before = bank
             .banks_client
-            .get_account(payer.pubkey())
+            .get_account(fee_payer)
             .await
             .map_err(|e| SdkError::Transport(e.to_string()))?;
         let credited = faucet > 0 && payer_before.as_ref().map_or(0, |a| a.lamports) < faucet / 10;
@@ -407,7 +418,7 @@ impl Backend for EmbeddedBackend {
                 rent_epoch: u64::MAX,
             });
             funded.lamports = faucet;
-            bank.set_account(&payer.pubkey(), &AccountSharedData::from(funded));
+            bank.set_account(&fee_payer, &AccountSharedData::from(funded));
         }
         // Preflight, as a cluster's RPC does: a transaction that would fail is not processed,
         // so it changes nothing (no fee, no history).
@@ -421,9 +432,9 @@ impl Backend for EmbeddedBackend {
         if let Some(Err(error)) = simulation.result {
             if credited {
                 let restored = payer_before.unwrap_or_default();
-                bank.set_account(&payer.pubkey(), &AccountSharedData::from(restored));
+                bank.set_account(&fee_payer, &AccountSharedData::from(restored));
             }
-            return Err(SdkError::from_transaction_error(Some(error), &payer.pubkey()));
+            return Err(SdkError::from_transaction_error(Some(error), &fee_payer));
         }
         let signature = tx.signatures[0];
         let account_keys = tx.message.account_keys.clone();
@@ -451,7 +462,7 @@ impl Backend for EmbeddedBackend {
                 | solana_sdk::transaction::TransactionError::InsufficientFundsForFee)
         ) {
             // Not landed: nothing changed, nothing to record.
-            return Err(SdkError::from_transaction_error(outcome.result.err(), &payer.pubkey()));
+            return Err(SdkError::from_transaction_error(outcome.result.err(), &fee_payer));
         }
         for key in &account_keys {
             let account = bank
@@ -490,8 +501,58 @@ impl Backend for EmbeddedBackend {
         self.persist(&inner.state)?;
         match outcome.result {
             Ok(()) => Ok(TxOutcome { signature, return_data }),
-            Err(e) => Err(SdkError::from_transaction_error(Some(e), &payer.pubkey())),
+            Err(e) => Err(SdkError::from_transaction_error(Some(e), &fee_payer)),
         }
+    }
+
+    fn is_persisted(account: &Account) -> bool {
+        !account.executable
+            && (account.owner == medchain::ID || account.owner == anchor_lang::system_program::ID)
+    }
+}
+
+#[async_trait::async_trait]
+impl Backend for EmbeddedBackend {
+    fn describe(&self) -> String {
+        format!("embedded ledger at {}", self.dir.display())
+    }
+
+    async fn send(
+        &self,
+        instructions: &[Instruction],
+        payer: &Keypair,
+        signers: &[&Keypair],
+    ) -> Result<TxOutcome, SdkError> {
+        let mut guard = self.inner.lock().await;
+        let ticket = self.next_slot(&mut guard).await?;
+        let mut keys: Vec<&Keypair> = vec![payer];
+        keys.extend(signers.iter().copied().filter(|k| k.pubkey() != payer.pubkey()));
+        let mut tx = Transaction::new_unsigned(solana_sdk::message::Message::new(
+            instructions,
+            Some(&payer.pubkey()),
+        ));
+        tx.try_sign(&keys, ticket.blockhash).map_err(|e| SdkError::Signing(e.to_string()))?;
+        self.process(&mut guard, ticket, tx).await
+    }
+
+    async fn latest_blockhash(&self) -> Result<Hash, SdkError> {
+        let mut guard = self.inner.lock().await;
+        let bank = self.bank(&mut guard).await?;
+        bank.banks_client
+            .get_latest_blockhash()
+            .await
+            .map_err(|e| SdkError::Transport(e.to_string()))
+    }
+
+    async fn send_transaction(&self, transaction: &Transaction) -> Result<TxOutcome, SdkError> {
+        if !transaction.is_signed() {
+            return Err(SdkError::Signing(
+                "the transaction is missing signatures of its required signers".into(),
+            ));
+        }
+        let mut guard = self.inner.lock().await;
+        let ticket = self.next_slot(&mut guard).await?;
+        self.process(&mut guard, ticket, transaction.clone()).await
     }
 
     async fn account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {

@@ -11,7 +11,9 @@ use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use serde::{Deserialize, Serialize};
 use solana_sdk::account::Account;
+use solana_sdk::hash::Hash;
 use solana_sdk::signature::{Keypair, Signature};
+use solana_sdk::transaction::Transaction;
 
 /// A filter on program accounts, as `getProgramAccounts` takes them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -116,6 +118,16 @@ pub trait Backend: Send + Sync {
         signers: &[&Keypair],
     ) -> Result<TxOutcome, SdkError>;
 
+    /// A recent blockhash, for a transaction that someone else signs (a patient's wallet)
+    /// and that comes back through [`Backend::send_transaction`].
+    async fn latest_blockhash(&self) -> Result<Hash, SdkError>;
+
+    /// Sends a transaction signed elsewhere (every required signature present) and waits for
+    /// confirmation. Unlike [`Backend::send`] it is never re-signed: when its blockhash has
+    /// expired it fails, and the signer must sign a fresh one. A program error becomes
+    /// [`SdkError::Program`].
+    async fn send_transaction(&self, transaction: &Transaction) -> Result<TxOutcome, SdkError>;
+
     /// Reads one account; `None` when it does not exist.
     async fn account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError>;
 
@@ -150,6 +162,14 @@ impl<T: Backend + ?Sized> Backend for Box<T> {
         signers: &[&Keypair],
     ) -> Result<TxOutcome, SdkError> {
         (**self).send(instructions, payer, signers).await
+    }
+
+    async fn latest_blockhash(&self) -> Result<Hash, SdkError> {
+        (**self).latest_blockhash().await
+    }
+
+    async fn send_transaction(&self, transaction: &Transaction) -> Result<TxOutcome, SdkError> {
+        (**self).send_transaction(transaction).await
     }
 
     async fn account(&self, address: &Pubkey) -> Result<Option<Account>, SdkError> {

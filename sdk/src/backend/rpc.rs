@@ -20,6 +20,7 @@ use solana_rpc_client_api::config::{
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_rpc_client_api::request::RpcError;
 use solana_sdk::account::Account;
+use solana_sdk::hash::Hash;
 use solana_sdk::message::Message;
 use solana_sdk::signature::{Keypair, Signature, Signer};
 use solana_sdk::transaction::Transaction;
@@ -192,6 +193,30 @@ impl Backend for RpcBackend {
                     return Err(self.transport(e));
                 }
             }
+        }
+    }
+
+    async fn latest_blockhash(&self) -> Result<Hash, SdkError> {
+        self.client.get_latest_blockhash().await.map_err(|e| self.transport(e))
+    }
+
+    async fn send_transaction(&self, transaction: &Transaction) -> Result<TxOutcome, SdkError> {
+        let fee_payer = transaction.message.account_keys.first().copied().unwrap_or_default();
+        match self.client.send_and_confirm_transaction(transaction).await {
+            Ok(signature) => {
+                let return_data = self
+                    .client
+                    .get_transaction_with_config(&signature, self.transaction_config())
+                    .await
+                    .ok()
+                    .and_then(|t| t.transaction.meta)
+                    .and_then(|meta| return_data_of(&meta));
+                Ok(TxOutcome { signature, return_data })
+            }
+            Err(e) => match e.get_transaction_error() {
+                Some(tx_error) => Err(SdkError::from_transaction_error(Some(tx_error), &fee_payer)),
+                None => Err(self.transport(e)),
+            },
         }
     }
 

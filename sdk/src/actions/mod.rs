@@ -1,0 +1,882 @@
+//! Solana Actions and Solana Pay transaction requests, without HTTP: what a patient's wallet
+//! is shown for an action and the exact transaction it is asked to sign. The `medchain serve`
+//! command puts these behind HTTP; an EHR gateway can do the same with its own server.
+//!
+//! Four actions, each identified by what is on the ledger, never by what the URL claims:
+//!
+//! | action | identified by | query string | the transaction |
+//! |---|---|---|---|
+//! | approve | the AccessRequest address | may only **narrow** the request ([`Narrowing`]) | `approve_request` |
+//! | deny | the AccessRequest address | none | `deny_request` |
+//! | grant | a provider-signed [`proposal::SignedProposal`] | the proposal (any change breaks its signature) | `register_patient` if needed, then `grant_consent` |
+//! | revoke | the Consent address | none | `revoke_consent` |
+//!
+//! The wallet's `account` must be the patient the request or consent belongs to (or the one a
+//! proposal is bound to). When a fee payer (the clinic) is configured it pays fees and rent
+//! and signs first, so the patient signs only as patient and needs no SOL. Every transaction
+//! is checked with [`verify::check_transaction`] before it leaves.
+//!
+//! ```no_run
+//! # async fn demo(chain: medchain_sdk::Medchain<medchain_sdk::RpcBackend>) -> Result<(), medchain_sdk::actions::ActionsError> {
+//! use medchain_sdk::actions::{Action, ActionOptions, Actions};
+//! use anchor_lang::prelude::Pubkey;
+//! let options = ActionOptions::default();
+//! let actions = Actions::new(&chain, &options);
+//! let request: Pubkey = "11111111111111111111111111111111".parse().unwrap();
+//! let action = Action::Deny { request };
+//! let view = actions.describe(&action).await?; // title, description, label
+//! let wallet: Pubkey = "11111111111111111111111111111111".parse().unwrap();
+//! let plan = actions.plan(&action, &wallet).await?; // the exact instructions and signers
+//! # Ok(()) }
+//! ```
+
+pub mod describe;
+pub mod proposal;
+pub mod spec;
+pub mod verify;
+
+use crate::backend::Backend;
+use crate::error::SdkError;
+use crate::names::{
+    action_names, category_names, parse_actions, parse_categories, parse_purposes, purpose_names,
+};
+use crate::{instructions as ix, pda, Medchain};
+use anchor_lang::prelude::Pubkey;
+use base64::Engine as _;
+use describe::{access_in_words, duration_in_words, kind_in_words, short_address};
+use medchain::state::{
+    AccessRequest, Consent, ConsentStatus, ConsentTerms, Provider, RequestStatus, RequestTerms,
+};
+use proposal::SignedProposal;
+use solana_sdk::hash::Hash;
+use solana_sdk::message::Message;
+use solana_sdk::signature::{Keypair, Signer};
+use solana_sdk::transaction::Transaction;
+use spec::{
+    ActionGetResponse, ActionLinks, ActionParameter, ActionPostResponse, LinkedAction,
+    ParameterOption,
+};
+use std::collections::{BTreeMap, BTreeSet};
+use verify::{check_transaction, ExpectedTransaction, TransactionMismatch};
+
+/// Path prefix of every action endpoint.
+pub const API_PREFIX: &str = "/api/actions";
+/// Longest query string an action accepts.
+pub const MAX_QUERY_LEN: usize = proposal::MAX_QUERY_LEN;
+/// Longest duration a narrowing may name, in days (the program's limit: 10 years).
+const MAX_DAYS: i64 = 3_650;
+
+/// Why an action cannot be described or built. [`ActionsError::status`] is the HTTP status.
+#[derive(Debug, thiserror::Error)]
+pub enum ActionsError {
+    /// The request is malformed, wider than allowed, or no longer possible (400).
+    #[error("{0}")]
+    BadRequest(String),
+    /// The wallet is not the patient this action belongs to, or the server does not act for
+    /// this provider (403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request, consent or provider does not exist (404).
+    #[error("{0}")]
+    NotFound(String),
+    /// The ledger could not be read (502 when the cluster is unreachable, 500 otherwise).
+    #[error("{0}")]
+    Sdk(#[from] SdkError),
+    /// The transaction built does not pass the check (500: never sent to a wallet).
+    #[error("refusing to return a transaction that fails its own check: {0}")]
+    Mismatch(#[from] TransactionMismatch),
+}
+
+impl ActionsError {
+    /// The HTTP status of this error.
+    pub fn status(&self) -> u16 {
+        match self {
+            ActionsError::BadRequest(_) => 400,
+            ActionsError::Forbidden(_) => 403,
+            ActionsError::NotFound(_) => 404,
+            ActionsError::Sdk(SdkError::Unreachable { .. } | SdkError::Transport(_)) => 502,
+            ActionsError::Sdk(_) | ActionsError::Mismatch(_) => 500,
+        }
+    }
+}
+
+/// One of the four actions (see the module documentation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Approve the pending AccessRequest at `request`, optionally narrowed.
+    Approve {
+        /// The AccessRequest address.
+        request: Pubkey,
+        /// What the patient narrows (nothing: exactly what was asked).
+        narrowing: Narrowing,
+    },
+    /// Deny the pending AccessRequest at `request`.
+    Deny {
+        /// The AccessRequest address.
+        request: Pubkey,
+    },
+    /// Grant what a provider proposes.
+    Grant {
+        /// The verified proposal.
+        proposal: SignedProposal,
+    },
+    /// Revoke the Consent at `consent`.
+    Revoke {
+        /// The Consent address.
+        consent: Pubkey,
+    },
+}
+
+/// What a patient narrows when approving: each set must be a subset of what was asked, the
+/// duration no longer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Narrowing {
+    /// Only these categories.
+    pub categories: Option<u32>,
+    /// Only these purposes.
+    pub purposes: Option<u16>,
+    /// Only these actions.
+    pub actions: Option<u8>,
+    /// Only this long, in seconds.
+    pub duration_secs: Option<i64>,
+}
+
+impl Narrowing {
+    /// Parses `categories=imaging&purposes=TREAT&actions=read&days=7` (every key optional,
+    /// none repeated, nothing else).
+    pub fn from_query(query: &str) -> Result<Self, ActionsError> {
+        if query.len() > MAX_QUERY_LEN {
+            return Err(ActionsError::BadRequest("the query string is too long".into()));
+        }
+        let mut out = Narrowing::default();
+        let bad = |e: crate::names::UnknownName| ActionsError::BadRequest(e.to_string());
+        let mut seen = BTreeSet::new();
+        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+            if !seen.insert(key.to_string()) {
+                return Err(ActionsError::BadRequest(format!("parameter '{key}' is repeated")));
+            }
+            match key.as_ref() {
+                "categories" => out.categories = Some(parse_categories(&value).map_err(bad)?),
+                "purposes" => out.purposes = Some(parse_purposes(&value).map_err(bad)?),
+                "actions" => out.actions = Some(parse_actions(&value).map_err(bad)?),
+                "days" => {
+                    let days = value.trim().parse::<i64>().ok().filter(|d| (1..=MAX_DAYS).contains(d));
+                    let days = days.ok_or_else(|| {
+                        ActionsError::BadRequest(format!("'days' must be a whole number from 1 to {MAX_DAYS}"))
+                    })?;
+                    out.duration_secs = Some(days * 86_400);
+                }
+                other => {
+                    return Err(ActionsError::BadRequest(format!(
+                        "unknown parameter '{other}'; an approval may only narrow categories, purposes, actions or days"
+                    )))
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The query string of this narrowing (empty when it narrows nothing).
+    pub fn to_query(&self) -> String {
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        if let Some(c) = self.categories {
+            query.append_pair("categories", &category_names(c).join(","));
+        }
+        if let Some(p) = self.purposes {
+            query.append_pair("purposes", &purpose_names(p).join(","));
+        }
+        if let Some(a) = self.actions {
+            query.append_pair("actions", &action_names(a).join(","));
+        }
+        if let Some(d) = self.duration_secs {
+            query.append_pair("days", &(d / 86_400).to_string());
+        }
+        query.finish()
+    }
+
+    /// The approved terms: `asked`, narrowed. Anything wider than `asked`, or empty, is
+    /// refused.
+    pub fn apply(&self, asked: &RequestTerms) -> Result<RequestTerms, ActionsError> {
+        let approved = RequestTerms {
+            categories: self.categories.unwrap_or(asked.categories),
+            purposes: self.purposes.unwrap_or(asked.purposes),
+            actions: self.actions.unwrap_or(asked.actions),
+            duration_secs: self.duration_secs.unwrap_or(asked.duration_secs),
+        };
+        if approved.categories == 0 || approved.purposes == 0 || approved.actions == 0 {
+            return Err(ActionsError::BadRequest(
+                "an approval must keep at least one category, purpose and action".into(),
+            ));
+        }
+        let wider = |what: &str| {
+            Err(ActionsError::BadRequest(format!(
+                "the approval would widen the request ({what}); it may only narrow what was asked"
+            )))
+        };
+        if approved.categories & !asked.categories != 0 {
+            return wider("categories not asked for");
+        }
+        if approved.purposes & !asked.purposes != 0 {
+            return wider("purposes not asked for");
+        }
+        if approved.actions & !asked.actions != 0 {
+            return wider("actions not asked for");
+        }
+        if approved.duration_secs > asked.duration_secs {
+            return wider("a longer duration");
+        }
+        debug_assert!(asked.contains(&approved));
+        Ok(approved)
+    }
+
+    /// True when it narrows nothing.
+    pub fn is_empty(&self) -> bool {
+        *self == Narrowing::default()
+    }
+}
+
+/// How a server runs its actions.
+#[derive(Debug, Clone, Default)]
+pub struct ActionOptions {
+    /// The clinic's fee payer: pays fees and rent and signs first. `None`: the patient pays.
+    pub fee_payer: Option<Pubkey>,
+    /// Only these provider wallets are served (`None`: every registered provider).
+    pub providers: Option<BTreeSet<Pubkey>>,
+    /// Display names of provider wallets ("Dr. Rivera, Riverside Clinic").
+    pub provider_names: BTreeMap<Pubkey, String>,
+}
+
+/// The URLs of a server's actions, from its public base URL (`https://clinic.example`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionUrls {
+    base: String,
+}
+
+impl ActionUrls {
+    /// URLs under `base_url` (a trailing `/` is ignored).
+    pub fn new(base_url: &str) -> Self {
+        Self { base: base_url.trim_end_matches('/').to_string() }
+    }
+
+    /// The base URL.
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    /// The icon's absolute URL.
+    pub fn icon(&self) -> String {
+        format!("{}/icon.svg", self.base)
+    }
+
+    /// The approve action of a request (narrowed when `narrowing` is not empty).
+    pub fn approve(&self, request: &Pubkey, narrowing: &Narrowing) -> String {
+        let query = narrowing.to_query();
+        let path = format!("{}{API_PREFIX}/approve/{request}", self.base);
+        if query.is_empty() {
+            path
+        } else {
+            format!("{path}?{query}")
+        }
+    }
+
+    /// The deny action of a request.
+    pub fn deny(&self, request: &Pubkey) -> String {
+        format!("{}{API_PREFIX}/deny/{request}", self.base)
+    }
+
+    /// The grant action of a signed proposal.
+    pub fn grant(&self, proposal: &SignedProposal) -> String {
+        format!("{}{API_PREFIX}/grant?{}", self.base, proposal.to_query())
+    }
+
+    /// The revoke action of a consent.
+    pub fn revoke(&self, consent: &Pubkey) -> String {
+        format!("{}{API_PREFIX}/revoke/{consent}", self.base)
+    }
+
+    /// The URL of `action`.
+    pub fn of(&self, action: &Action) -> String {
+        match action {
+            Action::Approve { request, narrowing } => self.approve(request, narrowing),
+            Action::Deny { request } => self.deny(request),
+            Action::Grant { proposal } => self.grant(proposal),
+            Action::Revoke { consent } => self.revoke(consent),
+        }
+    }
+}
+
+/// What the wallet shows for an action.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionView {
+    /// The title.
+    pub title: String,
+    /// Exactly what will be granted, denied or revoked, in plain words.
+    pub description: String,
+    /// The button label.
+    pub label: String,
+    /// Why the action can no longer be taken, if so.
+    pub disabled: Option<String>,
+    /// For an approval: the terms asked, so a wallet can offer to narrow them.
+    pub asked: Option<RequestTerms>,
+}
+
+impl ActionView {
+    /// The `GET` response for `action` at `urls`.
+    pub fn to_get_response(&self, action: &Action, urls: &ActionUrls) -> ActionGetResponse {
+        let link = |href: String, label: &str, parameters: Vec<ActionParameter>| LinkedAction {
+            kind: "transaction".into(),
+            href,
+            label: label.into(),
+            parameters,
+        };
+        let links = match (action, &self.asked) {
+            (Action::Approve { request, narrowing }, Some(asked)) if self.disabled.is_none() => {
+                let mut buttons = vec![link(urls.approve(request, narrowing), &self.label, vec![])];
+                if narrowing.is_empty() {
+                    buttons.push(link(
+                        format!(
+                            "{}?categories={{categories}}&days={{days}}",
+                            urls.approve(request, narrowing)
+                        ),
+                        "Approve only these",
+                        narrowing_parameters(asked),
+                    ));
+                }
+                buttons.push(link(urls.deny(request), "Deny", vec![]));
+                Some(ActionLinks { actions: buttons })
+            }
+            _ => None,
+        };
+        ActionGetResponse {
+            kind: "action".into(),
+            icon: urls.icon(),
+            title: self.title.clone(),
+            description: self.description.clone(),
+            label: self.label.clone(),
+            disabled: self.disabled.is_some(),
+            links,
+            error: self.disabled.clone().map(|message| spec::ActionError { message }),
+        }
+    }
+}
+
+/// The inputs of "Approve only these": the categories asked (all preselected) and the days.
+fn narrowing_parameters(asked: &RequestTerms) -> Vec<ActionParameter> {
+    let options = crate::names::CATEGORY_NAMES
+        .iter()
+        .filter(|(bit, _, _)| asked.categories & bit != 0)
+        .map(|(bit, name, _)| ParameterOption {
+            label: describe::categories_in_words(*bit),
+            value: (*name).to_string(),
+            selected: true,
+        })
+        .collect();
+    let max_days = (asked.duration_secs / 86_400).max(1);
+    vec![
+        ActionParameter {
+            kind: "checkbox".into(),
+            name: "categories".into(),
+            label: "Categories to share".into(),
+            required: true,
+            min: None,
+            max: None,
+            pattern: None,
+            pattern_description: None,
+            options,
+        },
+        ActionParameter {
+            kind: "number".into(),
+            name: "days".into(),
+            label: format!("Days (at most {max_days})"),
+            required: true,
+            min: Some(1),
+            max: Some(max_days),
+            pattern: None,
+            pattern_description: None,
+            options: vec![],
+        },
+    ]
+}
+
+/// The exact transaction an action asks the wallet to sign.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionPlan {
+    /// Instructions, fee payer and signers.
+    pub expected: ExpectedTransaction,
+    /// A short note for the wallet.
+    pub message: String,
+}
+
+impl ActionPlan {
+    /// The unsigned transaction with `blockhash`.
+    pub fn transaction(&self, blockhash: Hash) -> Transaction {
+        Transaction::new_unsigned(Message::new_with_blockhash(
+            &self.expected.instructions,
+            Some(&self.expected.fee_payer),
+            &blockhash,
+        ))
+    }
+
+    /// The `POST` response: the transaction with `blockhash`, signed by `fee_payer` when it
+    /// is the plan's fee payer (the patient's slot is left empty), checked, base64-encoded.
+    pub fn to_post_response(
+        &self,
+        blockhash: Hash,
+        fee_payer: Option<&Keypair>,
+    ) -> Result<ActionPostResponse, ActionsError> {
+        let mut tx = self.transaction(blockhash);
+        if let Some(payer) = fee_payer.filter(|k| k.pubkey() == self.expected.fee_payer) {
+            tx.try_partial_sign(&[payer], blockhash)
+                .map_err(|e| ActionsError::Sdk(SdkError::Signing(e.to_string())))?;
+        }
+        check_transaction(&tx, &self.expected)?;
+        let bytes = bincode::serialize(&tx).map_err(|e| {
+            ActionsError::Sdk(SdkError::Transaction(format!("cannot serialize: {e}")))
+        })?;
+        Ok(ActionPostResponse {
+            kind: "transaction".into(),
+            transaction: base64::engine::general_purpose::STANDARD.encode(bytes),
+            message: Some(self.message.clone()),
+        })
+    }
+}
+
+/// Describes and builds actions against one ledger.
+pub struct Actions<'a, B: Backend> {
+    chain: &'a Medchain<B>,
+    options: &'a ActionOptions,
+}
+
+/// A provider as the wallet names it.
+struct NamedProvider {
+    authority: Pubkey,
+    name: String,
+}
+
+fn status_words(status: RequestStatus) -> &'static str {
+    match status {
+        RequestStatus::Pending => "pending",
+        RequestStatus::Approved => "approved",
+        RequestStatus::Denied => "denied",
+        RequestStatus::Cancelled => "cancelled by the provider",
+    }
+}
+
+impl<'a, B: Backend> Actions<'a, B> {
+    /// Actions over `chain` with `options`.
+    pub fn new(chain: &'a Medchain<B>, options: &'a ActionOptions) -> Self {
+        Self { chain, options }
+    }
+
+    async fn fetch<T: anchor_lang::AccountDeserialize>(
+        &self,
+        address: &Pubkey,
+        what: &'static str,
+    ) -> Result<T, ActionsError> {
+        match self.chain.fetch(address, what).await {
+            Ok(Some(value)) => Ok(value),
+            Ok(None) => Err(ActionsError::NotFound(format!("no {what} at {address}"))),
+            Err(SdkError::InvalidAccount { .. }) => {
+                Err(ActionsError::BadRequest(format!("{address} is not a medchain {what}")))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Loads a Provider PDA's account, refusing providers this server does not serve.
+    async fn provider_at(
+        &self,
+        provider_pda: &Pubkey,
+    ) -> Result<(Provider, NamedProvider), ActionsError> {
+        let provider: Provider = self.fetch(provider_pda, "Provider").await?;
+        let named = self.named(&provider)?;
+        Ok((provider, named))
+    }
+
+    fn named(&self, provider: &Provider) -> Result<NamedProvider, ActionsError> {
+        let authority = provider.authority;
+        if let Some(allowed) = &self.options.providers {
+            if !allowed.contains(&authority) {
+                return Err(ActionsError::Forbidden(format!(
+                    "this server does not act for provider {authority}"
+                )));
+            }
+        }
+        let name = self.options.provider_names.get(&authority).cloned().unwrap_or_else(|| {
+            format!(
+                "the {} {}",
+                kind_in_words(provider.kind),
+                short_address(&authority.to_string())
+            )
+        });
+        Ok(NamedProvider { authority, name })
+    }
+
+    fn fee_note(&self) -> &'static str {
+        if self.options.fee_payer.is_some() {
+            " The clinic pays the network fee."
+        } else {
+            ""
+        }
+    }
+
+    async fn load_request(
+        &self,
+        request: &Pubkey,
+    ) -> Result<(AccessRequest, NamedProvider, bool), ActionsError> {
+        let account: AccessRequest = self.fetch(request, "AccessRequest").await?;
+        let (provider, named) = self.provider_at(&account.provider).await?;
+        Ok((account, named, provider.is_active()))
+    }
+
+    async fn load_consent(
+        &self,
+        consent: &Pubkey,
+    ) -> Result<(Consent, NamedProvider), ActionsError> {
+        let account: Consent = self.fetch(consent, "Consent").await?;
+        let (_, named) = self.provider_at(&account.provider).await?;
+        Ok((account, named))
+    }
+
+    /// What the wallet shows for `action` (title, plain-word description, label), read from
+    /// the ledger. An action that can no longer be taken is described with `disabled` set.
+    pub async fn describe(&self, action: &Action) -> Result<ActionView, ActionsError> {
+        let now = self.chain.backend().unix_time().await?;
+        let fee = self.fee_note();
+        match action {
+            Action::Approve { request, narrowing } => {
+                let (account, who, active) = self.load_request(request).await?;
+                let asked = account.terms();
+                let approved = narrowing.apply(&asked)?;
+                let narrower = if approved == asked {
+                    String::new()
+                } else {
+                    format!(
+                        " This is narrower than the request, which asked for {} for {}.",
+                        access_in_words(asked.categories, asked.purposes, asked.actions),
+                        duration_in_words(asked.duration_secs)
+                    )
+                };
+                Ok(ActionView {
+                    title: format!("Approve access for {}", who.name),
+                    description: format!(
+                        "Grant {} {}, for {}.{narrower} Provider wallet: {}. You can revoke it at any time.{fee}",
+                        who.name,
+                        access_in_words(approved.categories, approved.purposes, approved.actions),
+                        duration_in_words(approved.duration_secs),
+                        who.authority,
+                    ),
+                    label: "Approve".into(),
+                    disabled: if account.status != RequestStatus::Pending {
+                        Some(format!(
+                            "This request was already answered ({}).",
+                            status_words(account.status)
+                        ))
+                    } else if !active {
+                        Some("This provider is suspended and cannot be granted access.".into())
+                    } else {
+                        None
+                    },
+                    asked: Some(asked),
+                })
+            }
+            Action::Deny { request } => {
+                let (account, who, _) = self.load_request(request).await?;
+                let asked = account.terms();
+                Ok(ActionView {
+                    title: format!("Deny the request of {}", who.name),
+                    description: format!(
+                        "{} asked for {}, for {}. Denying grants nothing and closes the request. Provider wallet: {}.{fee}",
+                        capitalize(&who.name),
+                        access_in_words(asked.categories, asked.purposes, asked.actions),
+                        duration_in_words(asked.duration_secs),
+                        who.authority,
+                    ),
+                    label: "Deny".into(),
+                    disabled: (account.status != RequestStatus::Pending).then(|| {
+                        format!("This request was already answered ({}).", status_words(account.status))
+                    }),
+                    asked: None,
+                })
+            }
+            Action::Grant { proposal } => {
+                let p = &proposal.proposal;
+                let provider: Provider =
+                    self.fetch(&pda::provider(&p.provider), "Provider").await?;
+                let who = self.named(&provider)?;
+                let disabled = if now > p.valid_until {
+                    Some("This proposal has expired; ask the clinic for a new one.".to_string())
+                } else if !provider.is_active() {
+                    Some("This provider is suspended and cannot be granted access.".to_string())
+                } else {
+                    None
+                };
+                Ok(ActionView {
+                    title: format!("Grant access to {}", who.name),
+                    description: format!(
+                        "Grant {} {}, for {}. Provider wallet: {}. You can revoke it at any time.{fee}",
+                        who.name,
+                        access_in_words(p.categories, p.purposes, p.actions),
+                        duration_in_words(p.duration_secs),
+                        who.authority,
+                    ),
+                    label: "Grant access".into(),
+                    disabled,
+                    asked: None,
+                })
+            }
+            Action::Revoke { consent } => {
+                let (account, who) = self.load_consent(consent).await?;
+                let remaining = account.expires_at.saturating_sub(now).max(0);
+                Ok(ActionView {
+                    title: format!("Revoke the access of {}", who.name),
+                    description: format!(
+                        "Stop {}'s {} now (it would otherwise last another {}). Takes effect as soon as it lands. Provider wallet: {}.{fee}",
+                        who.name,
+                        access_in_words(account.categories, account.purposes, account.actions),
+                        describe::remaining_in_words(remaining),
+                        who.authority,
+                    ),
+                    label: "Revoke access".into(),
+                    disabled: (!account.is_in_force(now)).then(|| {
+                        if account.status == ConsentStatus::Revoked {
+                            "This consent is already revoked.".to_string()
+                        } else {
+                            "This consent has already expired.".to_string()
+                        }
+                    }),
+                    asked: None,
+                })
+            }
+        }
+    }
+
+    /// The exact transaction `account` (the patient's wallet) is asked to sign for `action`.
+    /// Refuses a wallet that is not the action's patient, an answered request, a revoked
+    /// consent, an expired or foreign proposal, and any narrowing that widens.
+    pub async fn plan(
+        &self,
+        action: &Action,
+        account: &Pubkey,
+    ) -> Result<ActionPlan, ActionsError> {
+        let fee_payer = self.options.fee_payer.unwrap_or(*account);
+        let patient_pda = pda::patient(account);
+        let not_yours = |what: &str| {
+            ActionsError::Forbidden(format!(
+                "this {what} belongs to another patient; open it from the wallet it was addressed to"
+            ))
+        };
+        let (instructions, message) = match action {
+            Action::Approve { request, narrowing } => {
+                let (account_data, who, active) = self.load_request(request).await?;
+                self.check_request(request, &account_data, &patient_pda, &who.authority)
+                    .map_err(|e| if e { not_yours("request") } else { answered(&account_data) })?;
+                if !active {
+                    return Err(ActionsError::BadRequest("this provider is suspended".into()));
+                }
+                let approved = narrowing.apply(&account_data.terms())?;
+                (
+                    vec![ix::approve_request(
+                        account,
+                        &fee_payer,
+                        &who.authority,
+                        account_data.nonce,
+                        approved,
+                    )],
+                    format!(
+                        "Approved: {} now has {}, for {}.",
+                        who.name,
+                        access_in_words(approved.categories, approved.purposes, approved.actions),
+                        duration_in_words(approved.duration_secs)
+                    ),
+                )
+            }
+            Action::Deny { request } => {
+                let (account_data, who, _) = self.load_request(request).await?;
+                self.check_request(request, &account_data, &patient_pda, &who.authority)
+                    .map_err(|e| if e { not_yours("request") } else { answered(&account_data) })?;
+                (
+                    vec![ix::deny_request(account, &who.authority, account_data.nonce)],
+                    format!("Denied the request of {}.", who.name),
+                )
+            }
+            Action::Grant { proposal } => {
+                let p = proposal.proposal;
+                if !proposal.verify() {
+                    return Err(ActionsError::BadRequest(
+                        "the proposal's signature does not match its terms".into(),
+                    ));
+                }
+                if p.patient.is_some_and(|bound| bound != *account) {
+                    return Err(not_yours("proposal"));
+                }
+                let now = self.chain.backend().unix_time().await?;
+                if now > p.valid_until {
+                    return Err(ActionsError::BadRequest(
+                        "this proposal has expired; ask the clinic for a new one".into(),
+                    ));
+                }
+                let provider: Provider =
+                    self.fetch(&pda::provider(&p.provider), "Provider").await?;
+                let who = self.named(&provider)?;
+                if !provider.is_active() {
+                    return Err(ActionsError::BadRequest("this provider is suspended".into()));
+                }
+                if let Some(existing) = self.chain.consent(account, &p.provider).await? {
+                    if existing.is_in_force(now) {
+                        return Err(ActionsError::BadRequest(
+                            "you already granted this provider access; revoke it first to grant new terms".into(),
+                        ));
+                    }
+                }
+                let terms = ConsentTerms {
+                    categories: p.categories,
+                    purposes: p.purposes,
+                    actions: p.actions,
+                    expires_at: now.checked_add(p.duration_secs).ok_or_else(|| {
+                        ActionsError::BadRequest("the proposal's duration is too long".into())
+                    })?,
+                };
+                let mut instructions = Vec::with_capacity(2);
+                if self.chain.patient(account).await?.is_none() {
+                    instructions.push(ix::register_patient(account, &fee_payer));
+                }
+                instructions.push(ix::grant_consent(account, &fee_payer, &p.provider, terms));
+                (
+                    instructions,
+                    format!(
+                        "Granted {} {}, for {}.",
+                        who.name,
+                        access_in_words(p.categories, p.purposes, p.actions),
+                        duration_in_words(p.duration_secs)
+                    ),
+                )
+            }
+            Action::Revoke { consent } => {
+                let (account_data, who) = self.load_consent(consent).await?;
+                if account_data.patient != patient_pda {
+                    return Err(not_yours("consent"));
+                }
+                if account_data.status != ConsentStatus::Active {
+                    return Err(ActionsError::BadRequest("this consent is already revoked".into()));
+                }
+                (
+                    vec![ix::revoke_consent(account, &who.authority)],
+                    format!("Revoked the access of {}.", who.name),
+                )
+            }
+        };
+        let signers: BTreeSet<Pubkey> = [fee_payer, *account].into_iter().collect();
+        Ok(ActionPlan {
+            expected: ExpectedTransaction { fee_payer, signers, instructions },
+            message,
+        })
+    }
+
+    /// Ok when the request at `address` is pending and addressed to `patient_pda`;
+    /// `Err(true)` when it belongs to another patient, `Err(false)` when it was answered.
+    fn check_request(
+        &self,
+        address: &Pubkey,
+        request: &AccessRequest,
+        patient_pda: &Pubkey,
+        provider: &Pubkey,
+    ) -> Result<(), bool> {
+        if request.patient != *patient_pda
+            || pda::request(patient_pda, &pda::provider(provider), request.nonce) != *address
+        {
+            return Err(true);
+        }
+        if request.status != RequestStatus::Pending {
+            return Err(false);
+        }
+        Ok(())
+    }
+}
+
+fn answered(request: &AccessRequest) -> ActionsError {
+    ActionsError::BadRequest(format!(
+        "this request was already answered ({})",
+        status_words(request.status)
+    ))
+}
+
+fn capitalize(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use medchain::vocabulary::{actions, categories, purposes};
+
+    fn asked() -> RequestTerms {
+        RequestTerms::new(
+            categories::IMAGING | categories::OBSERVATIONS,
+            purposes::TREAT,
+            actions::READ | actions::WRITE,
+            30 * 86_400,
+        )
+    }
+
+    #[test]
+    fn narrowing_may_only_narrow() {
+        let n = Narrowing::from_query("categories=imaging&actions=read&days=7").expect("parse");
+        let approved = n.apply(&asked()).expect("narrower");
+        assert_eq!(
+            approved,
+            RequestTerms::new(categories::IMAGING, purposes::TREAT, actions::READ, 7 * 86_400)
+        );
+        assert_eq!(Narrowing::from_query(&n.to_query()).expect("round trip"), n);
+        assert_eq!(
+            Narrowing::from_query("").expect("empty").apply(&asked()).expect("same"),
+            asked()
+        );
+        for (query, why) in [
+            ("categories=imaging,mental-health", "categories"),
+            ("purposes=TREAT,HRESCH", "purposes"),
+            ("actions=read,share", "actions"),
+            ("days=31", "duration"),
+        ] {
+            let error =
+                Narrowing::from_query(query).expect("parses").apply(&asked()).expect_err(why);
+            assert!(error.to_string().contains("widen"), "{query}: {error}");
+            assert_eq!(error.status(), 400);
+        }
+        for bad in [
+            "days=0",
+            "days=-1",
+            "days=x",
+            "days=99999",
+            "patient=abc",
+            "days=1&days=2",
+            "categories=x-rays",
+        ] {
+            assert!(Narrowing::from_query(bad).is_err(), "{bad}");
+        }
+        assert!(
+            Narrowing::from_query("categories=").expect("parses").apply(&asked()).is_err(),
+            "empty set"
+        );
+    }
+
+    #[test]
+    fn urls_name_the_ledger_addresses() {
+        let urls = ActionUrls::new("https://clinic.example/");
+        let request = Pubkey::new_unique();
+        assert_eq!(
+            urls.deny(&request),
+            format!("https://clinic.example/api/actions/deny/{request}")
+        );
+        let narrowing = Narrowing { duration_secs: Some(7 * 86_400), ..Narrowing::default() };
+        assert_eq!(
+            urls.approve(&request, &narrowing),
+            format!("https://clinic.example/api/actions/approve/{request}?days=7")
+        );
+        assert_eq!(urls.icon(), "https://clinic.example/icon.svg");
+    }
+}
