@@ -195,3 +195,41 @@ pub fn sealed_envelope(data: &[u8]) {
     }
     let _ = KeyFile::parse(data);
 }
+
+/// What a Solana Actions server reads from a wallet or a scanned link: the approval's
+/// narrowing query, a provider's signed grant proposal (query string), and the POST body.
+///
+/// A narrowing that parses re-parses from its own query string to itself, and applied to a
+/// request it never widens it; a proposal that parses carries a valid signature and
+/// round-trips through its query string; the POST body's account never panics the key
+/// parser.
+pub fn action_request(data: &[u8]) {
+    use medchain::state::RequestTerms;
+    use medchain::vocabulary::{actions, categories, purposes};
+    use medchain_sdk::actions::proposal::{parse_pubkey, SignedProposal};
+    use medchain_sdk::actions::spec::ActionPostRequest;
+    use medchain_sdk::actions::Narrowing;
+
+    let text = String::from_utf8_lossy(data);
+    if let Ok(narrowing) = Narrowing::from_query(&text) {
+        let again = Narrowing::from_query(&narrowing.to_query()).expect("its own query parses");
+        assert_eq!(again, narrowing, "narrowing query round trip");
+        let asked = RequestTerms::new(
+            categories::IMAGING | categories::OBSERVATIONS | categories::GENETICS,
+            purposes::TREAT | purposes::HRESCH,
+            actions::READ | actions::WRITE,
+            30 * 86_400,
+        );
+        if let Ok(approved) = narrowing.apply(&asked) {
+            assert!(asked.contains(&approved), "an approval widened the request");
+        }
+    }
+    if let Ok(signed) = SignedProposal::from_query(&text) {
+        assert!(signed.verify(), "an unverified proposal parsed");
+        let again = SignedProposal::from_query(&signed.to_query()).expect("its own query parses");
+        assert_eq!(again, signed, "proposal query round trip");
+    }
+    if let Ok(post) = serde_json::from_slice::<ActionPostRequest>(data) {
+        let _ = parse_pubkey(&post.account, "account");
+    }
+}

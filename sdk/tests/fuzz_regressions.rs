@@ -60,6 +60,11 @@ fn sealed_envelope_inputs_replay_cleanly() {
     assert!(replay("sealed_envelope", targets::sealed_envelope) >= 3, "seed corpus present");
 }
 
+#[test]
+fn action_request_inputs_replay_cleanly() {
+    assert!(replay("action_request", targets::action_request) >= 5, "seed corpus present");
+}
+
 /// The targets must find what they are written to find: a sample of broken inputs exercises
 /// each one's error paths without a panic, and a known-good input passes its checks.
 #[test]
@@ -70,6 +75,7 @@ fn targets_accept_garbage_without_panicking() {
         targets::canonical_json(garbage);
         targets::merkle_proof(garbage);
         targets::sealed_envelope(garbage);
+        targets::action_request(garbage);
     }
 }
 
@@ -139,6 +145,35 @@ mod seeds {
             .replace("medchain-sealed-v1", "medchain-sealed-v9")
             .into_bytes();
         vec![envelope, key_file, truncated, other_version]
+    }
+
+    /// Narrowing queries, a signed grant proposal, POST bodies.
+    fn action_seeds() -> Vec<Vec<u8>> {
+        use medchain_sdk::actions::proposal::GrantProposal;
+        let provider = Keypair::new();
+        let proposal = GrantProposal {
+            provider: provider.pubkey(),
+            categories: categories::IMAGING | categories::OBSERVATIONS,
+            purposes: purposes::TREAT,
+            actions: actions::READ,
+            duration_secs: 30 * 86_400,
+            valid_until: 4_102_444_800,
+            patient: Some(Keypair::new().pubkey()),
+        };
+        let signed = proposal.sign(&provider).expect("sign");
+        let mut seeds = vec![signed.to_query().into_bytes()];
+        for query in [
+            "categories=imaging&days=7",
+            "purposes=TREAT&actions=read",
+            "categories=imaging%2Clabs&purposes=TREAT&actions=read&days=30",
+            "days=0",
+            "categories=genetics,mental-health",
+        ] {
+            seeds.push(query.as_bytes().to_vec());
+        }
+        seeds.push(format!(r#"{{"account":"{}"}}"#, provider.pubkey()).into_bytes());
+        seeds.push(br#"{"account":"not-a-key"}"#.to_vec());
+        seeds
     }
 
     /// Proofs as JSON, and structured inputs (count, index, flip position, leaf seed).
@@ -271,5 +306,6 @@ mod seeds {
         write("canonical_json", &json_seeds());
         write("merkle_proof", &merkle_seeds());
         write("sealed_envelope", &envelope_seeds());
+        write("action_request", &action_seeds());
     }
 }
