@@ -996,10 +996,12 @@ fn bad_input_sealed_records() {
     let envelope_s = envelope.display().to_string();
     let good = std::fs::read(&envelope).expect("envelope");
 
-    // A flipped byte: a clear error, exit 3, nothing written.
+    // A changed ciphertext character (still valid base64, so that it is the authentication,
+    // not the decoding, that refuses it): a clear error, exit 3, nothing written.
     let mut tampered = good.clone();
     let at = tampered.len() - 20;
-    tampered[at] ^= 0x01;
+    assert!(tampered[at].is_ascii_alphanumeric(), "inside the base64 ciphertext");
+    tampered[at] = if tampered[at] == b'A' { b'B' } else { b'A' };
     std::fs::write(&envelope, &tampered).expect("write");
     let out = env.path("out");
     let out_s = out.display().to_string();
