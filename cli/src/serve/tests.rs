@@ -61,6 +61,20 @@ async fn world() -> World {
     world_with(true, 1_000).await
 }
 
+impl World {
+    /// The consent of `patient` to the world's provider, if any.
+    async fn consent_of(&self, patient: &Keypair) -> Option<medchain::state::Consent> {
+        self.chain.consent(&patient.pubkey(), &self.provider.pubkey()).await.expect("read")
+    }
+
+    /// The status of the AccessRequest at `request`.
+    async fn request_status(&self, request: &Pubkey) -> RequestStatus {
+        let state: medchain::state::AccessRequest =
+            self.chain.fetch(request, "AccessRequest").await.expect("read").expect("request");
+        state.status
+    }
+}
+
 /// One HTTP exchange: (status, headers, JSON body or Null).
 async fn call(
     router: &Router,
@@ -242,12 +256,7 @@ async fn approve_end_to_end_from_a_zero_lamport_wallet() {
     assert_eq!(w.chain.backend().balance(&patient.pubkey()).await.expect("balance"), 0);
     sign_and_submit(&w.chain, tx, &patient).await;
 
-    let consent = w
-        .chain
-        .consent(&patient.pubkey(), &w.provider.pubkey())
-        .await
-        .expect("read")
-        .expect("consent");
+    let consent = w.consent_of(&patient).await.expect("consent");
     assert_eq!(consent.status, ConsentStatus::Active);
     assert_eq!(consent.terms().categories, asked().categories);
     assert_eq!(consent.expires_at - consent.granted_at, 30 * 86_400);
@@ -295,12 +304,7 @@ async fn approve_narrowed_by_the_query_grants_only_the_narrower_terms() {
     );
     assert_exact(&tx, &[expected], &w.clinic.pubkey(), &[w.clinic.pubkey(), patient.pubkey()]);
     sign_and_submit(&w.chain, tx, &patient).await;
-    let consent = w
-        .chain
-        .consent(&patient.pubkey(), &w.provider.pubkey())
-        .await
-        .expect("read")
-        .expect("consent");
+    let consent = w.consent_of(&patient).await.expect("consent");
     assert_eq!((consent.categories, consent.actions), (categories::IMAGING, actions::READ));
 }
 
@@ -322,15 +326,8 @@ async fn deny_end_to_end_and_without_a_fee_payer_the_patient_pays() {
     let expected = ix::deny_request(&patient.pubkey(), &w.provider.pubkey(), 1);
     assert_exact(&tx, &[expected], &patient.pubkey(), &[patient.pubkey()]);
     sign_and_submit(&w.chain, tx, &patient).await;
-    let state: medchain::state::AccessRequest =
-        w.chain.fetch(&request, "AccessRequest").await.expect("read").expect("request");
-    assert_eq!(state.status, RequestStatus::Denied);
-    assert!(w
-        .chain
-        .consent(&patient.pubkey(), &w.provider.pubkey())
-        .await
-        .expect("read")
-        .is_none());
+    assert_eq!(w.request_status(&request).await, RequestStatus::Denied);
+    assert!(w.consent_of(&patient).await.is_none());
 }
 
 #[tokio::test]
@@ -343,9 +340,7 @@ async fn deny_end_to_end_from_a_zero_lamport_wallet() {
     let expected = ix::deny_request(&patient.pubkey(), &w.provider.pubkey(), 1);
     assert_exact(&tx, &[expected], &w.clinic.pubkey(), &[w.clinic.pubkey(), patient.pubkey()]);
     sign_and_submit(&w.chain, tx, &patient).await;
-    let state: medchain::state::AccessRequest =
-        w.chain.fetch(&request, "AccessRequest").await.expect("read").expect("request");
-    assert_eq!(state.status, RequestStatus::Denied);
+    assert_eq!(w.request_status(&request).await, RequestStatus::Denied);
     assert_eq!(w.chain.backend().balance(&patient.pubkey()).await.expect("balance"), 0);
 }
 
@@ -400,12 +395,7 @@ async fn grant_end_to_end_from_a_brand_new_zero_lamport_wallet() {
     ];
     assert_exact(&tx, &expected, &w.clinic.pubkey(), &[w.clinic.pubkey(), patient.pubkey()]);
     sign_and_submit(&w.chain, tx, &patient).await;
-    let consent = w
-        .chain
-        .consent(&patient.pubkey(), &w.provider.pubkey())
-        .await
-        .expect("read")
-        .expect("consent");
+    let consent = w.consent_of(&patient).await.expect("consent");
     assert_eq!(consent.status, ConsentStatus::Active);
     assert_eq!(consent.expires_at, expires_at);
     assert_eq!(w.chain.backend().balance(&patient.pubkey()).await.expect("balance"), 0);
@@ -444,12 +434,7 @@ async fn revoke_end_to_end_from_a_zero_lamport_wallet() {
     let expected = ix::revoke_consent(&patient.pubkey(), &w.provider.pubkey());
     assert_exact(&tx, &[expected], &w.clinic.pubkey(), &[w.clinic.pubkey(), patient.pubkey()]);
     sign_and_submit(&w.chain, tx, &patient).await;
-    let state = w
-        .chain
-        .consent(&patient.pubkey(), &w.provider.pubkey())
-        .await
-        .expect("read")
-        .expect("consent");
+    let state = w.consent_of(&patient).await.expect("consent");
     assert_eq!(state.status, ConsentStatus::Revoked);
     assert_eq!(w.chain.backend().balance(&patient.pubkey()).await.expect("balance"), 0);
     let (_, _, after) = call(&w.router, "GET", &uri, None).await;
@@ -575,15 +560,8 @@ async fn tampered_requests_are_refused_with_the_specification_error_shape() {
         "base58",
     );
     // Nothing changed on the ledger.
-    let state: medchain::state::AccessRequest =
-        w.chain.fetch(&request, "AccessRequest").await.expect("read").expect("request");
-    assert_eq!(state.status, RequestStatus::Pending);
-    assert!(w
-        .chain
-        .consent(&patient.pubkey(), &w.provider.pubkey())
-        .await
-        .expect("read")
-        .is_none());
+    assert_eq!(w.request_status(&request).await, RequestStatus::Pending);
+    assert!(w.consent_of(&patient).await.is_none());
 }
 
 #[tokio::test]
