@@ -161,9 +161,11 @@ fn the_demo_runs_through_for_machines() {
     let env = Env::new();
     let v = env.json(&["demo"]);
     assert_eq!(v["passed"], true);
-    assert_eq!(v["steps"].as_array().expect("steps").len(), 13);
-    assert_eq!(v["steps"][12]["data"]["fhir_consent"]["resourceType"], "Consent");
-    let events = &v["steps"][12]["data"]["fhir_audit_events"];
+    assert_eq!(v["steps"].as_array().expect("steps").len(), 16);
+    assert_eq!(v["steps"][9]["data"]["opened"], true, "the physician opens the sealed result");
+    assert_eq!(v["steps"][14]["data"]["physician_locked_out"], true, "resealed after revoke");
+    assert_eq!(v["steps"][15]["data"]["fhir_consent"]["resourceType"], "Consent");
+    let events = &v["steps"][15]["data"]["fhir_audit_events"];
     assert_eq!(events["resourceType"], "Bundle");
     assert_eq!(events["entry"].as_array().map(Vec::len), Some(3));
     assert!(events["entry"]

@@ -11,7 +11,9 @@ use serde_json::{json, Value};
 pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<Output, CliError> {
     use medchain_sdk::fhir::{bundle_to_hashes, consent_to_fhir};
     use medchain_sdk::hashing::content_hash_json;
+    use medchain_sdk::hashing::ContentKind;
     use medchain_sdk::merkle::verify_batch_inclusion;
+    use medchain_sdk::seal::{EncryptionSecretKey, SealOptions};
     use medchain_sdk::state::{ProviderKind, RecordBatch, RequestTerms};
     use medchain_sdk::vocabulary::{actions, categories, purposes};
     use medchain_sdk::{access::describe_reason, instructions as ix, pda, Backend, Medchain};
@@ -113,6 +115,39 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<Output, CliErr
         json!({ "allowed": write.allowed }),
     );
 
+    // Sealed records: the consent is also the key to the off-chain copy.
+    let lab_result = br#"{"resourceType":"Observation","id":"hb","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"718-7"}]},"valueQuantity":{"value":13.7,"unit":"g/dL"}}"#;
+    let doctor_key = EncryptionSecretKey::generate().map_err(medchain_sdk::SdkError::from)?;
+    chain.set_provider_encryption_key(&doctor, doctor_key.public_key().to_bytes()).await?;
+    let sealed = chain
+        .seal_for_consented(
+            lab_result,
+            ContentKind::Json,
+            &me,
+            categories::OBSERVATIONS,
+            SealOptions::default(),
+        )
+        .await?;
+    let needle: &[u8] = b"718-7"; // the LOINC code inside the lab result
+    let plaintext_visible = sealed.bytes.windows(needle.len()).any(|w| w == needle);
+    step(
+        "Physician publishes an encryption key; a lab result is sealed for whoever the consents permit",
+        format!(
+            "{} recipients (the patient and the physician); {}-byte envelope, plaintext {}",
+            sealed.plan.recipients.len(),
+            sealed.bytes.len(),
+            if plaintext_visible { "VISIBLE?!" } else { "not in it" }
+        ),
+        json!({ "recipients": sealed.plan.recipients.len(), "envelope_bytes": sealed.bytes.len() }),
+    );
+    let opened = chain.open_sealed(&sealed.bytes, &doctor_key).await?;
+    let opened_ok = opened.opened.plaintext.as_slice() == lab_result;
+    step(
+        "Physician opens the sealed lab result",
+        if opened_ok { "decrypted, and its hash checked" } else { "content differs?!" }.into(),
+        json!({ "opened": opened_ok }),
+    );
+
     let bundle = demo_bundle();
     let hashes = bundle_to_hashes(bundle.as_bytes()).map_err(|e| CliError::Io(e.to_string()))?;
     let root = hashes.merkle_root();
@@ -169,6 +204,17 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<Output, CliErr
         describe_reason(denied.reason).into(),
         json!({ "allowed": denied.allowed }),
     );
+    let resealed = chain.reseal(&sealed.bytes, &EncryptionSecretKey::from_wallet(&patient)).await?;
+    let locked_out = chain.open_sealed(&resealed.sealed.bytes, &doctor_key).await.is_err();
+    step(
+        "Patient reseals the lab result after the revoke",
+        format!(
+            "{} recipient dropped; the physician {} the new envelope",
+            resealed.dropped.len(),
+            if locked_out { "can no longer open" } else { "still opens?!" }
+        ),
+        json!({ "dropped": resealed.dropped.len(), "physician_locked_out": locked_out }),
+    );
 
     let trail = chain.audit_trail(&me, 100).await?;
     let audit_events = crate::commands::views::audit_event_bundle(&me, &trail)?;
@@ -204,6 +250,10 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<Output, CliErr
     );
     let ok = granted.allowed
         && !write.allowed
+        && !plaintext_visible
+        && opened_ok
+        && locked_out
+        && resealed.dropped.len() == 1
         && verified
         && !tampered_ok
         && !denied.allowed
