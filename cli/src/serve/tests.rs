@@ -75,6 +75,11 @@ impl World {
     }
 }
 
+/// A wallet's POST of its account to `uri` (the Actions POST request).
+async fn post_as(w: &World, uri: &str, wallet: &Keypair) -> (StatusCode, HeaderMap, Value) {
+    call(&w.router, "POST", uri, post_body(&wallet.pubkey())).await
+}
+
 /// One HTTP exchange: (status, headers, JSON body or Null).
 async fn call(
     router: &Router,
@@ -242,7 +247,7 @@ async fn approve_end_to_end_from_a_zero_lamport_wallet() {
     assert_eq!(headers["x-action-version"], "2.4");
     assert_eq!(headers["x-blockchain-ids"], "solana:medchain-embedded-ledger");
 
-    let (status, _, post) = call(&w.router, "POST", &uri, post_body(&patient.pubkey())).await;
+    let (status, _, post) = post_as(&w, &uri, &patient).await;
     assert_eq!(status, StatusCode::OK, "{post:#}");
     let tx = decode(&post);
     let expected = ix::approve_request(
@@ -270,11 +275,7 @@ async fn approve_end_to_end_from_a_zero_lamport_wallet() {
     assert_shape("ActionGetResponse", &again);
     assert_eq!(again["disabled"], true);
     assert!(again["error"]["message"].as_str().unwrap_or_default().contains("already answered"));
-    assert_refused(
-        &call(&w.router, "POST", &uri, post_body(&patient.pubkey())).await,
-        400,
-        "already answered",
-    );
+    assert_refused(&post_as(&w, &uri, &patient).await, 400, "already answered");
 }
 
 #[tokio::test]
@@ -291,7 +292,7 @@ async fn approve_narrowed_by_the_query_grants_only_the_narrower_terms() {
             .starts_with("Grant Dr. Rivera read access to imaging for treatment, for 7 days."),
         "{get:#}"
     );
-    let (_, _, post) = call(&w.router, "POST", &uri, post_body(&patient.pubkey())).await;
+    let (_, _, post) = post_as(&w, &uri, &patient).await;
     let tx = decode(&post);
     let narrowed =
         RequestTerms::new(categories::IMAGING, purposes::TREAT, actions::READ, 7 * 86_400);
@@ -321,7 +322,7 @@ async fn deny_end_to_end_and_without_a_fee_payer_the_patient_pays() {
     assert!(get["description"].as_str().unwrap_or_default().starts_with(
         "Dr. Rivera asked for read and write access to observations (labs) and imaging for treatment, for 30 days. Denying grants nothing"
     ));
-    let (_, _, post) = call(&w.router, "POST", &uri, post_body(&patient.pubkey())).await;
+    let (_, _, post) = post_as(&w, &uri, &patient).await;
     let tx = decode(&post);
     let expected = ix::deny_request(&patient.pubkey(), &w.provider.pubkey(), 1);
     assert_exact(&tx, &[expected], &patient.pubkey(), &[patient.pubkey()]);
@@ -335,7 +336,7 @@ async fn deny_end_to_end_from_a_zero_lamport_wallet() {
     let w = world().await;
     let (patient, request) = pending_request(&w).await;
     let uri = format!("/api/actions/deny/{request}");
-    let (_, _, post) = call(&w.router, "POST", &uri, post_body(&patient.pubkey())).await;
+    let (_, _, post) = post_as(&w, &uri, &patient).await;
     let tx = decode(&post);
     let expected = ix::deny_request(&patient.pubkey(), &w.provider.pubkey(), 1);
     assert_exact(&tx, &[expected], &w.clinic.pubkey(), &[w.clinic.pubkey(), patient.pubkey()]);
@@ -374,7 +375,7 @@ async fn grant_end_to_end_from_a_brand_new_zero_lamport_wallet() {
     ));
     assert_eq!(get["label"], "Grant access");
 
-    let (status, _, post) = call(&w.router, "POST", &uri, post_body(&patient.pubkey())).await;
+    let (status, _, post) = post_as(&w, &uri, &patient).await;
     assert_eq!(status, StatusCode::OK, "{post:#}");
     let tx = decode(&post);
     // The wallet cannot know the server's clock; take expires_at from the transaction's own
@@ -400,24 +401,14 @@ async fn grant_end_to_end_from_a_brand_new_zero_lamport_wallet() {
     assert_eq!(consent.expires_at, expires_at);
     assert_eq!(w.chain.backend().balance(&patient.pubkey()).await.expect("balance"), 0);
     // Granting again while the consent is in force is refused before any signature.
-    assert_refused(
-        &call(&w.router, "POST", &uri, post_body(&patient.pubkey())).await,
-        400,
-        "already granted",
-    );
+    assert_refused(&post_as(&w, &uri, &patient).await, 400, "already granted");
 }
 
 #[tokio::test]
 async fn revoke_end_to_end_from_a_zero_lamport_wallet() {
     let w = world().await;
     let (patient, request) = pending_request(&w).await;
-    let (_, _, post) = call(
-        &w.router,
-        "POST",
-        &format!("/api/actions/approve/{request}"),
-        post_body(&patient.pubkey()),
-    )
-    .await;
+    let (_, _, post) = post_as(&w, &format!("/api/actions/approve/{request}"), &patient).await;
     sign_and_submit(&w.chain, decode(&post), &patient).await;
     let consent =
         pda::consent(&pda::patient(&patient.pubkey()), &pda::provider(&w.provider.pubkey()));
@@ -429,7 +420,7 @@ async fn revoke_end_to_end_from_a_zero_lamport_wallet() {
     assert!(get["description"].as_str().unwrap_or_default().starts_with(
         "Stop Dr. Rivera's read and write access to observations (labs) and imaging for treatment now"
     ), "{get:#}");
-    let (_, _, post) = call(&w.router, "POST", &uri, post_body(&patient.pubkey())).await;
+    let (_, _, post) = post_as(&w, &uri, &patient).await;
     let tx = decode(&post);
     let expected = ix::revoke_consent(&patient.pubkey(), &w.provider.pubkey());
     assert_exact(&tx, &[expected], &w.clinic.pubkey(), &[w.clinic.pubkey(), patient.pubkey()]);
@@ -439,11 +430,7 @@ async fn revoke_end_to_end_from_a_zero_lamport_wallet() {
     assert_eq!(w.chain.backend().balance(&patient.pubkey()).await.expect("balance"), 0);
     let (_, _, after) = call(&w.router, "GET", &uri, None).await;
     assert_eq!(after["disabled"], true);
-    assert_refused(
-        &call(&w.router, "POST", &uri, post_body(&patient.pubkey())).await,
-        400,
-        "already revoked",
-    );
+    assert_refused(&post_as(&w, &uri, &patient).await, 400, "already revoked");
 }
 
 #[tokio::test]
@@ -453,19 +440,9 @@ async fn tampered_requests_are_refused_with_the_specification_error_shape() {
     let intruder = Keypair::new();
     let approve = format!("/api/actions/approve/{request}");
     // Another patient.
+    assert_refused(&post_as(&w, &approve, &intruder).await, 403, "another patient");
     assert_refused(
-        &call(&w.router, "POST", &approve, post_body(&intruder.pubkey())).await,
-        403,
-        "another patient",
-    );
-    assert_refused(
-        &call(
-            &w.router,
-            "POST",
-            &format!("/api/actions/deny/{request}"),
-            post_body(&intruder.pubkey()),
-        )
-        .await,
+        &post_as(&w, &format!("/api/actions/deny/{request}"), &intruder).await,
         403,
         "another patient",
     );
@@ -481,12 +458,7 @@ async fn tampered_requests_are_refused_with_the_specification_error_shape() {
             400,
             "widen",
         );
-        assert_refused(
-            &call(&w.router, "POST", &format!("{approve}?{query}"), post_body(&patient.pubkey()))
-                .await,
-            400,
-            "widen",
-        );
+        assert_refused(&post_as(&w, &format!("{approve}?{query}"), &patient).await, 400, "widen");
     }
     assert_refused(
         &call(
@@ -500,13 +472,7 @@ async fn tampered_requests_are_refused_with_the_specification_error_shape() {
         "unknown parameter",
     );
     assert_refused(
-        &call(
-            &w.router,
-            "POST",
-            &format!("/api/actions/deny/{request}?days=1"),
-            post_body(&patient.pubkey()),
-        )
-        .await,
+        &post_as(&w, &format!("/api/actions/deny/{request}?days=1"), &patient).await,
         400,
         "no parameters",
     );
@@ -520,24 +486,12 @@ async fn tampered_requests_are_refused_with_the_specification_error_shape() {
         "altered",
     );
     assert_refused(
-        &call(
-            &w.router,
-            "POST",
-            &format!("/api/actions/grant?{widened}"),
-            post_body(&patient.pubkey()),
-        )
-        .await,
+        &post_as(&w, &format!("/api/actions/grant?{widened}"), &patient).await,
         400,
         "altered",
     );
     assert_refused(
-        &call(
-            &w.router,
-            "POST",
-            &format!("/api/actions/grant?{query}"),
-            post_body(&intruder.pubkey()),
-        )
-        .await,
+        &post_as(&w, &format!("/api/actions/grant?{query}"), &intruder).await,
         403,
         "another patient",
     );
