@@ -7,7 +7,8 @@ use std::path::PathBuf;
 const AFTER_HELP: &str = "\
 Cluster: -u/--url (m, d, t, l or a URL), else json_rpc_url from the Solana CLI config, else the \
 embedded ledger (--ledger DIR, default under your data directory). On the embedded ledger, \
-signers are topped up from a local faucet.
+signers are topped up from a local faucet, and --program PATH.so runs an SBPF build of the \
+program instead of the native one.
 
 Exit codes: 0 success; 2 usage error; 3 bad input (files, keys, names, unknown accounts, \
 insufficient funds); 4 the medchain program refused the transaction; 5 cluster unreachable or \
@@ -40,6 +41,10 @@ pub struct Cli {
     /// On the embedded ledger, do not top signers up from the local faucet.
     #[arg(long, global = true)]
     pub no_faucet: bool,
+    /// On the embedded ledger, run this SBPF program (`target/deploy/medchain.so`, the bytes
+    /// you deploy) in the SBF VM instead of the natively compiled one.
+    #[arg(long, global = true, env = "MEDCHAIN_PROGRAM_SO", value_name = "PATH.so")]
+    pub program: Option<PathBuf>,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,

@@ -25,7 +25,7 @@ pub mod pda;
 pub mod seal;
 
 #[cfg(feature = "embedded")]
-pub use backend::embedded::EmbeddedBackend;
+pub use backend::embedded::{EmbeddedBackend, EmbeddedOptions, ProgramSource};
 pub use backend::rpc::{RpcBackend, RpcOptions};
 pub use backend::{Backend, TxOutcome};
 pub use client::Medchain;

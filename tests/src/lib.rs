@@ -1,13 +1,18 @@
-//! The test harness: the medchain program running natively inside the real Solana runtime
-//! (solana-program-test's bank), with fixture builders so that each test reads as the
-//! scenario it checks.
+//! The test harness: the medchain program inside the real Solana runtime (solana-program-test's
+//! bank), with fixture builders so that each test reads as the scenario it checks.
+//!
+//! The program runs natively (`processor!`) by default, or, when `MEDCHAIN_PROGRAM_SO` names
+//! an SBPF shared object, in the runtime's SBF VM through BPF loader 2, exactly as a cluster
+//! runs it: the same tests and the same assertions either way ([`program_source`]).
 
 pub mod model;
+pub mod tour;
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{AccountDeserialize, AnchorDeserialize};
 use medchain::state::{AccessDecision, ConsentTerms, ProviderKind, RequestTerms};
 use medchain::vocabulary::{actions, categories, purposes};
+use medchain_sdk::backend::embedded::ProgramSource;
 use medchain_sdk::{instructions as ix, pda};
 use solana_compute_budget_interface::ComputeBudgetInstruction;
 use solana_program_test::{BanksClientError, ProgramTestContext};
@@ -57,11 +62,73 @@ pub fn request_terms() -> RequestTerms {
     }
 }
 
+/// The program the harness runs: native, or the SBPF `.so` named by `MEDCHAIN_PROGRAM_SO`.
+pub fn program_source() -> ProgramSource {
+    ProgramSource::from_env()
+}
+
+/// True when the tests run the SBPF `.so` in the SBF VM.
+pub fn sbf_mode() -> bool {
+    program_source().is_sbf()
+}
+
+/// What one measured transaction left behind.
+#[derive(Debug, Clone, Default)]
+pub struct Measured {
+    /// The transaction's return data.
+    pub return_data: Vec<u8>,
+    /// Compute units of each top-level medchain instruction, in order (SBF only: the native
+    /// program is not metered, so this is empty then).
+    pub compute_units: Vec<u64>,
+    /// The runtime's log lines.
+    pub logs: Vec<String>,
+}
+
+/// The compute units of each top-level medchain instruction, read from the runtime's
+/// `Program <id> consumed N of M compute units` lines (a self-CPI for events counts within
+/// its caller, as the runtime meters it).
+pub fn medchain_compute_units(logs: &[String]) -> Vec<u64> {
+    let id = medchain::ID.to_string();
+    let mut stack: Vec<String> = Vec::new();
+    let mut out = Vec::new();
+    for line in logs {
+        let Some(rest) = line.strip_prefix("Program ") else { continue };
+        let mut words = rest.split_whitespace();
+        let (Some(program), Some(verb)) = (words.next(), words.next()) else { continue };
+        match verb {
+            "invoke" => stack.push(program.to_string()),
+            "success" | "failed:" => {
+                stack.pop();
+            }
+            "consumed" if program == id && stack.len() == 1 => {
+                if let Some(units) = words.next().and_then(|n| n.parse().ok()) {
+                    out.push(units);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
 impl Harness {
     /// A bank with the program loaded and no registry.
     pub async fn bare() -> Self {
-        let ctx = medchain_sdk::backend::embedded::program_test().start_with_context().await;
-        let mut h = Self { ctx, admin: Keypair::new(), nonce: 0 };
+        Self::bare_with(&program_source()).await
+    }
+
+    /// A bank running the program from `source` (e.g. an upgradeable deployment), no registry.
+    pub async fn bare_with(source: &ProgramSource) -> Self {
+        Self::bare_with_admin(source, Keypair::new()).await
+    }
+
+    /// Like [`Harness::bare_with`], with a given admin keypair (funded here).
+    pub async fn bare_with_admin(source: &ProgramSource, admin: Keypair) -> Self {
+        let ctx = medchain_sdk::backend::embedded::program_test_with(source)
+            .expect("the program named by MEDCHAIN_PROGRAM_SO")
+            .start_with_context()
+            .await;
+        let mut h = Self { ctx, admin, nonce: 0 };
         let admin = h.admin.pubkey();
         h.fund(&admin, 10 * SOL).await;
         h
@@ -106,6 +173,31 @@ impl Harness {
             }
             Err(err) => Err(BanksClientError::TransactionError(err)),
         }
+    }
+
+    /// Sends exactly `ixs` (no compute-budget instruction), paid by `fee_payer` and signed by
+    /// `signers` too, and returns what it left behind; for compute-unit and fee measurements.
+    pub async fn send_measured(
+        &mut self,
+        ixs: &[Instruction],
+        fee_payer: &Keypair,
+        signers: &[&Keypair],
+    ) -> Result<Measured, BanksClientError> {
+        let mut keys: Vec<&Keypair> = vec![fee_payer];
+        keys.extend(signers.iter().copied().filter(|k| k.pubkey() != fee_payer.pubkey()));
+        let tx = Transaction::new_signed_with_payer(
+            ixs,
+            Some(&fee_payer.pubkey()),
+            &keys,
+            self.ctx.last_blockhash,
+        );
+        let outcome = self.ctx.banks_client.process_transaction_with_metadata(tx).await?;
+        outcome.result.map_err(BanksClientError::TransactionError)?;
+        let (return_data, logs) = match outcome.metadata {
+            Some(m) => (m.return_data.map(|r| r.data).unwrap_or_default(), m.log_messages),
+            None => (Vec::new(), Vec::new()),
+        };
+        Ok(Measured { compute_units: medchain_compute_units(&logs), return_data, logs })
     }
 
     /// Sends `ixs` with `fee_payer` paying the fee instead of the context's payer.

@@ -156,3 +156,65 @@ async fn attack_fake_registry_owned_by_another_program() {
     let result = h.send(&[forged], &[&admin]).await;
     assert_anchor_error(result, AnchorErrorCode::AccountOwnedByWrongProgram);
 }
+
+/// The program deployed upgradeable (as `solana program deploy` leaves it) with `authority`,
+/// or `None` when the tests run natively: a builtin has no ProgramData, so the upgrade
+/// authority check only exists in the SBF run.
+async fn upgradeable(authority: Option<&Keypair>, admin: Keypair) -> Option<Harness> {
+    use medchain_sdk::backend::embedded::{Loader, ProgramSource};
+    let ProgramSource::Sbf { path, .. } = program_source() else {
+        eprintln!("native run: the upgradeable loader needs the SBF program (MEDCHAIN_PROGRAM_SO)");
+        return None;
+    };
+    let loader = Loader::Upgradeable { upgrade_authority: authority.map(|k| k.pubkey()) };
+    Some(Harness::bare_with_admin(&ProgramSource::Sbf { path, loader }, admin).await)
+}
+
+#[tokio::test]
+async fn deployed_upgradeable_only_the_upgrade_authority_initializes() {
+    let deployer = Keypair::new();
+    let Some(mut h) = upgradeable(Some(&deployer), deployer.insecure_clone()).await else {
+        return;
+    };
+    let intruder = h.funded_keypair(SOL).await;
+    let front_run = ix::initialize(&intruder.pubkey(), Some(pda::program_data()));
+    assert_medchain_error(h.send(&[front_run], &[&intruder]).await, MedchainError::NotUpgradeAuthority);
+    let without = ix::initialize(&deployer.pubkey(), None);
+    assert_medchain_error(h.send(&[without], &[&deployer]).await, MedchainError::InvalidProgramData);
+    assert!(!h.exists(&pda::registry()).await, "nothing was created");
+    h.send(&[ix::initialize(&deployer.pubkey(), Some(pda::program_data()))], &[&deployer])
+        .await
+        .expect("the upgrade authority initializes");
+    let registry: Registry = h.account(&pda::registry()).await;
+    assert_eq!(registry.admin, deployer.pubkey());
+}
+
+#[tokio::test]
+async fn attack_initialize_with_a_substituted_program_data_account() {
+    let deployer = Keypair::new();
+    let Some(mut h) = upgradeable(Some(&deployer), deployer.insecure_clone()).await else {
+        return;
+    };
+    // An account the attacker controls in place of the ProgramData: not the loader's.
+    let fake = h.funded_keypair(SOL).await;
+    let forged = substitute(
+        ix::initialize(&deployer.pubkey(), Some(pda::program_data())),
+        &pda::program_data(),
+        &fake.pubkey(),
+    );
+    assert_anchor_error(
+        h.send(&[forged], &[&deployer]).await,
+        AnchorErrorCode::AccountOwnedByWrongProgram,
+    );
+    assert!(!h.exists(&pda::registry()).await);
+}
+
+#[tokio::test]
+async fn deployed_immutable_nobody_can_initialize() {
+    let deployer = Keypair::new();
+    let Some(mut h) = upgradeable(None, deployer.insecure_clone()).await else {
+        return;
+    };
+    let init = ix::initialize(&deployer.pubkey(), Some(pda::program_data()));
+    assert_medchain_error(h.send(&[init], &[&deployer]).await, MedchainError::NotUpgradeAuthority);
+}

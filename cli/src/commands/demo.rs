@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 /// Runs the demo.
 #[cfg(feature = "embedded")]
-pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<Output, CliError> {
+pub async fn run(args: &DemoArgs, cli: &crate::cli::Cli) -> Result<Output, CliError> {
     use medchain_sdk::fhir::{bundle_to_hashes, consent_to_fhir};
     use medchain_sdk::hashing::content_hash_json;
     use medchain_sdk::hashing::ContentKind;
@@ -36,10 +36,12 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<Output, CliErr
             temp.clone()
         }
     };
-    let chain = Medchain::embedded(&dir)?;
+    let format = cli.output;
+    let program = super::program_source(cli);
+    let options = medchain_sdk::EmbeddedOptions { program, ..Default::default() };
+    let chain = Medchain::new(medchain_sdk::EmbeddedBackend::open_with(&dir, options)?);
     let mut steps: Vec<Value> = Vec::new();
-    let mut lines: Vec<String> =
-        vec![format!("medchain demo on an embedded ledger at {}\n", dir.display())];
+    let mut lines: Vec<String> = vec![format!("medchain demo on the {}\n", chain.backend().describe())];
     let mut step = |title: &str, detail: String, data: Value| {
         lines.push(format!("{:>2}. {title}\n    {detail}", steps.len() + 1));
         steps.push(json!({ "step": title, "detail": detail, "data": data }));
@@ -281,7 +283,7 @@ pub async fn run(args: &DemoArgs, format: OutputFormat) -> Result<Output, CliErr
 
 /// Without the embedded ledger there is no demo.
 #[cfg(not(feature = "embedded"))]
-pub async fn run(_args: &DemoArgs, _format: OutputFormat) -> Result<Output, CliError> {
+pub async fn run(_args: &DemoArgs, _cli: &crate::cli::Cli) -> Result<Output, CliError> {
     Err(CliError::bad("this build has no embedded ledger; rebuild with the `embedded` feature"))
 }
 

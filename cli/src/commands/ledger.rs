@@ -20,9 +20,10 @@ pub async fn run(ctx: &Context, command: LedgerCommand) -> Result<Output, CliErr
             LedgerCommand::Info => {
                 let (accounts, transactions) = ledger.stats().await;
                 let dir = ledger.dir().display().to_string();
+                let runs = ledger.program().describe();
                 Ok(Output::new(
-                    format!("ledger:       {dir}\naccounts:     {accounts}\ntransactions: {transactions}\nprogram:      {}", medchain::ID),
-                    json!({ "ledger": dir, "accounts": accounts, "transactions": transactions, "program_id": medchain::ID.to_string() }),
+                    format!("ledger:       {dir}\naccounts:     {accounts}\ntransactions: {transactions}\nprogram:      {} ({runs})", medchain::ID),
+                    json!({ "ledger": dir, "accounts": accounts, "transactions": transactions, "program_id": medchain::ID.to_string(), "program": runs }),
                 ))
             }
             LedgerCommand::Airdrop { wallet: target, sol } => {

@@ -36,7 +36,7 @@ pub async fn run(cli: Cli) -> Result<Output, CliError> {
         }
         Command::Keygen(args) => return keygen(&args.outfile, args.force),
         Command::Qr(args) => return serve::qr(args),
-        Command::Demo(args) => return demo::run(args, cli.output).await,
+        Command::Demo(args) => return demo::run(args, cli).await,
         Command::Provider(crate::cli::ProviderCommand::EncryptionKey(
             crate::cli::EncryptionKeyCommand::Generate { outfile },
         )) => {
@@ -93,6 +93,12 @@ fn context(cli: &Cli) -> Result<Context, CliError> {
         (None, Some(url)) => Some(config::resolve_url(url)?),
         (None, None) => config.json_rpc_url.clone(),
     };
+    if url.is_some() && cli.program.is_some() && std::env::var_os("MEDCHAIN_PROGRAM_SO").is_none() {
+        return Err(CliError::bad(
+            "--program runs a .so on the embedded ledger; a cluster runs the program deployed \
+             there (drop -u or --program)",
+        ));
+    }
     let backend = match url {
         Some(url) => {
             let options = RpcOptions { commitment, ..RpcOptions::default() };
@@ -106,11 +112,21 @@ fn context(cli: &Cli) -> Result<Context, CliError> {
 #[cfg(feature = "embedded")]
 fn embedded(cli: &Cli) -> Result<AnyBackend, CliError> {
     let dir = cli.ledger.clone().unwrap_or_else(config::default_ledger_dir);
-    let ledger = medchain_sdk::EmbeddedBackend::open(dir)?;
+    let options = medchain_sdk::EmbeddedOptions {
+        program: program_source(cli),
+        ..medchain_sdk::EmbeddedOptions::default()
+    };
+    let ledger = medchain_sdk::EmbeddedBackend::open_with(dir, options)?;
     if !cli.no_faucet {
         ledger.set_faucet(crate::context::EMBEDDED_FUNDING);
     }
     Ok(AnyBackend::Embedded(Box::new(ledger)))
+}
+
+/// The program the embedded ledger runs: `--program` (or `MEDCHAIN_PROGRAM_SO`), else native.
+#[cfg(feature = "embedded")]
+pub(crate) fn program_source(cli: &Cli) -> medchain_sdk::ProgramSource {
+    cli.program.clone().map_or(medchain_sdk::ProgramSource::Native, medchain_sdk::ProgramSource::sbf)
 }
 
 #[cfg(not(feature = "embedded"))]

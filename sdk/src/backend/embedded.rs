@@ -13,6 +13,9 @@
 //!   accounts loaded into a fresh genesis) only when the first transaction is sent.
 //! * **History**: every processed transaction is kept with its medchain instructions and
 //!   return data, so audit queries answer as they do on a cluster.
+//! * **Program**: natively compiled by default; an SBPF `.so` (the bytes a cluster runs)
+//!   when [`PROGRAM_ENV`] names one or [`EmbeddedOptions::program`] says so
+//!   ([`ProgramSource`]).
 
 use super::{medchain_instructions, AccountFilter, Backend, TxOutcome, TxRecord};
 use crate::error::SdkError;
@@ -57,14 +60,192 @@ fn process(
     medchain::entry(program_id, unsafe { std::mem::transmute(accounts) }, data)
 }
 
-/// A `ProgramTest` with the medchain program loaded natively (for tests and the ledger).
-/// Runtime logging is reduced to errors unless `RUST_LOG` says otherwise.
-pub fn program_test() -> ProgramTest {
+/// The environment variable that makes [`ProgramSource::from_env`] (and so
+/// [`EmbeddedBackend::open`] and [`program_test`]) load an SBPF `.so` instead of the native
+/// build: the path of the shared object, e.g. `target/deploy/medchain.so`.
+pub const PROGRAM_ENV: &str = "MEDCHAIN_PROGRAM_SO";
+
+/// How an SBF program is deployed in the embedded runtime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Loader {
+    /// BPF loader 2 (`BPFLoader2111…`): immutable, as `ProgramTest::add_program` deploys and
+    /// `solana-test-validator --bpf-program` does.
+    NonUpgradeable,
+    /// The upgradeable loader (`BPFLoaderUpgradeab1e…`), as `solana program deploy` leaves a
+    /// program: a Program account pointing at a ProgramData account that names the upgrade
+    /// authority (`None` once the program has been made immutable).
+    Upgradeable {
+        /// The ProgramData account's upgrade authority.
+        upgrade_authority: Option<Pubkey>,
+    },
+}
+
+/// Which medchain program the embedded runtime runs.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum ProgramSource {
+    /// The program compiled into this binary and run natively (`processor!`): fast to start
+    /// and easy to debug, but no SBF VM, no compute-unit metering and no SBF memory limits.
+    #[default]
+    Native,
+    /// An SBPF shared object run in the runtime's SBF VM, exactly as a cluster runs it.
+    Sbf {
+        /// Path of the `.so` (from `cargo build-sbf`, `anchor build` or `../shared/sbf`).
+        path: PathBuf,
+        /// How it is deployed.
+        loader: Loader,
+    },
+}
+
+impl ProgramSource {
+    /// The `.so` at `path`, deployed non-upgradeable.
+    pub fn sbf(path: impl Into<PathBuf>) -> Self {
+        ProgramSource::Sbf { path: path.into(), loader: Loader::NonUpgradeable }
+    }
+
+    /// [`PROGRAM_ENV`] when it is set and not empty (a non-upgradeable `.so`), else native.
+    pub fn from_env() -> Self {
+        match std::env::var_os(PROGRAM_ENV) {
+            Some(path) if !path.is_empty() => ProgramSource::sbf(PathBuf::from(path)),
+            _ => ProgramSource::Native,
+        }
+    }
+
+    /// True for an SBPF program.
+    pub fn is_sbf(&self) -> bool {
+        matches!(self, ProgramSource::Sbf { .. })
+    }
+
+    /// A short description: `native` or `SBF <path>`.
+    pub fn describe(&self) -> String {
+        match self {
+            ProgramSource::Native => "native".into(),
+            ProgramSource::Sbf { path, loader: Loader::NonUpgradeable } => {
+                format!("SBF {}", path.display())
+            }
+            ProgramSource::Sbf { path, loader: Loader::Upgradeable { .. } } => {
+                format!("SBF {} (upgradeable)", path.display())
+            }
+        }
+    }
+
+    /// Reads the shared object and checks that it is an ELF file (the runtime verifies the
+    /// rest when the program is first invoked). `None` for the native program.
+    pub fn read_elf(&self) -> Result<Option<Vec<u8>>, SdkError> {
+        let ProgramSource::Sbf { path, .. } = self else {
+            return Ok(None);
+        };
+        let elf = std::fs::read(path).map_err(|e| SdkError::Ledger {
+            path: path.display().to_string(),
+            reason: format!("cannot read the program's shared object: {e}"),
+        })?;
+        if !elf.starts_with(b"\x7fELF") {
+            return Err(SdkError::Ledger {
+                path: path.display().to_string(),
+                reason: "not an SBPF shared object (no ELF header); build one with \
+                         `cargo build-sbf` or ../shared/sbf/build.sh"
+                    .into(),
+            });
+        }
+        Ok(Some(elf))
+    }
+}
+
+/// A `ProgramTest` with the medchain program from [`ProgramSource::from_env`]: native unless
+/// [`PROGRAM_ENV`] names an SBPF `.so`. Runtime logging is reduced to errors unless
+/// `RUST_LOG` says otherwise.
+pub fn program_test() -> Result<ProgramTest, SdkError> {
+    program_test_with(&ProgramSource::from_env())
+}
+
+/// A `ProgramTest` with the medchain program from `source` (see [`ProgramSource`]).
+pub fn program_test_with(source: &ProgramSource) -> Result<ProgramTest, SdkError> {
     let mut pt = ProgramTest::default();
     agave_logger::setup_with_default("error");
     pt.prefer_bpf(false);
-    pt.add_program("medchain", medchain::ID, processor!(process));
-    pt
+    let Some(elf) = source.read_elf()? else {
+        pt.add_program("medchain", medchain::ID, processor!(process));
+        return Ok(pt);
+    };
+    let rent = solana_sdk::rent::Rent::default();
+    let loader = match source {
+        ProgramSource::Sbf { loader, .. } => *loader,
+        ProgramSource::Native => Loader::NonUpgradeable,
+    };
+    match loader {
+        Loader::NonUpgradeable => pt.add_account(
+            medchain::ID,
+            Account {
+                lamports: rent.minimum_balance(elf.len()).max(1),
+                data: elf,
+                owner: solana_sdk::bpf_loader::ID,
+                executable: true,
+                rent_epoch: 0,
+            },
+        ),
+        Loader::Upgradeable { upgrade_authority } => {
+            for (address, account) in upgradeable_program_accounts(&elf, upgrade_authority)? {
+                pt.add_account(address, account);
+            }
+        }
+    }
+    Ok(pt)
+}
+
+/// The Program and ProgramData accounts of medchain deployed with the upgradeable loader.
+fn upgradeable_program_accounts(
+    elf: &[u8],
+    upgrade_authority: Option<Pubkey>,
+) -> Result<[(Pubkey, Account); 2], SdkError> {
+    use anchor_lang::solana_program::bpf_loader_upgradeable::{
+        get_program_data_address, UpgradeableLoaderState, ID as UPGRADEABLE,
+    };
+    let encode = |state: &UpgradeableLoaderState| {
+        bincode::serialize(state).map_err(|e| SdkError::Ledger {
+            path: String::new(),
+            reason: format!("cannot encode the loader state: {e}"),
+        })
+    };
+    let rent = solana_sdk::rent::Rent::default();
+    let programdata_address = get_program_data_address(&medchain::ID);
+    let program = encode(&UpgradeableLoaderState::Program { programdata_address })?;
+    let mut programdata =
+        encode(&UpgradeableLoaderState::ProgramData { slot: 0, upgrade_authority_address: upgrade_authority })?;
+    programdata.resize(UpgradeableLoaderState::size_of_programdata_metadata(), 0);
+    programdata.extend_from_slice(elf);
+    let account = |data: Vec<u8>, executable| Account {
+        lamports: rent.minimum_balance(data.len()).max(1),
+        data,
+        owner: UPGRADEABLE,
+        executable,
+        rent_epoch: 0,
+    };
+    Ok([
+        (medchain::ID, account(program, true)),
+        (programdata_address, account(programdata, false)),
+    ])
+}
+
+/// How an [`EmbeddedBackend`] is opened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EmbeddedOptions {
+    /// How long opening waits for another process to release the ledger.
+    pub lock_wait: Duration,
+    /// The program the ledger runs.
+    pub program: ProgramSource,
+}
+
+impl Default for EmbeddedOptions {
+    /// [`LOCK_WAIT`] and the native program.
+    fn default() -> Self {
+        Self { lock_wait: LOCK_WAIT, program: ProgramSource::Native }
+    }
+}
+
+impl EmbeddedOptions {
+    /// [`LOCK_WAIT`] and [`ProgramSource::from_env`].
+    pub fn from_env() -> Self {
+        Self { lock_wait: LOCK_WAIT, program: ProgramSource::from_env() }
+    }
 }
 
 /// One persisted account.
@@ -101,6 +282,7 @@ struct LedgerState {
 /// An embedded ledger in a directory. See the module documentation.
 pub struct EmbeddedBackend {
     dir: PathBuf,
+    program: ProgramSource,
     inner: Mutex<Inner>,
     faucet_lamports: std::sync::atomic::AtomicU64,
     _lock: File,
@@ -208,13 +390,22 @@ pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SdkError
 impl EmbeddedBackend {
     /// Opens (creating if needed) the ledger in `dir`. Fails when the directory cannot be
     /// created, another process holds the ledger for longer than [`LOCK_WAIT`], or the ledger
-    /// file is corrupt.
+    /// file is corrupt. The program is native unless [`PROGRAM_ENV`] names an SBPF `.so`
+    /// ([`EmbeddedOptions::from_env`]); [`EmbeddedBackend::open_with`] chooses explicitly.
     pub fn open(dir: impl AsRef<Path>) -> Result<Self, SdkError> {
-        Self::open_with_wait(dir, LOCK_WAIT)
+        Self::open_with(dir, EmbeddedOptions::from_env())
     }
 
     /// Like [`EmbeddedBackend::open`], waiting at most `lock_wait` for another process.
     pub fn open_with_wait(dir: impl AsRef<Path>, lock_wait: Duration) -> Result<Self, SdkError> {
+        Self::open_with(dir, EmbeddedOptions { lock_wait, ..EmbeddedOptions::from_env() })
+    }
+
+    /// Opens the ledger in `dir` with explicit [`EmbeddedOptions`] (which program runs, how
+    /// long to wait for the lock). A `.so` that cannot be read or is not ELF is refused here.
+    pub fn open_with(dir: impl AsRef<Path>, options: EmbeddedOptions) -> Result<Self, SdkError> {
+        let EmbeddedOptions { lock_wait, program } = options;
+        program.read_elf()?;
         let dir = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(&dir)
             .map_err(|e| io_error(&dir, "create the ledger directory", e))?;
@@ -253,6 +444,7 @@ impl EmbeddedBackend {
         };
         Ok(Self {
             dir,
+            program,
             inner: Mutex::new(Inner { state, bank: None }),
             faucet_lamports: std::sync::atomic::AtomicU64::new(0),
             _lock: lock,
@@ -262,6 +454,11 @@ impl EmbeddedBackend {
     /// The ledger directory.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The program this ledger runs.
+    pub fn program(&self) -> &ProgramSource {
+        &self.program
     }
 
     /// Turns the local faucet on (`lamports > 0`) or off: before each transaction, a fee payer
@@ -337,18 +534,21 @@ impl EmbeddedBackend {
         write_atomically(&self.dir.join(LEDGER_FILE), &bytes)
     }
 
-    async fn start_bank(state: &LedgerState) -> ProgramTestContext {
-        let mut pt = program_test();
+    async fn start_bank(
+        state: &LedgerState,
+        program: &ProgramSource,
+    ) -> Result<ProgramTestContext, SdkError> {
+        let mut pt = program_test_with(program)?;
         for (address, stored) in &state.accounts {
             pt.add_account(Pubkey::new_from_array(*address), stored.to_account());
         }
-        pt.start_with_context().await
+        Ok(pt.start_with_context().await)
     }
 
     /// The running bank, started from the persisted accounts on first use.
     async fn bank<'a>(&self, inner: &'a mut Inner) -> Result<&'a mut ProgramTestContext, SdkError> {
         if inner.bank.is_none() {
-            inner.bank = Some(Self::start_bank(&inner.state).await);
+            inner.bank = Some(Self::start_bank(&inner.state, &self.program).await?);
         }
         inner.bank.as_mut().ok_or_else(|| SdkError::Ledger {
             path: self.dir.display().to_string(),
@@ -514,7 +714,10 @@ impl EmbeddedBackend {
 #[async_trait::async_trait]
 impl Backend for EmbeddedBackend {
     fn describe(&self) -> String {
-        format!("embedded ledger at {}", self.dir.display())
+        match self.program {
+            ProgramSource::Native => format!("embedded ledger at {}", self.dir.display()),
+            ref sbf => format!("embedded ledger at {} ({})", self.dir.display(), sbf.describe()),
+        }
     }
 
     async fn send(
