@@ -421,8 +421,6 @@ pub fn record_access(
             patient,
             consent: pda::consent(&patient, &provider),
             emergency: pda::emergency(&patient, &provider),
-            event_authority: pda::event_authority(),
-            program: pda::PROGRAM_ID,
         },
         instruction::RecordAccess { category, purpose, action },
     )

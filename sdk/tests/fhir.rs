@@ -1003,38 +1003,6 @@ fn every_category_purpose_and_action_audits_validly() {
 }
 
 #[test]
-fn an_access_recorded_event_converts() {
-    let recorded = medchain::events::AccessRecorded {
-        patient: key(10),
-        provider: key(11),
-        category: categories::GENETICS,
-        purpose: purposes::HRESCH,
-        action: actions::READ,
-        allowed: false,
-        reason: AccessReason::CategoryNotCovered as u8,
-        consent_version: 4,
-        at: T0,
-    };
-    let e = AccessEvent::from_recorded(
-        &recorded,
-        patient_wallet(),
-        provider_wallet(),
-        Some(consent_address()),
-        None,
-    )
-    .expect("known reason");
-    assert_eq!(e.decision.reason, AccessReason::CategoryNotCovered);
-    assert_eq!(e.decision.consent_version, 4);
-    let r = access_event_to_fhir(&e).expect("maps");
-    assert_valid(&r);
-    assert_eq!(r["outcome"], "4");
-    let mut unknown = recorded;
-    unknown.reason = 200;
-    assert!(AccessEvent::from_recorded(&unknown, patient_wallet(), provider_wallet(), None, None)
-        .is_none());
-}
-
-#[test]
 fn access_event_errors() {
     let mut e = access_event(
         categories::IMAGING | categories::OBSERVATIONS,

@@ -193,8 +193,18 @@ impl Tour {
         fee_payer: &Keypair,
         signers: &[&Keypair],
     ) -> Vec<u8> {
+        // Each step in a slot of its own, with a fresh blockhash (two identical attempts, e.g.
+        // the same read before and after a revoke, are different transactions).
+        let slot = self.h.ctx.banks_client.get_root_slot().await.expect("slot");
+        self.h.ctx.warp_to_slot(slot + 1).expect("warp");
+        self.h.ctx.last_blockhash =
+            self.h.ctx.banks_client.get_latest_blockhash().await.expect("blockhash");
         let before = self.balances().await;
-        let message = Message::new(std::slice::from_ref(&ix), Some(&fee_payer.pubkey()));
+        let message = Message::new_with_blockhash(
+            std::slice::from_ref(&ix),
+            Some(&fee_payer.pubkey()),
+            &self.h.ctx.last_blockhash,
+        );
         let fee = self
             .h
             .ctx

@@ -153,7 +153,7 @@ async fn every_instruction_stays_within_its_compute_budget() {
     let names = idl_instruction_names();
     for name in names.iter().map(String::as_str) {
         assert!(
-            samples.units.keys().any(|(n, _)| n == name),
+            samples.units.keys().any(|(n, _)| *n == name),
             "the tour never runs {name}: add it so that its cost is measured"
         );
         assert!(budget(name).is_some(), "{name} has no compute budget");

@@ -16,9 +16,9 @@ const YEAR: &[(&str, &str, u64, &str)] = &[
     ("register_patient", "clinic pays the rent", 2_000, "2,000 new patients a year"),
     ("request_access", "first request", 2_000, "one request per new patient"),
     ("approve_request", "creates the consent", 2_000, "each approved by the patient's wallet"),
-    ("close_request", "rent returned", 2_000, "every answered request closed again"),
     ("request_access", "second request", 1_000, "half the patients asked again later"),
     ("approve_request", "updates the consent", 1_000, "and approving it"),
+    ("close_request", "rent returned", 3_000, "every answered request closed again"),
     ("record_access", "granted", 73_000, "200 recorded reads a day, 365 days"),
     ("record_access", "denied: category", 3_650, "10 denied attempts a day"),
     ("anchor_batch", "a million hashes", 365, "one Merkle batch of the day's records a day"),
@@ -130,9 +130,10 @@ fn document(steps: &[Step]) -> String {
     );
     out.push_str(&rows);
     out.push_str(&format!(
-        "\n**Fees: {:.6} SOL a year**, spent. **Rent: {:+.6} SOL a year**, locked in the \
-         accounts of patients, consents and batches and returned when they are closed (the \
-         request rent comes back with `close_request`). The patients pay 0.\n",
+        "\n**Fees: {:.6} SOL a year**, spent. **Rent: {:+.6} SOL a year**, locked rather than \
+         spent: it stays in the new patients', consents', batches' and break-glass windows' \
+         accounts, and what closable accounts hold (requests, revoked consents) came back in \
+         the rows above. The patients pay 0.\n",
         fees as f64 / SOL,
         rent as f64 / SOL
     ));

@@ -36,7 +36,7 @@ pub async fn run(cli: Cli) -> Result<Output, CliError> {
         }
         Command::Keygen(args) => return keygen(&args.outfile, args.force),
         Command::Qr(args) => return serve::qr(args),
-        Command::Demo(args) => return demo::run(args, cli).await,
+        Command::Demo(args) => return demo::run(args, &cli).await,
         Command::Provider(crate::cli::ProviderCommand::EncryptionKey(
             crate::cli::EncryptionKeyCommand::Generate { outfile },
         )) => {

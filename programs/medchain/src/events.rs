@@ -1,6 +1,7 @@
-//! One event per state change, emitted with `emit_cpi!` so that indexers and the SDK's
-//! audit trail read them from the transaction's inner instructions (logs may be truncated).
-//! Events carry old and new values where a value changes.
+//! One event per state change, emitted with `emit_cpi!` so that indexers read them from the
+//! transaction's inner instructions (logs may be truncated). Events carry old and new values
+//! where a value changes. `record_access` emits none: an access attempt is fully described by
+//! its instruction and return data, which the audit trail reads.
 
 use anchor_lang::prelude::*;
 
@@ -254,29 +255,6 @@ pub struct ConsentClosed {
     /// Attempts denied over the consent's life.
     pub denied_count: u32,
     /// Cluster time of the change.
-    pub at: i64,
-}
-
-/// A provider's access attempt, granted or denied.
-#[event]
-pub struct AccessRecorded {
-    /// The Patient PDA.
-    pub patient: Pubkey,
-    /// The Provider PDA.
-    pub provider: Pubkey,
-    /// The category asked for (one bit).
-    pub category: u32,
-    /// The purpose of use (one bit).
-    pub purpose: u16,
-    /// The action (one bit).
-    pub action: u8,
-    /// Whether access was allowed.
-    pub allowed: bool,
-    /// Why (see `AccessReason`).
-    pub reason: u8,
-    /// The consent version evaluated (0 when there was no consent).
-    pub consent_version: u32,
-    /// Cluster time of the attempt.
     pub at: i64,
 }
 

@@ -43,6 +43,41 @@ pub fn load(info: &AccountInfo, patient: &Pubkey, provider: &Pubkey) -> Result<C
     Ok(consent)
 }
 
+/// Anchor's `ConstraintSeeds` error for the account named `name`: what a `seeds` constraint
+/// raises when an account is not the PDA it must be.
+pub fn seeds_error(name: &str) -> Error {
+    error!(anchor_lang::error::ErrorCode::ConstraintSeeds).with_account_name(name)
+}
+
+/// Requires that `info` is the canonical PDA of `seeds` (derived: `find_program_address`),
+/// failing as a `seeds` constraint does. Used for accounts that may be absent.
+pub fn require_pda(info: &AccountInfo, seeds: &[&[u8]], name: &str) -> Result<u8> {
+    let (expected, bump) = Pubkey::find_program_address(seeds, &crate::ID);
+    if info.key() != expected {
+        return Err(seeds_error(name));
+    }
+    Ok(bump)
+}
+
+/// The Consent of (`patient`, `provider`) at `info`, or `None` when it does not exist, with the
+/// guarantee of a `seeds = [CONSENT_SEED, patient, provider]` constraint and at less cost: an
+/// existing account is recognised without hashing by its owner, its discriminator and its
+/// `patient` and `provider` fields (the program creates a Consent only at that PDA, so no
+/// other address can hold one for the pair); an absent one by deriving the address. Anything
+/// else fails with `ConstraintSeeds`, exactly as the constraint did.
+pub fn consent_at(info: &AccountInfo, patient: &Pubkey, provider: &Pubkey) -> Result<Option<Consent>> {
+    if is_absent(info) {
+        require_pda(info, &[CONSENT_SEED, patient.as_ref(), provider.as_ref()], "consent")?;
+        return Ok(None);
+    }
+    let consent: Consent =
+        load_as(info, MedchainError::InvalidConsentAccount).map_err(|_| seeds_error("consent"))?;
+    if consent.patient != *patient || consent.provider != *provider {
+        return Err(seeds_error("consent"));
+    }
+    Ok(Some(consent))
+}
+
 /// Creates a program-owned PDA of `space` bytes at `target`, funded rent-exempt by `payer`
 /// and signed for with `signer_seeds`. Fails with `AccountAlreadyExists` unless the address is
 /// absent. An address that someone pre-funded with lamports (to grief its owner) is still

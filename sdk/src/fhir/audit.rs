@@ -8,7 +8,6 @@ use super::{
 use crate::state::{AccessDecision, AccessReason};
 use crate::vocabulary::{actions, categories, purposes};
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::AnchorDeserialize;
 use serde_json::{json, Value};
 
 /// `AuditEvent.type`: DICOM 110110 "Patient Record" (access to a patient's record).
@@ -60,8 +59,8 @@ const ROLE_JOB: Code = Code {
     display: "Job",
 };
 
-/// One access attempt as `record_access` evaluated and recorded it (see the program's
-/// `AccessRecorded` event), with the wallets behind the accounts.
+/// One access attempt as `record_access` evaluated and recorded it (its instruction and its
+/// return data, as the audit trail reads them), with the wallets behind the accounts.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessEvent {
     /// The patient's wallet (authority of the Patient account).
@@ -82,36 +81,6 @@ pub struct AccessEvent {
     pub at: i64,
     /// The transaction that recorded the attempt (base58), when known.
     pub signature: Option<String>,
-}
-
-impl AccessEvent {
-    /// The attempt as the program's `AccessRecorded` event reports it, with the wallets
-    /// behind its Patient and Provider accounts and the Consent account (or `None` when
-    /// there was no consent). `None` when the event's reason code is unknown.
-    pub fn from_recorded(
-        recorded: &medchain::events::AccessRecorded,
-        patient_wallet: Pubkey,
-        provider_wallet: Pubkey,
-        consent_address: Option<Pubkey>,
-        signature: Option<String>,
-    ) -> Option<Self> {
-        let reason = AccessReason::try_from_slice(&[recorded.reason]).ok()?;
-        Some(Self {
-            patient_wallet,
-            provider_wallet,
-            consent_address,
-            category: recorded.category,
-            purpose: recorded.purpose,
-            action: recorded.action,
-            decision: AccessDecision {
-                allowed: recorded.allowed,
-                reason,
-                consent_version: recorded.consent_version,
-            },
-            at: recorded.at,
-            signature,
-        })
-    }
 }
 
 /// Maps one recorded access attempt to a FHIR R4 `AuditEvent`.

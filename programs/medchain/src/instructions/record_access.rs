@@ -1,10 +1,16 @@
 //! `record_access`: a provider's access attempt is evaluated and recorded, granted or
 //! denied. A denial is a successful transaction, so it cannot be rolled back; the decision
-//! is returned as return data and emitted as an event.
+//! is the instruction's return data. It emits no event: the attempt is fully described by the
+//! instruction (who, which category, purpose and action), its return data (the decision and
+//! the consent version) and the counters it moves, which is what the audit trail reads — so the
+//! hottest instruction spends no compute units on a self-CPI nobody needs.
+//!
+//! Cost: the Consent and EmergencyAccess PDAs are checked without re-deriving them when they
+//! exist (see [`pda_account::consent_at`]); an absent break-glass window is derived only when
+//! the attempt is an emergency read, the only case in which a window could change the decision.
 
-use crate::constants::{CONSENT_SEED, EMERGENCY_SEED, PATIENT_SEED, PROVIDER_SEED};
+use crate::constants::{EMERGENCY_SEED, PATIENT_SEED, PROVIDER_SEED};
 use crate::error::MedchainError;
-use crate::events::AccessRecorded;
 use crate::pda_account;
 use crate::state::{
     evaluate_access, AccessDecision, AccessReason, EmergencyAccess, Patient, Provider,
@@ -13,7 +19,6 @@ use crate::vocabulary::{actions, categories, is_single_member, purposes};
 use anchor_lang::prelude::*;
 
 /// Accounts of `record_access`.
-#[event_cpi]
 #[derive(Accounts)]
 pub struct RecordAccess<'info> {
     /// The provider's wallet.
@@ -28,13 +33,13 @@ pub struct RecordAccess<'info> {
     /// The patient whose data is accessed (counts attempts made without any consent).
     #[account(mut, seeds = [PATIENT_SEED, patient.authority.as_ref()], bump = patient.bump)]
     pub patient: Account<'info, Patient>,
-    /// The Consent PDA of (patient, provider), which may not exist.
-    /// CHECK: address checked by seeds; contents checked by `pda_account::load`.
-    #[account(mut, seeds = [CONSENT_SEED, patient.key().as_ref(), provider.key().as_ref()], bump)]
+    /// The Consent PDA `["consent", patient, provider]`, which may not exist.
+    /// CHECK: the PDA and its contents are checked by `pda_account::consent_at`.
+    #[account(mut)]
     pub consent: UncheckedAccount<'info>,
-    /// The break-glass window of (patient, provider), which may not exist.
-    /// CHECK: address checked by seeds; contents checked by `pda_account::load_as`.
-    #[account(mut, seeds = [EMERGENCY_SEED, patient.key().as_ref(), provider.key().as_ref()], bump)]
+    /// The break-glass window PDA `["emergency", patient, provider]`, which may not exist.
+    /// CHECK: checked by `RecordAccess::emergency_window`.
+    #[account(mut)]
     pub emergency: UncheckedAccount<'info>,
 }
 
@@ -55,6 +60,34 @@ impl RecordAccess<'_> {
         Ok(())
     }
 
+    /// The break-glass window of the pair, or `None` when it does not exist. An existing
+    /// window is recognised by its owner, discriminator and keys (it is only ever created at
+    /// its PDA); an absent one is checked against the derived PDA only for an emergency read
+    /// (`ETREAT` + read), the only attempt a window can allow. For any other attempt an
+    /// absent account in this slot cannot change the decision and is not written.
+    fn emergency_window(
+        &self,
+        emergency_read: bool,
+        patient: &Pubkey,
+        provider: &Pubkey,
+    ) -> Result<Option<EmergencyAccess>> {
+        let info = self.emergency.as_ref();
+        if pda_account::is_absent(info) {
+            if emergency_read {
+                let seeds = [EMERGENCY_SEED, patient.as_ref(), provider.as_ref()];
+                pda_account::require_pda(info, &seeds, "emergency")?;
+            }
+            return Ok(None);
+        }
+        let window: EmergencyAccess =
+            pda_account::load_as(info, MedchainError::InvalidEmergencyAccount)
+                .map_err(|_| pda_account::seeds_error("emergency"))?;
+        if window.patient != *patient || window.provider != *provider {
+            return Err(pda_account::seeds_error("emergency"));
+        }
+        Ok(Some(window))
+    }
+
     /// Evaluates the access rule for one (category, purpose, action), counts the attempt on
     /// the consent (or on the patient when there is no consent) and returns the decision.
     pub fn handle(
@@ -69,23 +102,9 @@ impl RecordAccess<'_> {
         let patient_key = accounts.patient.key();
         let provider_key = accounts.provider.key();
         let consent_info = accounts.consent.as_ref();
-        let mut consent = if pda_account::is_absent(consent_info) {
-            None
-        } else {
-            Some(pda_account::load(consent_info, &patient_key, &provider_key)?)
-        };
-        let emergency_info = accounts.emergency.as_ref();
-        let mut emergency: Option<EmergencyAccess> = if pda_account::is_absent(emergency_info) {
-            None
-        } else {
-            let window: EmergencyAccess =
-                pda_account::load_as(emergency_info, MedchainError::InvalidEmergencyAccount)?;
-            require!(
-                window.patient == patient_key && window.provider == provider_key,
-                MedchainError::InvalidEmergencyAccount
-            );
-            Some(window)
-        };
+        let mut consent = pda_account::consent_at(consent_info, &patient_key, &provider_key)?;
+        let emergency_read = purpose == purposes::ETREAT && action == actions::READ;
+        let mut emergency = accounts.emergency_window(emergency_read, &patient_key, &provider_key)?;
         let reason = evaluate_access(
             &accounts.provider,
             consent.as_ref(),
@@ -109,20 +128,9 @@ impl RecordAccess<'_> {
         };
         if let (AccessReason::EmergencyAccess, Some(window)) = (reason, emergency.as_mut()) {
             window.access_count = window.access_count.saturating_add(1);
-            pda_account::write(emergency_info, window)?;
+            pda_account::write(accounts.emergency.as_ref(), window)?;
         }
         let decision = AccessDecision { allowed: reason.is_allowed(), reason, consent_version };
-        emit_cpi!(AccessRecorded {
-            patient: patient_key,
-            provider: provider_key,
-            category,
-            purpose,
-            action,
-            allowed: decision.allowed,
-            reason: reason as u8,
-            consent_version,
-            at: now,
-        });
         set_native_return_data(&decision)?;
         Ok(decision)
     }
