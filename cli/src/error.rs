@@ -34,7 +34,9 @@ impl CliError {
         match self {
             CliError::BadInput(_) | CliError::Name(_) => EXIT_BAD_INPUT,
             CliError::Sdk(SdkError::Program(_)) => EXIT_REFUSED,
-            CliError::Sdk(SdkError::Seal(_)) => EXIT_BAD_INPUT,
+            CliError::Sdk(SdkError::Seal(_)) | CliError::Sdk(SdkError::ProgramFile { .. }) => {
+                EXIT_BAD_INPUT
+            }
             CliError::Sdk(SdkError::InsufficientFunds { .. })
             | CliError::Sdk(SdkError::AccountNotFound { .. })
             | CliError::Sdk(SdkError::InvalidAccount { .. }) => EXIT_BAD_INPUT,

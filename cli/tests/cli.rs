@@ -1285,3 +1285,47 @@ fn serve_answers_wallets_over_http_and_refuses_bad_settings() {
     assert!(missing.starts_with("HTTP/1.1 4"), "{missing}");
     assert!(missing.contains("\"message\":"), "{missing}");
 }
+
+#[test]
+fn bad_input_program_file_that_is_not_an_sbpf_object() {
+    let env = Env::new();
+    let c = cast(&env);
+    let not_elf = env.path("not-a-program.so");
+    std::fs::write(&not_elf, b"#!/bin/sh\necho not a program\n").expect("write");
+    let missing = env.path("missing.so");
+    let (not_elf, missing) = (not_elf.to_str().expect("utf8"), missing.to_str().expect("utf8"));
+    for (program, message) in
+        [(not_elf, "not an SBPF shared object"), (missing, "cannot read the program's shared object")]
+    {
+        refused(
+            &env,
+            &["--program", program, "-k", &c.patient.0, "consent", "list", "--patient", &c.patient.1],
+            3,
+            message,
+        );
+    }
+    // --program runs a .so on the embedded ledger; a cluster runs what is deployed there.
+    let mut cmd = env.cmd_without_ledger(&["--program", not_elf, "-u", "l", "admin", "show"]);
+    cmd.env_remove("MEDCHAIN_PROGRAM_SO")
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("--program runs a .so on the embedded ledger"));
+}
+
+#[test]
+fn ledger_info_names_the_program_it_runs() {
+    let env = Env::new();
+    let _c = cast(&env);
+    let mut native = env.cmd(&["ledger", "info", "--output", "json"]);
+    let out = native.env_remove("MEDCHAIN_PROGRAM_SO").assert().success().get_output().stdout.clone();
+    let info: Value = serde_json::from_slice(&out).expect("JSON");
+    assert_eq!(info["program"], "native");
+    if let Some(so) = std::env::var_os("MEDCHAIN_PROGRAM_SO") {
+        // The SBF run: the same ledger, reopened on the .so, still reads and writes.
+        let so = so.to_str().expect("utf8").to_string();
+        let info = env.json(&["--program", &so, "ledger", "info"]);
+        assert_eq!(info["program"], format!("SBF {so}"));
+        let (another, _) = env.key("another-patient");
+        env.cmd(&["--program", &so, "-k", &another, "patient", "register"]).assert().success();
+    }
+}

@@ -166,6 +166,14 @@ pub enum SdkError {
     /// Sealing, opening or resealing a record failed (see [`crate::seal::SealError`]).
     #[error(transparent)]
     Seal(#[from] crate::seal::SealError),
+    /// The SBPF program file given for the embedded runtime cannot be used.
+    #[error("program {path}: {reason}")]
+    ProgramFile {
+        /// The `.so` path.
+        path: String,
+        /// What is wrong and what to do.
+        reason: String,
+    },
     /// The embedded ledger cannot be used.
     #[error("ledger {path}: {reason}")]
     Ledger {

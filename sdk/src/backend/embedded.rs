@@ -134,12 +134,12 @@ impl ProgramSource {
         let ProgramSource::Sbf { path, .. } = self else {
             return Ok(None);
         };
-        let elf = std::fs::read(path).map_err(|e| SdkError::Ledger {
+        let elf = std::fs::read(path).map_err(|e| SdkError::ProgramFile {
             path: path.display().to_string(),
             reason: format!("cannot read the program's shared object: {e}"),
         })?;
         if !elf.starts_with(b"\x7fELF") {
-            return Err(SdkError::Ledger {
+            return Err(SdkError::ProgramFile {
                 path: path.display().to_string(),
                 reason: "not an SBPF shared object (no ELF header); build one with \
                          `cargo build-sbf` or ../shared/sbf/build.sh"
@@ -200,7 +200,7 @@ fn upgradeable_program_accounts(
         get_program_data_address, UpgradeableLoaderState, ID as UPGRADEABLE,
     };
     let encode = |state: &UpgradeableLoaderState| {
-        bincode::serialize(state).map_err(|e| SdkError::Ledger {
+        bincode::serialize(state).map_err(|e| SdkError::ProgramFile {
             path: String::new(),
             reason: format!("cannot encode the loader state: {e}"),
         })
