@@ -1294,12 +1294,22 @@ fn bad_input_program_file_that_is_not_an_sbpf_object() {
     std::fs::write(&not_elf, b"#!/bin/sh\necho not a program\n").expect("write");
     let missing = env.path("missing.so");
     let (not_elf, missing) = (not_elf.to_str().expect("utf8"), missing.to_str().expect("utf8"));
-    for (program, message) in
-        [(not_elf, "not an SBPF shared object"), (missing, "cannot read the program's shared object")]
-    {
+    for (program, message) in [
+        (not_elf, "not an SBPF shared object"),
+        (missing, "cannot read the program's shared object"),
+    ] {
         refused(
             &env,
-            &["--program", program, "-k", &c.patient.0, "consent", "list", "--patient", &c.patient.1],
+            &[
+                "--program",
+                program,
+                "-k",
+                &c.patient.0,
+                "consent",
+                "list",
+                "--patient",
+                &c.patient.1,
+            ],
             3,
             message,
         );
@@ -1317,7 +1327,8 @@ fn ledger_info_names_the_program_it_runs() {
     let env = Env::new();
     let _c = cast(&env);
     let mut native = env.cmd(&["ledger", "info", "--output", "json"]);
-    let out = native.env_remove("MEDCHAIN_PROGRAM_SO").assert().success().get_output().stdout.clone();
+    let out =
+        native.env_remove("MEDCHAIN_PROGRAM_SO").assert().success().get_output().stdout.clone();
     let info: Value = serde_json::from_slice(&out).expect("JSON");
     assert_eq!(info["program"], "native");
     if let Some(so) = std::env::var_os("MEDCHAIN_PROGRAM_SO") {

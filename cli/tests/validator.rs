@@ -43,7 +43,8 @@ fn required_env(name: &str) -> PathBuf {
 fn free_port() -> u16 {
     // The validator's PubSub service takes the port after the RPC one: find a free pair.
     for _ in 0..50 {
-        let port = TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
+        let port =
+            TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port();
         if port < 65_000 && TcpListener::bind(("127.0.0.1", port + 1)).is_ok() {
             return port;
         }
@@ -88,7 +89,8 @@ impl Validator {
             let _ = BufReader::new(stdout).read_line(&mut line);
             let _ = tx.send(line);
         });
-        let line = rx.recv_timeout(Duration::from_secs(180)).expect("the validator starts in 3 min");
+        let line =
+            rx.recv_timeout(Duration::from_secs(180)).expect("the validator starts in 3 min");
         let ready: Value = serde_json::from_str(&line)
             .unwrap_or_else(|e| panic!("validator did not start ({e}): {line:?}"));
         let mint = solana_sdk::signature::read_keypair_file(&mint_path).expect("mint keypair");
@@ -115,7 +117,9 @@ impl Drop for Validator {
 async fn fund(chain: &Medchain<RpcBackend>, mint: &Keypair, wallets: &[&Keypair]) {
     let transfers: Vec<_> = wallets
         .iter()
-        .map(|w| solana_system_interface::instruction::transfer(&mint.pubkey(), &w.pubkey(), 20 * SOL))
+        .map(|w| {
+            solana_system_interface::instruction::transfer(&mint.pubkey(), &w.pubkey(), 20 * SOL)
+        })
         .collect();
     chain.backend().send(&transfers, mint, &[]).await.expect("fund from the mint");
 }
@@ -276,12 +280,33 @@ async fn the_sbf_program_on_a_real_validator_over_rpc() {
     let nonce = request["nonce"].as_u64().expect("nonce").to_string();
     let pending = cli.json(&["-k", &patient_file, "patient", "requests"]);
     assert_eq!(pending["pending_requests"].as_array().expect("list").len(), 1);
-    cli.json(&["-k", &patient_file, "patient", "approve", &doctor_pk, "--nonce", &nonce, "--actions", "read"]);
+    cli.json(&[
+        "-k",
+        &patient_file,
+        "patient",
+        "approve",
+        &doctor_pk,
+        "--nonce",
+        &nonce,
+        "--actions",
+        "read",
+    ]);
     let read = |category: &str| {
-        cli.json(&["-k", &doctor_file, "provider", "record-access", &patient_pk, "--category", category])
+        cli.json(&[
+            "-k",
+            &doctor_file,
+            "provider",
+            "record-access",
+            &patient_pk,
+            "--category",
+            category,
+        ])
     };
     let granted = read("imaging");
-    assert_eq!((granted["allowed"].as_bool(), granted["reason"].as_str()), (Some(true), Some("granted")));
+    assert_eq!(
+        (granted["allowed"].as_bool(), granted["reason"].as_str()),
+        (Some(true), Some("granted"))
+    );
     let denied = read("mental-health");
     assert_eq!(
         (denied["allowed"].as_bool(), denied["reason"].as_str()),
@@ -290,8 +315,12 @@ async fn the_sbf_program_on_a_real_validator_over_rpc() {
     cli.json(&["-k", &patient_file, "patient", "revoke", &doctor_pk]);
     let after = read("imaging");
     assert_eq!(after["reason"], "consent_revoked");
-    let consent = cli.json(&["consent", "show", "--patient", &patient_pk, "--provider", &doctor_pk]);
-    assert_eq!((consent["granted_count"].as_u64(), consent["denied_count"].as_u64()), (Some(1), Some(2)));
+    let consent =
+        cli.json(&["consent", "show", "--patient", &patient_pk, "--provider", &doctor_pk]);
+    assert_eq!(
+        (consent["granted_count"].as_u64(), consent["denied_count"].as_u64()),
+        (Some(1), Some(2))
+    );
     // The audit trail, rebuilt from getSignaturesForAddress + getTransaction.
     let audit = cli.json(&["-k", &patient_file, "patient", "audit"]);
     let entries = audit["audit"].as_array().expect("audit entries");
@@ -327,9 +356,13 @@ async fn the_sbf_program_on_a_real_validator_over_rpc() {
     let (_serve, port) = Serve::start(&cli, &clinic_file);
     let genesis = chain.backend().client().get_genesis_hash().await.expect("genesis hash");
     let caip2 = format!("solana:{}", &genesis.to_string()[..32]);
-    let (status, headers, body) = http(port, "GET", &format!("/api/actions/approve/{request_address}"), None);
+    let (status, headers, body) =
+        http(port, "GET", &format!("/api/actions/approve/{request_address}"), None);
     assert_eq!(status, 200, "{body}");
-    assert!(headers.contains(&format!("x-blockchain-ids: {}", caip2.to_ascii_lowercase())), "{headers}");
+    assert!(
+        headers.contains(&format!("x-blockchain-ids: {}", caip2.to_ascii_lowercase())),
+        "{headers}"
+    );
     let post = format!("{{\"account\":\"{patient_pk}\"}}");
     let (status, _, body) =
         http(port, "POST", &format!("/api/actions/approve/{request_address}"), Some(&post));

@@ -310,9 +310,16 @@ impl Tour {
         let (imaging, treat) = (categories::IMAGING, purposes::TREAT);
         t.record_access("granted", provider, imaging, treat, AccessReason::Granted).await;
         let mental = categories::MENTAL_HEALTH;
-        t.record_access("denied: category", provider, mental, treat, AccessReason::CategoryNotCovered)
-            .await;
-        let wider = RequestTerms { categories: asked.categories | categories::MEDICATIONS, ..asked };
+        t.record_access(
+            "denied: category",
+            provider,
+            mental,
+            treat,
+            AccessReason::CategoryNotCovered,
+        )
+        .await;
+        let wider =
+            RequestTerms { categories: asked.categories | categories::MEDICATIONS, ..asked };
         let request = ix::request_access(&pk(provider), &pk(patient), 2, wider);
         t.step("request_access", "second request", request, provider, &[]).await;
         let approve = ix::approve_request(&pk(patient), &pk(clinic), &pk(provider), 2, wider);
@@ -373,8 +380,14 @@ impl Tour {
         let changed = ConsentTerms { purposes: purposes::TREAT | purposes::CAREMGT, ..granted };
         let update = ix::update_consent(&pk(patient), &pk(provider2), changed);
         t.step("update_consent", "terms changed", update, clinic, &[patient]).await;
-        t.record_access("granted (second consent)", provider2, imaging, treat, AccessReason::Granted)
-            .await;
+        t.record_access(
+            "granted (second consent)",
+            provider2,
+            imaging,
+            treat,
+            AccessReason::Granted,
+        )
+        .await;
         let revoke = ix::revoke_consent(&pk(patient), &pk(provider2));
         t.step("revoke_consent", "by the patient", revoke, clinic, &[patient]).await;
         t.record_access("denied: revoked", provider2, imaging, treat, AccessReason::ConsentRevoked)
@@ -394,8 +407,13 @@ impl Tour {
             scope,
         );
         t.step("add_delegate", "guardian", add, clinic, &[patient]).await;
-        let grant =
-            ix::delegate_grant_consent(&pk(guardian), &pk(clinic), &pk(patient), &pk(provider2), granted);
+        let grant = ix::delegate_grant_consent(
+            &pk(guardian),
+            &pk(clinic),
+            &pk(patient),
+            &pk(provider2),
+            granted,
+        );
         t.step("delegate_grant_consent", "creates the consent", grant, clinic, &[guardian]).await;
         let revoke = ix::delegate_revoke_consent(&pk(guardian), &pk(patient), &pk(provider2));
         t.step("delegate_revoke_consent", "by the guardian", revoke, clinic, &[guardian]).await;
@@ -405,8 +423,13 @@ impl Tour {
         // Break-glass.
         let policy = ix::set_break_glass_policy(&pk(patient), true);
         t.step("set_break_glass_policy", "allowed", policy, clinic, &[patient]).await;
-        let open =
-            ix::open_emergency_access(&pk(provider2), &pk(issuer), &pk(patient), REASON_UNCONSCIOUS, 3_600);
+        let open = ix::open_emergency_access(
+            &pk(provider2),
+            &pk(issuer),
+            &pk(patient),
+            REASON_UNCONSCIOUS,
+            3_600,
+        );
         t.step("open_emergency_access", "one hour", open, provider2, &[]).await;
         let etreat = purposes::ETREAT;
         t.record_access("break-glass", provider2, imaging, etreat, AccessReason::EmergencyAccess)

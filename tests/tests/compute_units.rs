@@ -10,9 +10,9 @@
 //! equal today's exactly. Natively the program is not metered: the tour still runs, every step
 //! must succeed, and the budgets are only checked to cover every instruction.
 
+use medchain_sdk::backend::embedded::ProgramSource;
 use medchain_tests::tour::{Step, Tour};
 use medchain_tests::{program_source, sbf_mode};
-use medchain_sdk::backend::embedded::ProgramSource;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::PathBuf;

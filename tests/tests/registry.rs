@@ -178,9 +178,15 @@ async fn deployed_upgradeable_only_the_upgrade_authority_initializes() {
     };
     let intruder = h.funded_keypair(SOL).await;
     let front_run = ix::initialize(&intruder.pubkey(), Some(pda::program_data()));
-    assert_medchain_error(h.send(&[front_run], &[&intruder]).await, MedchainError::NotUpgradeAuthority);
+    assert_medchain_error(
+        h.send(&[front_run], &[&intruder]).await,
+        MedchainError::NotUpgradeAuthority,
+    );
     let without = ix::initialize(&deployer.pubkey(), None);
-    assert_medchain_error(h.send(&[without], &[&deployer]).await, MedchainError::InvalidProgramData);
+    assert_medchain_error(
+        h.send(&[without], &[&deployer]).await,
+        MedchainError::InvalidProgramData,
+    );
     assert!(!h.exists(&pda::registry()).await, "nothing was created");
     h.send(&[ix::initialize(&deployer.pubkey(), Some(pda::program_data()))], &[&deployer])
         .await

@@ -41,7 +41,8 @@ pub async fn run(args: &DemoArgs, cli: &crate::cli::Cli) -> Result<Output, CliEr
     let options = medchain_sdk::EmbeddedOptions { program, ..Default::default() };
     let chain = Medchain::new(medchain_sdk::EmbeddedBackend::open_with(&dir, options)?);
     let mut steps: Vec<Value> = Vec::new();
-    let mut lines: Vec<String> = vec![format!("medchain demo on the {}\n", chain.backend().describe())];
+    let mut lines: Vec<String> =
+        vec![format!("medchain demo on the {}\n", chain.backend().describe())];
     let mut step = |title: &str, detail: String, data: Value| {
         lines.push(format!("{:>2}. {title}\n    {detail}", steps.len() + 1));
         steps.push(json!({ "step": title, "detail": detail, "data": data }));

@@ -126,7 +126,9 @@ fn embedded(cli: &Cli) -> Result<AnyBackend, CliError> {
 /// The program the embedded ledger runs: `--program` (or `MEDCHAIN_PROGRAM_SO`), else native.
 #[cfg(feature = "embedded")]
 pub(crate) fn program_source(cli: &Cli) -> medchain_sdk::ProgramSource {
-    cli.program.clone().map_or(medchain_sdk::ProgramSource::Native, medchain_sdk::ProgramSource::sbf)
+    cli.program
+        .clone()
+        .map_or(medchain_sdk::ProgramSource::Native, medchain_sdk::ProgramSource::sbf)
 }
 
 #[cfg(not(feature = "embedded"))]

@@ -65,7 +65,11 @@ pub fn require_pda(info: &AccountInfo, seeds: &[&[u8]], name: &str) -> Result<u8
 /// `patient` and `provider` fields (the program creates a Consent only at that PDA, so no
 /// other address can hold one for the pair); an absent one by deriving the address. Anything
 /// else fails with `ConstraintSeeds`, exactly as the constraint did.
-pub fn consent_at(info: &AccountInfo, patient: &Pubkey, provider: &Pubkey) -> Result<Option<Consent>> {
+pub fn consent_at(
+    info: &AccountInfo,
+    patient: &Pubkey,
+    provider: &Pubkey,
+) -> Result<Option<Consent>> {
     if is_absent(info) {
         require_pda(info, &[CONSENT_SEED, patient.as_ref(), provider.as_ref()], "consent")?;
         return Ok(None);

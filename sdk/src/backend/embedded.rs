@@ -208,8 +208,10 @@ fn upgradeable_program_accounts(
     let rent = solana_sdk::rent::Rent::default();
     let programdata_address = get_program_data_address(&medchain::ID);
     let program = encode(&UpgradeableLoaderState::Program { programdata_address })?;
-    let mut programdata =
-        encode(&UpgradeableLoaderState::ProgramData { slot: 0, upgrade_authority_address: upgrade_authority })?;
+    let mut programdata = encode(&UpgradeableLoaderState::ProgramData {
+        slot: 0,
+        upgrade_authority_address: upgrade_authority,
+    })?;
     programdata.resize(UpgradeableLoaderState::size_of_programdata_metadata(), 0);
     programdata.extend_from_slice(elf);
     let account = |data: Vec<u8>, executable| Account {
@@ -219,10 +221,7 @@ fn upgradeable_program_accounts(
         executable,
         rent_epoch: 0,
     };
-    Ok([
-        (medchain::ID, account(program, true)),
-        (programdata_address, account(programdata, false)),
-    ])
+    Ok([(medchain::ID, account(program, true)), (programdata_address, account(programdata, false))])
 }
 
 /// How an [`EmbeddedBackend`] is opened.

@@ -37,18 +37,21 @@ struct Args {
 }
 
 fn parse(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
-    let (mut program, mut authority, mut mint, mut port, mut ledger) = (None, None, None, None, None);
+    let (mut program, mut authority, mut mint, mut port, mut ledger) =
+        (None, None, None, None, None);
     let mut program_id = Pubkey::from_str(MEDCHAIN_ID).map_err(|e| e.to_string())?;
     while let Some(flag) = argv.next() {
         let mut value = || argv.next().ok_or_else(|| format!("{flag} needs a value\n{USAGE}"));
         match flag.as_str() {
             "--program" => program = Some(PathBuf::from(value()?)),
             "--program-id" => {
-                program_id = Pubkey::from_str(&value()?).map_err(|e| format!("--program-id: {e}"))?
+                program_id =
+                    Pubkey::from_str(&value()?).map_err(|e| format!("--program-id: {e}"))?
             }
             "--upgrade-authority" => {
-                authority =
-                    Some(Pubkey::from_str(&value()?).map_err(|e| format!("--upgrade-authority: {e}"))?)
+                authority = Some(
+                    Pubkey::from_str(&value()?).map_err(|e| format!("--upgrade-authority: {e}"))?,
+                )
             }
             "--mint-keypair" => mint = Some(PathBuf::from(value()?)),
             "--rpc-port" => {

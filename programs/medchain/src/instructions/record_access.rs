@@ -104,7 +104,8 @@ impl RecordAccess<'_> {
         let consent_info = accounts.consent.as_ref();
         let mut consent = pda_account::consent_at(consent_info, &patient_key, &provider_key)?;
         let emergency_read = purpose == purposes::ETREAT && action == actions::READ;
-        let mut emergency = accounts.emergency_window(emergency_read, &patient_key, &provider_key)?;
+        let mut emergency =
+            accounts.emergency_window(emergency_read, &patient_key, &provider_key)?;
         let reason = evaluate_access(
             &accounts.provider,
             consent.as_ref(),
