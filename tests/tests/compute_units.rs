@@ -20,44 +20,45 @@ use std::path::PathBuf;
 /// Casts measured: each gives every PDA other bumps.
 const CASTS: u8 = 8;
 
-/// The most compute units each instruction may use in any case of the tour (SBPF v0, the
-/// `../shared/sbf` toolchain). Lower a budget when an instruction gets cheaper; raising one
-/// needs a reason in the commit.
+/// The most compute units each instruction may use in any case of the tour: the highest figure
+/// measured (SBPF v0, the `../shared/sbf` toolchain) plus one more `find_program_address`
+/// attempt (1,500 CU) of bump luck, rounded up to 500; `record_access` at its target of 15,000.
+/// Lower a budget when an instruction gets cheaper; raising one needs a reason in the commit.
 const BUDGETS: &[(&str, u64)] = &[
     ("accept_admin", 12_000),
-    ("add_delegate", 30_000),
-    ("add_issuer", 40_000),
-    ("amend_record", 40_000),
-    ("anchor_batch", 20_000),
-    ("anchor_record", 30_000),
-    ("approve_request", 40_000),
-    ("cancel_request", 15_000),
-    ("close_consent", 15_000),
-    ("close_request", 12_000),
-    ("delegate_grant_consent", 35_000),
-    ("delegate_revoke_consent", 20_000),
+    ("add_delegate", 22_500),
+    ("add_issuer", 22_000),
+    ("amend_record", 35_500),
+    ("anchor_batch", 23_000),
+    ("anchor_record", 28_500),
+    ("approve_request", 37_000),
+    ("cancel_request", 15_500),
+    ("close_consent", 16_000),
+    ("close_request", 12_500),
+    ("delegate_grant_consent", 30_500),
+    ("delegate_revoke_consent", 19_500),
     ("deny_request", 15_000),
-    ("grant_consent", 40_000),
-    ("initialize", 15_000),
-    ("mark_entered_in_error", 15_000),
-    ("open_emergency_access", 36_000),
-    ("pause", 10_000),
+    ("grant_consent", 27_000),
+    ("initialize", 14_000),
+    ("mark_entered_in_error", 14_500),
+    ("open_emergency_access", 24_500),
+    ("pause", 10_500),
     ("propose_admin", 12_000),
-    ("record_access", 40_000),
-    ("register_patient", 32_000),
-    ("register_provider", 40_000),
-    ("reinstate_provider", 16_000),
-    ("remove_delegate", 15_000),
-    ("remove_issuer", 15_000),
-    ("request_access", 36_000),
-    ("review_emergency_access", 15_000),
+    ("record_access", 15_000),
+    ("register_patient", 23_500),
+    ("register_provider", 39_500),
+    ("reinstate_provider", 16_500),
+    ("remove_delegate", 15_500),
+    ("remove_issuer", 15_500),
+    ("request_access", 30_500),
+    ("review_emergency_access", 15_500),
     ("revoke_consent", 16_000),
     ("set_break_glass_policy", 12_000),
     ("set_issuer_break_glass", 14_000),
-    ("set_provider_encryption_key", 12_000),
-    ("suspend_provider", 16_000),
-    ("unpause", 10_000),
-    ("update_consent", 20_000),
+    ("set_provider_encryption_key", 12_500),
+    ("suspend_provider", 16_500),
+    ("unpause", 10_500),
+    ("update_consent", 21_000),
 ];
 
 /// Compute units per (instruction, case) over all casts, in tour order.
@@ -162,6 +163,10 @@ async fn every_instruction_stays_within_its_compute_budget() {
     for (name, limit) in BUDGETS {
         assert!(*limit <= 40_000, "{name}: no instruction may be budgeted above 40,000 CU");
     }
+    assert!(
+        budget("record_access").is_some_and(|b| b <= 15_000),
+        "record_access, the hot path, is budgeted at most 15,000 CU"
+    );
     if !sbf_mode() {
         eprintln!(
             "native run: every tour step succeeded; compute units are measured only in the \
@@ -169,6 +174,10 @@ async fn every_instruction_stays_within_its_compute_budget() {
         );
         return;
     }
+    let ProgramSource::Sbf { path, .. } = program_source() else { unreachable!("SBF mode") };
+    let so = std::fs::read(&path).expect("read the .so");
+    let sha = hex::encode(Sha256::digest(&so));
+    let generated = table(&samples, &sha, so.len());
     let mut over = Vec::new();
     for ((name, case), units) in &samples.units {
         let max = units.iter().copied().max().unwrap_or(0);
@@ -177,11 +186,8 @@ async fn every_instruction_stays_within_its_compute_budget() {
             over.push(format!("{name} ({case}): {max} CU > budget {limit}"));
         }
     }
-    assert!(over.is_empty(), "over budget:\n{}", over.join("\n"));
-    let ProgramSource::Sbf { path, .. } = program_source() else { unreachable!("SBF mode") };
-    let so = std::fs::read(&path).expect("read the .so");
-    let sha = hex::encode(Sha256::digest(&so));
-    let generated = table(&samples, &sha, so.len());
+    assert!(over.is_empty(), "over budget:\n{}\n\nmeasured:\n{generated}", over.join("\n"));
+
     let doc_path = root().join("docs/COMPUTE_UNITS.md");
     let doc = std::fs::read_to_string(&doc_path).unwrap_or_default();
     let (head, tail) = match (doc.find(BEGIN), doc.find(END)) {
