@@ -85,9 +85,14 @@ impl Validator {
         let stdout = child.stdout.take().expect("stdout");
         let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
-            let mut line = String::new();
-            let _ = BufReader::new(stdout).read_line(&mut line);
-            let _ = tx.send(line);
+            // The validator prints progress ("Waiting for fees to stabilize …") before the
+            // ready line, which is the first JSON object.
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if line.starts_with('{') {
+                    let _ = tx.send(line);
+                    break;
+                }
+            }
         });
         let line =
             rx.recv_timeout(Duration::from_secs(180)).expect("the validator starts in 3 min");

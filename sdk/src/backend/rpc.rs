@@ -90,11 +90,39 @@ impl RpcBackend {
     }
 
     fn transaction_config(&self) -> RpcTransactionConfig {
+        // `getTransaction` refuses `processed`; `confirmed` is the lowest it serves.
+        let commitment = if self.options.commitment.is_at_least_confirmed() {
+            self.options.commitment
+        } else {
+            CommitmentConfig::confirmed()
+        };
         RpcTransactionConfig {
             encoding: Some(UiTransactionEncoding::Base64),
-            commitment: Some(self.options.commitment),
+            commitment: Some(commitment),
             max_supported_transaction_version: Some(0),
         }
+    }
+
+    /// The return data of a transaction that was just confirmed. A validator records a
+    /// transaction's status (and so `getTransaction`) slightly after it reports the signature
+    /// confirmed, so this asks again for a short while ([`TX_META_ATTEMPTS`] times, 200 ms
+    /// apart) before concluding there is none.
+    async fn confirmed_return_data(&self, signature: &Signature) -> Option<Vec<u8>> {
+        for attempt in 0..TX_META_ATTEMPTS {
+            if attempt > 0 {
+                tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+            }
+            let found = self
+                .client
+                .get_transaction_with_config(signature, self.transaction_config())
+                .await
+                .ok()
+                .and_then(|t| t.transaction.meta);
+            if let Some(meta) = found {
+                return return_data_of(&meta);
+            }
+        }
+        None
     }
 
     fn to_rpc_filter(filter: &AccountFilter) -> RpcFilterType {
@@ -123,6 +151,9 @@ impl RpcBackend {
         }
     }
 }
+
+/// How often [`RpcBackend`] asks for a just-confirmed transaction before giving up on it.
+const TX_META_ATTEMPTS: u32 = 10;
 
 fn return_data_of(
     meta: &solana_transaction_status_client_types::UiTransactionStatusMeta,
@@ -162,13 +193,7 @@ impl Backend for RpcBackend {
             tx.try_sign(&keys, blockhash).map_err(|e| SdkError::Signing(e.to_string()))?;
             match self.client.send_and_confirm_transaction(&tx).await {
                 Ok(signature) => {
-                    let return_data = self
-                        .client
-                        .get_transaction_with_config(&signature, self.transaction_config())
-                        .await
-                        .ok()
-                        .and_then(|t| t.transaction.meta)
-                        .and_then(|meta| return_data_of(&meta));
+                    let return_data = self.confirmed_return_data(&signature).await;
                     return Ok(TxOutcome { signature, return_data });
                 }
                 Err(e) => {
@@ -204,13 +229,7 @@ impl Backend for RpcBackend {
         let fee_payer = transaction.message.account_keys.first().copied().unwrap_or_default();
         match self.client.send_and_confirm_transaction(transaction).await {
             Ok(signature) => {
-                let return_data = self
-                    .client
-                    .get_transaction_with_config(&signature, self.transaction_config())
-                    .await
-                    .ok()
-                    .and_then(|t| t.transaction.meta)
-                    .and_then(|meta| return_data_of(&meta));
+                let return_data = self.confirmed_return_data(&signature).await;
                 Ok(TxOutcome { signature, return_data })
             }
             Err(e) => match e.get_transaction_error() {
@@ -273,7 +292,7 @@ impl Backend for RpcBackend {
                 address,
                 GetConfirmedSignaturesForAddress2Config {
                     limit: Some(limit.min(1_000)),
-                    commitment: Some(self.options.commitment),
+                    commitment: self.transaction_config().commitment,
                     ..GetConfirmedSignaturesForAddress2Config::default()
                 },
             )

@@ -14,6 +14,7 @@
 
 use solana_keypair::{write_keypair_file, Keypair};
 use solana_pubkey::Pubkey;
+use solana_rpc::rpc::JsonRpcConfig;
 use solana_signer::Signer;
 use solana_test_validator::{TestValidatorGenesis, UpgradeableProgramInfo};
 use std::io::{Read, Write};
@@ -86,6 +87,13 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let mut genesis = TestValidatorGenesis::default();
+    // As the `solana-test-validator` command does: keep transaction history, so that
+    // `getTransaction` and `getSignaturesForAddress` (the audit trail) answer.
+    genesis.rpc_config(JsonRpcConfig {
+        enable_rpc_transaction_history: true,
+        enable_extended_tx_metadata_storage: true,
+        ..JsonRpcConfig::default_for_test()
+    });
     genesis.add_upgradeable_programs_with_path(&[UpgradeableProgramInfo {
         program_id: args.program_id,
         loader: solana_sdk_ids::bpf_loader_upgradeable::id(),
