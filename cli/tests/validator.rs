@@ -271,17 +271,11 @@ async fn the_sbf_program_on_a_real_validator_over_rpc() {
         "physician",
     ]);
     cli.json(&["-k", &patient_file, "patient", "register"]);
-    let request = cli.json(&[
-        "-k",
-        &doctor_file,
-        "provider",
-        "request",
-        &patient_pk,
-        "--categories",
-        "imaging,labs",
-        "--days",
-        "30",
-    ]);
+    let ask = |categories: &str, days: &str| {
+        let args = ["provider", "request", &patient_pk, "--categories", categories, "--days", days];
+        cli.json(&[&["-k", doctor_file.as_str()][..], &args].concat())
+    };
+    let request = ask("imaging,labs", "30");
     let nonce = request["nonce"].as_u64().expect("nonce").to_string();
     let pending = cli.json(&["-k", &patient_file, "patient", "requests"]);
     assert_eq!(pending["pending_requests"].as_array().expect("list").len(), 1);
@@ -346,17 +340,7 @@ async fn the_sbf_program_on_a_real_validator_over_rpc() {
     eprintln!("CLI flow passed at {:?}", started.elapsed());
 
     // 2. `medchain serve` on RPC: the wallet's approve action, signed by the patient.
-    let second = cli.json(&[
-        "-k",
-        &doctor_file,
-        "provider",
-        "request",
-        &patient_pk,
-        "--categories",
-        "labs",
-        "--days",
-        "7",
-    ]);
+    let second = ask("labs", "7");
     let request_address = second["request"].as_str().expect("request address").to_string();
     let (_serve, port) = Serve::start(&cli, &clinic_file);
     let genesis = chain.backend().client().get_genesis_hash().await.expect("genesis hash");

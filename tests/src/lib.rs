@@ -114,15 +114,11 @@ pub fn medchain_compute_units(logs: &[String]) -> Vec<u64> {
 impl Harness {
     /// A bank with the program loaded and no registry.
     pub async fn bare() -> Self {
-        Self::bare_with(&program_source()).await
+        Self::bare_with_admin(&program_source(), Keypair::new()).await
     }
 
-    /// A bank running the program from `source` (e.g. an upgradeable deployment), no registry.
-    pub async fn bare_with(source: &ProgramSource) -> Self {
-        Self::bare_with_admin(source, Keypair::new()).await
-    }
-
-    /// Like [`Harness::bare_with`], with a given admin keypair (funded here).
+    /// A bank running the program from `source` (e.g. an upgradeable deployment) and no
+    /// registry, with `admin` as the admin keypair (funded here).
     pub async fn bare_with_admin(source: &ProgramSource, admin: Keypair) -> Self {
         let ctx = medchain_sdk::backend::embedded::program_test_with(source)
             .expect("the program named by MEDCHAIN_PROGRAM_SO")

@@ -159,10 +159,15 @@ impl Tour {
     pub async fn new(seed: u8) -> Self {
         let cast = TourCast::new(seed);
         let mut h = Harness::bare_with_admin(&program_source(), cast.admin.insecure_clone()).await;
-        for funded in [&cast.successor, &cast.issuer, &cast.issuer2, &cast.provider]
-            .into_iter()
-            .chain([&cast.provider2, &cast.clinic])
-        {
+        let paying = [
+            &cast.successor,
+            &cast.issuer,
+            &cast.issuer2,
+            &cast.provider,
+            &cast.provider2,
+            &cast.clinic,
+        ];
+        for funded in paying {
             h.fund(&funded.pubkey(), 10 * SOL).await;
         }
         Self { h, cast, steps: Vec::new() }

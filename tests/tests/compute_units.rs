@@ -190,11 +190,11 @@ async fn every_instruction_stays_within_its_compute_budget() {
 
     let doc_path = root().join("docs/COMPUTE_UNITS.md");
     let doc = std::fs::read_to_string(&doc_path).unwrap_or_default();
-    let (head, tail) = match (doc.find(BEGIN), doc.find(END)) {
-        (Some(b), Some(e)) if b < e => (doc[..b].to_string(), doc[e + END.len()..].to_string()),
-        _ => (String::from("# Compute units\n\n"), String::new()),
+    let span = doc.find(BEGIN).zip(doc.find(END)).filter(|(b, e)| b < e);
+    let (head, current, tail) = match span {
+        Some((b, e)) => (&doc[..b], Some(&doc[b..e + END.len()]), &doc[e + END.len()..]),
+        None => ("# Compute units\n\n", None, ""),
     };
-    let current = doc.find(BEGIN).zip(doc.find(END)).map(|(b, e)| &doc[b..e + END.len()]);
     if std::env::var_os("UPDATE_DOCS").is_some() {
         std::fs::write(&doc_path, format!("{head}{generated}{tail}")).expect("write the doc");
     } else if let Some(current) = current.filter(|c| c.contains(&sha)) {

@@ -31,7 +31,7 @@ use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::Transaction;
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::Mutex;
@@ -128,24 +128,47 @@ impl ProgramSource {
         }
     }
 
+    /// Checks, from its first bytes only, that the shared object can be read and is an ELF
+    /// file, so that a wrong path fails when the ledger is opened rather than at the first
+    /// transaction. Nothing to check for the native program.
+    pub fn check(&self) -> Result<(), SdkError> {
+        let ProgramSource::Sbf { path, .. } = self else {
+            return Ok(());
+        };
+        let mut head = Vec::with_capacity(4);
+        File::open(path)
+            .and_then(|f| f.take(4).read_to_end(&mut head))
+            .map_err(|e| Self::unreadable(path, e))?;
+        Self::require_elf(path, &head)
+    }
+
+    fn unreadable(path: &Path, e: std::io::Error) -> SdkError {
+        SdkError::ProgramFile {
+            path: path.display().to_string(),
+            reason: format!("cannot read the program's shared object: {e}"),
+        }
+    }
+
+    fn require_elf(path: &Path, bytes: &[u8]) -> Result<(), SdkError> {
+        if bytes.starts_with(b"\x7fELF") {
+            return Ok(());
+        }
+        Err(SdkError::ProgramFile {
+            path: path.display().to_string(),
+            reason: "not an SBPF shared object (no ELF header); build one with \
+                     `cargo build-sbf` or ../shared/sbf/build.sh"
+                .into(),
+        })
+    }
+
     /// Reads the shared object and checks that it is an ELF file (the runtime verifies the
     /// rest when the program is first invoked). `None` for the native program.
     pub fn read_elf(&self) -> Result<Option<Vec<u8>>, SdkError> {
         let ProgramSource::Sbf { path, .. } = self else {
             return Ok(None);
         };
-        let elf = std::fs::read(path).map_err(|e| SdkError::ProgramFile {
-            path: path.display().to_string(),
-            reason: format!("cannot read the program's shared object: {e}"),
-        })?;
-        if !elf.starts_with(b"\x7fELF") {
-            return Err(SdkError::ProgramFile {
-                path: path.display().to_string(),
-                reason: "not an SBPF shared object (no ELF header); build one with \
-                         `cargo build-sbf` or ../shared/sbf/build.sh"
-                    .into(),
-            });
-        }
+        let elf = std::fs::read(path).map_err(|e| Self::unreadable(path, e))?;
+        Self::require_elf(path, &elf)?;
         Ok(Some(elf))
     }
 }
@@ -197,7 +220,7 @@ fn upgradeable_program_accounts(
     upgrade_authority: Option<Pubkey>,
 ) -> Result<[(Pubkey, Account); 2], SdkError> {
     use anchor_lang::solana_program::bpf_loader_upgradeable::{
-        get_program_data_address, UpgradeableLoaderState, ID as UPGRADEABLE,
+        UpgradeableLoaderState, ID as UPGRADEABLE,
     };
     let encode = |state: &UpgradeableLoaderState| {
         bincode::serialize(state).map_err(|e| SdkError::ProgramFile {
@@ -206,7 +229,7 @@ fn upgradeable_program_accounts(
         })
     };
     let rent = solana_sdk::rent::Rent::default();
-    let programdata_address = get_program_data_address(&medchain::ID);
+    let programdata_address = crate::pda::program_data();
     let program = encode(&UpgradeableLoaderState::Program { programdata_address })?;
     let mut programdata = encode(&UpgradeableLoaderState::ProgramData {
         slot: 0,
@@ -404,7 +427,7 @@ impl EmbeddedBackend {
     /// long to wait for the lock). A `.so` that cannot be read or is not ELF is refused here.
     pub fn open_with(dir: impl AsRef<Path>, options: EmbeddedOptions) -> Result<Self, SdkError> {
         let EmbeddedOptions { lock_wait, program } = options;
-        program.read_elf()?;
+        program.check()?;
         let dir = dir.as_ref().to_path_buf();
         std::fs::create_dir_all(&dir)
             .map_err(|e| io_error(&dir, "create the ledger directory", e))?;
