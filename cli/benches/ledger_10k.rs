@@ -10,7 +10,7 @@
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::AccountSerialize;
-use medchain_sdk::state::{Consent, ConsentTerms, Patient};
+use medchain_sdk::state::{Consent, ConsentTerms, Patient, Scope};
 use medchain_sdk::{pda, EmbeddedBackend, Medchain};
 use solana_sdk::account::Account;
 use std::time::{Duration, Instant};
@@ -57,12 +57,7 @@ fn fixture() -> (Vec<(Pubkey, Account)>, Pubkey) {
         for provider_wallet in &providers {
             let provider = pda::provider(provider_wallet);
             let mut consent = Consent::new(patient_pda, provider, wallet, 254);
-            let terms = ConsentTerms {
-                categories: 0b11,
-                purposes: 1,
-                actions: 1,
-                expires_at: 2_000_000_000,
-            };
+            let terms = ConsentTerms { scope: Scope::new(0b11, 1, 1), expires_at: 2_000_000_000 };
             consent.apply_grant(&terms, 0, 1_700_000_000).expect("grant");
             let mut data = Vec::new();
             consent.try_serialize(&mut data).expect("serialize");

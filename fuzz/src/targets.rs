@@ -10,7 +10,7 @@ use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anchor_lang::{AccountDeserialize, AccountSerialize};
 use medchain::state::{
     AccessRequest, Consent, Delegate, EmergencyAccess, Issuer, Patient, Provider, Record,
-    RecordBatch, Registry,
+    RecordBatch, Registry, Scope,
 };
 use medchain_sdk::access::decode_account;
 use medchain_sdk::audit::{audit_entries, instruction_name};
@@ -215,9 +215,11 @@ pub fn action_request(data: &[u8]) {
         let again = Narrowing::from_query(&narrowing.to_query()).expect("its own query parses");
         assert_eq!(again, narrowing, "narrowing query round trip");
         let asked = RequestTerms::new(
-            categories::IMAGING | categories::OBSERVATIONS | categories::GENETICS,
-            purposes::TREAT | purposes::HRESCH,
-            actions::READ | actions::WRITE,
+            Scope::new(
+                categories::IMAGING | categories::OBSERVATIONS | categories::GENETICS,
+                purposes::TREAT | purposes::HRESCH,
+                actions::READ | actions::WRITE,
+            ),
             30 * 86_400,
         );
         if let Ok(approved) = narrowing.apply(&asked) {

@@ -1,6 +1,6 @@
 //! The whole consent flow in 20 lines, on an embedded ledger (no validator needed):
 //! `cargo run --release -p medchain-sdk --features embedded --example quickstart`
-use medchain_sdk::state::{ProviderKind::Physician, RequestTerms};
+use medchain_sdk::state::{ProviderKind::Physician, RequestTerms, Scope};
 use medchain_sdk::vocabulary::{actions::READ, categories::IMAGING, purposes::TREAT};
 use medchain_sdk::Medchain;
 use solana_sdk::signature::{Keypair, Signer};
@@ -15,7 +15,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     chain.add_issuer(&admin, &issuer.pubkey(), true).await?;
     chain.register_provider(&issuer, &doctor, [7; 32], Physician).await?;
     chain.register_patient(&patient, &doctor).await?;
-    let (me, terms) = (patient.pubkey(), RequestTerms::new(IMAGING, TREAT, READ, 86_400));
+    let (me, terms) =
+        (patient.pubkey(), RequestTerms::new(Scope::new(IMAGING, TREAT, READ), 86_400));
     chain.request_access(&doctor, &me, 1, terms).await?;
     chain.approve_request(&patient, &doctor, &doctor.pubkey(), 1, terms).await?;
     println!("{:?}", chain.check_access(&doctor.pubkey(), &me, IMAGING, TREAT, READ).await?);

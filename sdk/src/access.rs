@@ -13,7 +13,7 @@ pub use medchain::state::AccessDecision;
 /// ```
 /// use anchor_lang::prelude::Pubkey;
 /// use medchain_sdk::access::check_access;
-/// use medchain_sdk::state::{AccessReason, Consent, ConsentTerms, Provider, ProviderKind, ProviderStatus};
+/// use medchain_sdk::state::{AccessReason, Consent, ConsentTerms, Provider, ProviderKind, ProviderStatus, Scope};
 /// use medchain_sdk::vocabulary::{actions::READ, categories::{IMAGING, GENETICS}, purposes::TREAT};
 ///
 /// let provider = Provider {
@@ -22,7 +22,7 @@ pub use medchain::state::AccessDecision;
 ///     bump: 255, layout_version: 1, registered_at: 0, status_changed_at: 0, reserved: [0; 16],
 /// };
 /// let mut consent = Consent::new(Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique(), 255);
-/// let terms = ConsentTerms { categories: IMAGING, purposes: TREAT, actions: READ, expires_at: 1_000 };
+/// let terms = ConsentTerms::new(Scope::new(IMAGING, TREAT, READ), 1_000);
 /// consent.apply_grant(&terms, 0, 0).unwrap();
 /// assert!(check_access(&provider, Some(&consent), None, IMAGING, TREAT, READ, 10).allowed);
 /// let genetics = check_access(&provider, Some(&consent), None, GENETICS, TREAT, READ, 10);

@@ -23,6 +23,7 @@ pub mod merkle;
 pub mod names;
 pub mod pda;
 pub mod seal;
+pub mod vocabulary;
 
 #[cfg(feature = "embedded")]
 pub use backend::embedded::{EmbeddedBackend, EmbeddedOptions, ProgramSource};
@@ -31,4 +32,3 @@ pub use backend::{Backend, TxOutcome};
 pub use client::Medchain;
 pub use error::{ProgramErrorCode, SdkError};
 pub use medchain::state;
-pub use medchain::vocabulary;

@@ -1,44 +1,8 @@
 //! Human names of the vocabulary (categories, purposes of use, actions) for command lines,
 //! URLs and displays: parsing `imaging,labs` into a bitmask and back.
 
-use medchain::vocabulary::{actions, categories, purposes};
-
-/// Every category with its name (kebab-case) and aliases.
-pub const CATEGORY_NAMES: [(u32, &str, &[&str]); 15] = [
-    (categories::DEMOGRAPHICS, "demographics", &[]),
-    (categories::ENCOUNTERS, "encounters", &["visits"]),
-    (categories::CONDITIONS, "conditions", &["problems", "diagnoses"]),
-    (categories::MEDICATIONS, "medications", &["meds"]),
-    (categories::ALLERGIES, "allergies", &[]),
-    (categories::OBSERVATIONS, "observations", &["labs", "lab"]),
-    (categories::IMAGING, "imaging", &[]),
-    (categories::IMMUNIZATIONS, "immunizations", &["vaccines"]),
-    (categories::PROCEDURES, "procedures", &[]),
-    (categories::CLINICAL_NOTES, "clinical-notes", &["notes"]),
-    (categories::MENTAL_HEALTH, "mental-health", &[]),
-    (categories::SUBSTANCE_USE, "substance-use", &[]),
-    (categories::SEXUAL_REPRODUCTIVE, "sexual-reproductive", &["reproductive"]),
-    (categories::GENETICS, "genetics", &[]),
-    (categories::INFECTIOUS_DISEASE, "infectious-disease", &["hiv"]),
-];
-
-/// Every purpose of use with its HL7 code.
-pub const PURPOSE_NAMES: [(u16, &str); 10] = [
-    (purposes::TREAT, "TREAT"),
-    (purposes::ETREAT, "ETREAT"),
-    (purposes::HPAYMT, "HPAYMT"),
-    (purposes::HOPERAT, "HOPERAT"),
-    (purposes::HRESCH, "HRESCH"),
-    (purposes::PUBHLTH, "PUBHLTH"),
-    (purposes::PATRQT, "PATRQT"),
-    (purposes::FAMRQT, "FAMRQT"),
-    (purposes::CAREMGT, "CAREMGT"),
-    (purposes::COVERAGE, "COVERAGE"),
-];
-
-/// Every action with its name.
-pub const ACTION_NAMES: [(u8, &str); 3] =
-    [(actions::READ, "read"), (actions::WRITE, "write"), (actions::SHARE, "share")];
+use crate::vocabulary::{categories, named, terms_in, Term, ACTIONS, CATEGORIES, PURPOSES};
+use medchain::state::Scope;
 
 /// A name that is not part of the vocabulary.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -52,8 +16,39 @@ pub struct UnknownName {
     pub known: String,
 }
 
-fn items(list: &str) -> impl Iterator<Item = String> + '_ {
-    list.split(',').map(|s| s.trim().to_ascii_lowercase()).filter(|s| !s.is_empty())
+fn items(list: &str) -> impl Iterator<Item = &str> + '_ {
+    list.split(',').map(str::trim).filter(|s| !s.is_empty())
+}
+
+/// Parses a comma-separated list of names of `table` into a bitmask.
+fn parse<B, F>(
+    table: &'static [Term<B, F>],
+    kind: &'static str,
+    list: &str,
+    extra: &[(&str, u64)],
+) -> Result<u64, UnknownName>
+where
+    B: Copy + Into<u64>,
+{
+    let mut mask = 0u64;
+    for item in items(list) {
+        if let Some((_, bits)) = extra.iter().find(|(name, _)| name.eq_ignore_ascii_case(item)) {
+            mask |= bits;
+            continue;
+        }
+        match named(table, item) {
+            Some(term) => mask |= term.bit.into(),
+            None => {
+                let known = extra.iter().map(|(n, _)| *n).chain(table.iter().map(|t| t.name));
+                return Err(UnknownName {
+                    kind,
+                    name: item.to_string(),
+                    known: known.collect::<Vec<_>>().join(", "),
+                });
+            }
+        }
+    }
+    Ok(mask)
 }
 
 /// Parses `imaging,labs` (or `all` for every standard category; sensitive ones must be
@@ -71,86 +66,60 @@ fn items(list: &str) -> impl Iterator<Item = String> + '_ {
 /// assert!(parse_categories("x-rays").is_err());
 /// ```
 pub fn parse_categories(list: &str) -> Result<u32, UnknownName> {
-    let mut mask = 0;
-    for item in items(list) {
-        if item == "all" {
-            mask |= categories::ALL_STANDARD;
-            continue;
-        }
-        let found = CATEGORY_NAMES
-            .iter()
-            .find(|(_, name, aliases)| *name == item || aliases.contains(&item.as_str()));
-        match found {
-            Some((bit, _, _)) => mask |= bit,
-            None => {
-                return Err(UnknownName {
-                    kind: "category",
-                    name: item,
-                    known: format!(
-                        "all, {}",
-                        CATEGORY_NAMES.iter().map(|(_, n, _)| *n).collect::<Vec<_>>().join(", ")
-                    ),
-                })
-            }
-        }
-    }
-    Ok(mask)
+    let all = [("all", u64::from(categories::ALL_STANDARD))];
+    // Every bit comes from the table or from ALL_STANDARD, all of them u32 bits.
+    parse(&CATEGORIES, "category", list, &all).map(|m| m as u32)
 }
 
 /// Parses `TREAT,HOPERAT` into a purpose bitmask (case-insensitive).
 pub fn parse_purposes(list: &str) -> Result<u16, UnknownName> {
-    let mut mask = 0;
-    for item in items(list) {
-        match PURPOSE_NAMES.iter().find(|(_, code)| code.eq_ignore_ascii_case(&item)) {
-            Some((bit, _)) => mask |= bit,
-            None => {
-                return Err(UnknownName {
-                    kind: "purpose",
-                    name: item,
-                    known: PURPOSE_NAMES.iter().map(|(_, n)| *n).collect::<Vec<_>>().join(", "),
-                })
-            }
-        }
-    }
-    Ok(mask)
+    parse(&PURPOSES, "purpose", list, &[]).map(|m| m as u16)
 }
 
 /// Parses `read,write` into an action bitmask.
 pub fn parse_actions(list: &str) -> Result<u8, UnknownName> {
-    let mut mask = 0;
-    for item in items(list) {
-        match ACTION_NAMES.iter().find(|(_, name)| *name == item) {
-            Some((bit, _)) => mask |= bit,
-            None => {
-                return Err(UnknownName {
-                    kind: "action",
-                    name: item,
-                    known: "read, write, share".into(),
-                })
-            }
-        }
-    }
-    Ok(mask)
+    parse(&ACTIONS, "action", list, &[]).map(|m| m as u8)
 }
 
-/// The names of the categories in a bitmask.
+/// Parses the three lists of a scope (each as [`parse_categories`], [`parse_purposes`] and
+/// [`parse_actions`]); an empty list gives an empty part.
+pub fn parse_scope(categories: &str, purposes: &str, actions: &str) -> Result<Scope, UnknownName> {
+    Ok(Scope::new(
+        parse_categories(categories)?,
+        parse_purposes(purposes)?,
+        parse_actions(actions)?,
+    ))
+}
+
+/// The canonical names of the categories in a bitmask, in bit order.
 pub fn category_names(mask: u32) -> Vec<&'static str> {
-    CATEGORY_NAMES.iter().filter(|(bit, _, _)| mask & bit != 0).map(|(_, n, _)| *n).collect()
+    terms_in(&CATEGORIES, mask).map(|t| t.name).collect()
 }
 
-/// The codes of the purposes in a bitmask.
+/// The codes of the purposes in a bitmask, in bit order.
 pub fn purpose_names(mask: u16) -> Vec<&'static str> {
-    PURPOSE_NAMES.iter().filter(|(bit, _)| mask & bit != 0).map(|(_, n)| *n).collect()
+    terms_in(&PURPOSES, mask).map(|t| t.name).collect()
 }
 
-/// The names of the actions in a bitmask.
+/// The names of the actions in a bitmask, in bit order.
 pub fn action_names(mask: u8) -> Vec<&'static str> {
-    ACTION_NAMES.iter().filter(|(bit, _)| mask & bit != 0).map(|(_, n)| *n).collect()
+    terms_in(&ACTIONS, mask).map(|t| t.name).collect()
+}
+
+/// A scope as names, for JSON output: `{"categories":["imaging"],"purposes":["TREAT"],
+/// "actions":["read"]}`.
+pub fn scope_json(scope: &Scope) -> serde_json::Value {
+    serde_json::json!({
+        "categories": category_names(scope.categories),
+        "purposes": purpose_names(scope.purposes),
+        "actions": action_names(scope.actions),
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vocabulary::purposes;
 
     #[test]
     fn names_round_trip_and_all_excludes_sensitive() {
@@ -169,5 +138,11 @@ mod tests {
         assert_eq!(parse_actions("read,write").expect("known"), 3);
         assert_eq!(action_names(7), ["read", "write", "share"]);
         assert!(parse_actions("delete").unwrap_err().to_string().contains("known: read"));
+        assert!(parse_categories("bogus")
+            .unwrap_err()
+            .to_string()
+            .contains("known: all, demographics"));
+        let scope = parse_scope("labs", "TREAT", "read").expect("known");
+        assert_eq!(scope_json(&scope)["categories"][0], "observations");
     }
 }

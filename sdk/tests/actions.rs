@@ -8,7 +8,7 @@
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::AccountMeta;
 use base64::Engine as _;
-use medchain::state::{ConsentStatus, ProviderKind, RequestStatus, RequestTerms};
+use medchain::state::{ConsentStatus, ProviderKind, RequestStatus, RequestTerms, Scope};
 use medchain::vocabulary::{actions, categories, purposes};
 use medchain_sdk::actions::proposal::GrantProposal;
 use medchain_sdk::actions::verify::{check_transaction, TransactionMismatch};
@@ -42,9 +42,11 @@ async fn world() -> World {
 
 fn asked() -> RequestTerms {
     RequestTerms::new(
-        categories::IMAGING | categories::OBSERVATIONS,
-        purposes::TREAT,
-        actions::READ | actions::WRITE,
+        Scope::new(
+            categories::IMAGING | categories::OBSERVATIONS,
+            purposes::TREAT,
+            actions::READ | actions::WRITE,
+        ),
         30 * 86_400,
     )
 }
@@ -95,7 +97,10 @@ async fn a_zero_lamport_wallet_approves_narrowed_and_the_clinic_pays() {
         .expect("read")
         .expect("consent");
     assert_eq!(consent.status, ConsentStatus::Active);
-    assert_eq!((consent.categories, consent.actions), (categories::IMAGING, actions::READ));
+    assert_eq!(
+        (consent.scope.categories, consent.scope.actions),
+        (categories::IMAGING, actions::READ)
+    );
     assert_eq!(consent.rent_payer, w.clinic.pubkey(), "the clinic paid the rent");
     assert_eq!(w.chain.backend().balance(&patient.pubkey()).await.expect("balance"), 0);
     let answered = actions.plan(&action, &patient.pubkey()).await.expect_err("answered");
@@ -109,10 +114,10 @@ async fn a_brand_new_wallet_grants_a_signed_proposal() {
     let now = w.chain.backend().unix_time().await.expect("time");
     let proposal = GrantProposal {
         provider: w.provider.pubkey(),
-        categories: categories::IMAGING,
-        purposes: purposes::TREAT,
-        actions: actions::READ,
-        duration_secs: 86_400,
+        terms: RequestTerms::new(
+            Scope::new(categories::IMAGING, purposes::TREAT, actions::READ),
+            86_400,
+        ),
         valid_until: now + 3_600,
         patient: None,
     }

@@ -21,7 +21,7 @@
 use anchor_lang::prelude::Pubkey;
 use base64::Engine as _;
 use medchain_sdk::fhir::{
-    access_event_to_fhir, bundle_to_hashes, consent_to_fhir, record_anchor_to_provenance, vocab,
+    access_event_to_fhir, bundle_to_hashes, consent_to_fhir, record_anchor_to_provenance,
     AccessEvent, Anchor, FhirError, RecordAnchor, ANCHOR_EXTENSION_URL, SOLANA_PUBKEY_SYSTEM,
     SOLANA_TX_SYSTEM,
 };
@@ -29,9 +29,9 @@ use medchain_sdk::hashing::content_hash_json;
 use medchain_sdk::merkle::MerkleTree;
 use medchain_sdk::state::{
     AccessDecision, AccessReason, AuthorKind, Consent, ConsentTerms, Record, RecordBatch,
-    RecordStatus,
+    RecordStatus, Scope,
 };
-use medchain_sdk::vocabulary::{actions, categories, purposes};
+use medchain_sdk::vocabulary::{self, actions, categories, purposes};
 use serde_json::{json, Value};
 
 mod validator {
@@ -388,8 +388,12 @@ fn consent_address() -> Pubkey {
 
 fn consent(categories: u32, purposes: u16, actions: u8, expires_at: i64) -> Consent {
     let mut c = Consent::new(key(10), key(11), key(12), 254);
-    c.apply_grant(&ConsentTerms { categories, purposes, actions, expires_at }, 0, T0)
-        .expect("grant");
+    c.apply_grant(
+        &ConsentTerms { scope: Scope::new(categories, purposes, actions), expires_at },
+        0,
+        T0,
+    )
+    .expect("grant");
     c
 }
 
@@ -770,9 +774,7 @@ fn a_delegate_granted_consent_names_the_delegate_as_performer() {
     let mut c = Consent::new(key(10), key(11), key(12), 254);
     c.apply_grant(
         &ConsentTerms {
-            categories: categories::IMMUNIZATIONS,
-            purposes: purposes::FAMRQT,
-            actions: actions::READ,
+            scope: Scope::new(categories::IMMUNIZATIONS, purposes::FAMRQT, actions::READ),
             expires_at: T0 + DAY,
         },
         3,
@@ -796,8 +798,8 @@ fn an_expiry_beyond_year_9999_is_an_open_period() {
 
 #[test]
 fn every_category_purpose_and_action_exports_validly() {
-    for cat in vocab::CATEGORIES {
-        for (purpose, _) in vocab::PURPOSES {
+    for cat in vocabulary::CATEGORIES {
+        for purpose in vocabulary::PURPOSES.map(|t| t.bit) {
             let c = consent(
                 cat.bit,
                 purpose,
@@ -823,8 +825,8 @@ fn every_category_purpose_and_action_exports_validly() {
 #[test]
 fn class_codes_are_r4_resource_types() {
     let known = validator::resource_types();
-    for cat in vocab::CATEGORIES {
-        for t in cat.resource_types {
+    for cat in vocabulary::CATEGORIES {
+        for t in cat.fhir.resource_types {
             assert!(known.iter().any(|k| k == t), "{t} is not an R4 resource type");
         }
     }
@@ -838,13 +840,13 @@ fn consent_errors() {
         Err(FhirError::ConsentNeverGranted)
     );
     let mut bad = consent(categories::IMAGING, purposes::TREAT, actions::READ, T0 + DAY);
-    bad.categories |= 1 << 20;
+    bad.scope.categories |= 1 << 20;
     assert!(matches!(
         consent_to_fhir(&bad, &consent_address(), &patient_wallet(), &provider_wallet(), T0),
         Err(FhirError::InvalidVocabulary { what: "categories", .. })
     ));
     let mut no_action = consent(categories::IMAGING, purposes::TREAT, actions::READ, T0 + DAY);
-    no_action.actions = 0;
+    no_action.scope.actions = 0;
     assert!(consent_to_fhir(
         &no_action,
         &consent_address(),
@@ -985,9 +987,9 @@ fn emergency_reads_of_sensitive_data_are_labelled() {
 
 #[test]
 fn every_category_purpose_and_action_audits_validly() {
-    for cat in vocab::CATEGORIES {
-        for (purpose, _) in vocab::PURPOSES {
-            for (action, _) in vocab::ACTIONS {
+    for cat in vocabulary::CATEGORIES {
+        for purpose in vocabulary::PURPOSES.map(|t| t.bit) {
+            for action in vocabulary::ACTIONS.map(|t| t.bit) {
                 let r = access_event_to_fhir(&access_event(
                     cat.bit,
                     purpose,

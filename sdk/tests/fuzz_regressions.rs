@@ -87,7 +87,7 @@ mod seeds {
     use medchain_sdk::backend::Backend;
     use medchain_sdk::merkle::MerkleTree;
     use medchain_sdk::seal::{EncryptionSecretKey, KeyFile};
-    use medchain_sdk::state::{ConsentTerms, ProviderKind, RequestTerms};
+    use medchain_sdk::state::{ConsentTerms, ProviderKind, RequestTerms, Scope};
     use medchain_sdk::vocabulary::{actions, categories, purposes};
     use medchain_sdk::{instructions as ix, pda, Medchain};
     use sha2::{Digest, Sha256};
@@ -153,10 +153,14 @@ mod seeds {
         let provider = Keypair::new();
         let proposal = GrantProposal {
             provider: provider.pubkey(),
-            categories: categories::IMAGING | categories::OBSERVATIONS,
-            purposes: purposes::TREAT,
-            actions: actions::READ,
-            duration_secs: 30 * 86_400,
+            terms: RequestTerms::new(
+                Scope::new(
+                    categories::IMAGING | categories::OBSERVATIONS,
+                    purposes::TREAT,
+                    actions::READ,
+                ),
+                30 * 86_400,
+            ),
             valid_until: 4_102_444_800,
             patient: Some(Keypair::new().pubkey()),
         };
@@ -201,9 +205,11 @@ mod seeds {
     fn builder_seeds() -> Vec<solana_sdk::instruction::Instruction> {
         let [a, b, c] = [(); 3].map(|_| solana_sdk::pubkey::Pubkey::new_unique());
         let terms = ConsentTerms {
-            categories: categories::GENETICS | categories::IMAGING,
-            purposes: purposes::TREAT | purposes::ETREAT,
-            actions: actions::VALID,
+            scope: Scope::new(
+                categories::GENETICS | categories::IMAGING,
+                purposes::TREAT | purposes::ETREAT,
+                actions::VALID,
+            ),
             expires_at: i64::MAX,
         };
         vec![
@@ -246,9 +252,11 @@ mod seeds {
         chain.register_patient(&patient, &doctor).await.expect("patient");
         let me = patient.pubkey();
         let terms = RequestTerms::new(
-            categories::IMAGING | categories::OBSERVATIONS,
-            purposes::TREAT,
-            actions::READ | actions::WRITE,
+            Scope::new(
+                categories::IMAGING | categories::OBSERVATIONS,
+                purposes::TREAT,
+                actions::READ | actions::WRITE,
+            ),
             86_400,
         );
         chain.request_access(&doctor, &me, 1, terms).await.expect("request");
@@ -258,9 +266,7 @@ mod seeds {
             .expect("approve");
         let now = chain.backend().unix_time().await.expect("clock");
         let scope = ConsentTerms {
-            categories: categories::ALL_STANDARD,
-            purposes: purposes::TREAT,
-            actions: actions::READ,
+            scope: Scope::new(categories::ALL_STANDARD, purposes::TREAT, actions::READ),
             expires_at: now + 30 * 86_400,
         };
         let steps = [

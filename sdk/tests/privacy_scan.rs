@@ -8,7 +8,7 @@
 #![cfg(feature = "embedded")]
 
 use medchain_sdk::hashing::content_hash_json;
-use medchain_sdk::state::{ProviderKind, RequestTerms};
+use medchain_sdk::state::{ProviderKind, RequestTerms, Scope};
 use medchain_sdk::vocabulary::{actions, categories, purposes};
 use medchain_sdk::{instructions as ix, EmbeddedBackend, Medchain};
 use sha2::{Digest, Sha256};
@@ -72,9 +72,7 @@ async fn full_scenario(chain: &Medchain<EmbeddedBackend>) {
         chain.register_patient(&patient, &doctor).await.expect("patient");
         let nonce = i as u64 + 1;
         let terms = RequestTerms::new(
-            categories::ALL_STANDARD,
-            purposes::TREAT,
-            actions::READ | actions::WRITE,
+            Scope::new(categories::ALL_STANDARD, purposes::TREAT, actions::READ | actions::WRITE),
             86_400,
         );
         chain.request_access(&doctor, &me, nonce, terms).await.expect("request");

@@ -5,7 +5,7 @@
 use anchor_lang::AccountSerialize;
 use base64::Engine as _;
 use medchain::error::MedchainError;
-use medchain::state::{AccessDecision, AccessReason, Consent, ConsentTerms};
+use medchain::state::{AccessDecision, AccessReason, Consent, ConsentTerms, Scope};
 use medchain::vocabulary::{actions, categories, purposes};
 use medchain_sdk::{instructions as ix, pda, Medchain, RpcBackend, RpcOptions, SdkError};
 use serde_json::json;
@@ -31,9 +31,7 @@ async fn program_account_queries_decode_consents() {
         (pda::patient(&patient.pubkey()), pda::provider(&provider.pubkey()));
     let mut consent = Consent::new(patient_pda, provider_pda, provider.pubkey(), 254);
     let terms = ConsentTerms {
-        categories: categories::IMAGING,
-        purposes: purposes::TREAT,
-        actions: actions::READ,
+        scope: Scope::new(categories::IMAGING, purposes::TREAT, actions::READ),
         expires_at: 2_000_000_000,
     };
     consent.apply_grant(&terms, 0, 1_700_000_000).expect("grant");
@@ -90,7 +88,7 @@ async fn a_program_error_comes_back_typed() {
             &payer,
             &Keypair::new().pubkey(),
             1,
-            medchain::state::RequestTerms::new(1, 1, 1, 60),
+            medchain::state::RequestTerms::new(Scope::new(1, 1, 1), 60),
         )
         .await
         .expect_err("the mock reports RequestNotPending");

@@ -5,7 +5,7 @@
 
 use medchain_sdk::hashing::{content_hash_json, ContentKind};
 use medchain_sdk::seal::{ChainCheck, EncryptionSecretKey, RecipientRole, SealError, SealOptions};
-use medchain_sdk::state::{ConsentTerms, ProviderKind, RecordStatus};
+use medchain_sdk::state::{ConsentTerms, ProviderKind, RecordStatus, Scope};
 use medchain_sdk::vocabulary::{actions, categories, purposes};
 use medchain_sdk::{instructions as ix, pda, Backend, EmbeddedBackend, Medchain, SdkError};
 use sha2::{Digest, Sha256};
@@ -73,9 +73,7 @@ async fn world() -> World {
     chain.register_patient(&patient, &a.wallet).await.expect("patient");
     let now = chain.backend().unix_time().await.expect("clock");
     let terms = |actions| ConsentTerms {
-        categories: categories::OBSERVATIONS | categories::IMAGING,
-        purposes: purposes::TREAT,
-        actions,
+        scope: Scope::new(categories::OBSERVATIONS | categories::IMAGING, purposes::TREAT, actions),
         expires_at: now + 86_400,
     };
     chain

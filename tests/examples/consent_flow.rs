@@ -5,7 +5,7 @@
 //!
 //! Run: `cargo run --release -p medchain-tests --example consent_flow`
 
-use medchain::state::{Consent, RequestTerms};
+use medchain::state::{Consent, RequestTerms, Scope};
 use medchain::vocabulary::{actions, categories, purposes};
 use medchain_sdk::access::describe_reason;
 use medchain_sdk::instructions as ix;
@@ -32,8 +32,10 @@ async fn main() {
     h.request(&provider, &patient, 1, asked).await.expect("request_access");
     println!("provider requested imaging + labs, read + write, for treatment, 1 day");
 
-    let narrowed =
-        RequestTerms { categories: categories::IMAGING, actions: actions::READ, ..asked };
+    let narrowed = RequestTerms {
+        scope: Scope { categories: categories::IMAGING, actions: actions::READ, ..asked.scope },
+        ..asked
+    };
     let payer = h.ctx.payer.pubkey();
     h.send(
         &[ix::approve_request(&patient.pubkey(), &payer, &provider.pubkey(), 1, narrowed)],

@@ -10,7 +10,7 @@ pub mod tour;
 
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{AccountDeserialize, AnchorDeserialize};
-use medchain::state::{AccessDecision, ConsentTerms, ProviderKind, RequestTerms};
+use medchain::state::{AccessDecision, ConsentTerms, ProviderKind, RequestTerms, Scope};
 use medchain::vocabulary::{actions, categories, purposes};
 use medchain_sdk::backend::embedded::ProgramSource;
 use medchain_sdk::{instructions as ix, pda};
@@ -45,9 +45,11 @@ pub struct Harness {
 /// Default terms for a consent: imaging and labs, for treatment, read, for 30 days.
 pub fn terms(expires_at: i64) -> ConsentTerms {
     ConsentTerms {
-        categories: categories::IMAGING | categories::OBSERVATIONS,
-        purposes: purposes::TREAT,
-        actions: actions::READ,
+        scope: Scope::new(
+            categories::IMAGING | categories::OBSERVATIONS,
+            purposes::TREAT,
+            actions::READ,
+        ),
         expires_at,
     }
 }
@@ -55,9 +57,11 @@ pub fn terms(expires_at: i64) -> ConsentTerms {
 /// Default request terms: imaging and labs, treatment, read and write, one day.
 pub fn request_terms() -> RequestTerms {
     RequestTerms {
-        categories: categories::IMAGING | categories::OBSERVATIONS,
-        purposes: purposes::TREAT,
-        actions: actions::READ | actions::WRITE,
+        scope: Scope::new(
+            categories::IMAGING | categories::OBSERVATIONS,
+            purposes::TREAT,
+            actions::READ | actions::WRITE,
+        ),
         duration_secs: 86_400,
     }
 }

@@ -10,7 +10,7 @@
 //! `patient` who holds no lamports at all, and the patient's `guardian`.
 
 use crate::*;
-use medchain::state::{delegate_permissions, AccessReason, ProviderKind};
+use medchain::state::{delegate_permissions, AccessReason, ProviderKind, Scope};
 use solana_sdk::message::Message;
 
 /// A part in the tour.
@@ -323,8 +323,13 @@ impl Tour {
             AccessReason::CategoryNotCovered,
         )
         .await;
-        let wider =
-            RequestTerms { categories: asked.categories | categories::MEDICATIONS, ..asked };
+        let wider = RequestTerms {
+            scope: Scope {
+                categories: asked.scope.categories | categories::MEDICATIONS,
+                ..asked.scope
+            },
+            ..asked
+        };
         let request = ix::request_access(&pk(provider), &pk(patient), 2, wider);
         t.step("request_access", "second request", request, provider, &[]).await;
         let approve = ix::approve_request(&pk(patient), &pk(clinic), &pk(provider), 2, wider);
@@ -382,7 +387,10 @@ impl Tour {
         let granted = terms(now + 30 * 86_400);
         let grant = ix::grant_consent(&pk(patient), &pk(clinic), &pk(provider2), granted);
         t.step("grant_consent", "creates the consent", grant, clinic, &[patient]).await;
-        let changed = ConsentTerms { purposes: purposes::TREAT | purposes::CAREMGT, ..granted };
+        let changed = ConsentTerms {
+            scope: Scope { purposes: purposes::TREAT | purposes::CAREMGT, ..granted.scope },
+            ..granted
+        };
         let update = ix::update_consent(&pk(patient), &pk(provider2), changed);
         t.step("update_consent", "terms changed", update, clinic, &[patient]).await;
         t.record_access(

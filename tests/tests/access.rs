@@ -1,6 +1,6 @@
 //! `record_access`: the access rule, recorded whether granted or denied.
 
-use medchain::state::{AccessReason, Consent, ConsentTerms, Patient};
+use medchain::state::{AccessReason, Consent, ConsentTerms, Patient, Scope};
 use medchain::vocabulary::{actions, categories, purposes};
 use medchain_sdk::{instructions as ix, pda};
 use medchain_tests::*;
@@ -71,7 +71,10 @@ async fn all_standard_categories_never_imply_a_sensitive_one() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     let now = h.now().await;
-    let all = ConsentTerms { categories: categories::ALL_STANDARD, ..terms(now + 1_000) };
+    let all = ConsentTerms {
+        scope: Scope { categories: categories::ALL_STANDARD, ..terms(now + 1_000).scope },
+        ..terms(now + 1_000)
+    };
     h.grant(&patient, &provider, all).await.expect("grant all");
     for category in [categories::DEMOGRAPHICS, categories::CLINICAL_NOTES] {
         let d = h

@@ -4,7 +4,7 @@
 
 use medchain::state::{
     delegate_permissions, AccessRequest, Consent, ConsentTerms, Delegate, EmergencyAccess, Issuer,
-    Patient, Provider, Record, RecordBatch, Registry,
+    Patient, Provider, Record, RecordBatch, Registry, Scope,
 };
 use medchain::vocabulary::{actions, categories, purposes};
 use medchain_sdk::instructions as ix;
@@ -19,7 +19,10 @@ async fn account_sizes_and_rent_match_the_documented_table() {
     let (issuer, provider, patient) = h.cast().await;
     h.request(&provider, &patient, 1, request_terms()).await.expect("request");
     let now = h.now().await;
-    let write = ConsentTerms { actions: actions::READ | actions::WRITE, ..terms(now + 86_400) };
+    let write = ConsentTerms {
+        scope: Scope { actions: actions::READ | actions::WRITE, ..terms(now + 86_400).scope },
+        ..terms(now + 86_400)
+    };
     h.grant(&patient, &provider, write).await.expect("grant");
     let payer = h.ctx.payer.pubkey();
     let guardian = solana_sdk::signature::Keypair::new();

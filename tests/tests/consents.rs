@@ -1,6 +1,6 @@
 //! Consents granted directly by the patient: grant, update, revoke, re-grant and close.
 
-use medchain::state::{Consent, ConsentStatus, ConsentTerms, Patient};
+use medchain::state::{Consent, ConsentStatus, ConsentTerms, Patient, Scope};
 use medchain::vocabulary::{actions, categories, purposes};
 use medchain_sdk::{instructions as ix, pda};
 use medchain_tests::*;
@@ -113,14 +113,19 @@ async fn grant_refuses_past_expiry_and_bad_sets() {
         h.grant(&patient, &provider, terms(now)).await,
         MedchainError::ExpiryInPast,
     );
-    let bad = ConsentTerms { categories: 1 << 31, ..terms(now + 10) };
+    let bad = ConsentTerms {
+        scope: Scope { categories: 1 << 31, ..terms(now + 10).scope },
+        ..terms(now + 10)
+    };
     assert_medchain_error(
         h.grant(&patient, &provider, bad).await,
         MedchainError::InvalidCategories,
     );
-    let bad = ConsentTerms { purposes: 0, ..terms(now + 10) };
+    let bad =
+        ConsentTerms { scope: Scope { purposes: 0, ..terms(now + 10).scope }, ..terms(now + 10) };
     assert_medchain_error(h.grant(&patient, &provider, bad).await, MedchainError::InvalidPurposes);
-    let bad = ConsentTerms { actions: 0, ..terms(now + 10) };
+    let bad =
+        ConsentTerms { scope: Scope { actions: 0, ..terms(now + 10).scope }, ..terms(now + 10) };
     assert_medchain_error(h.grant(&patient, &provider, bad).await, MedchainError::InvalidActions);
 }
 
@@ -172,9 +177,11 @@ async fn update_changes_terms_and_bumps_version() {
     h.consent(&patient, &provider).await;
     let now = h.now().await;
     let wider = ConsentTerms {
-        categories: categories::ALL_STANDARD | categories::GENETICS,
-        purposes: purposes::TREAT | purposes::HOPERAT,
-        actions: actions::READ | actions::WRITE,
+        scope: Scope::new(
+            categories::ALL_STANDARD | categories::GENETICS,
+            purposes::TREAT | purposes::HOPERAT,
+            actions::READ | actions::WRITE,
+        ),
         expires_at: now + 7_200,
     };
     h.send(&[ix::update_consent(&patient.pubkey(), &provider.pubkey(), wider)], &[&patient])

@@ -2,6 +2,7 @@
 
 use medchain::state::{
     delegate_permissions as perms, AccessReason, Consent, ConsentStatus, ConsentTerms, Delegate,
+    Scope,
 };
 use medchain::vocabulary::{actions, categories, purposes};
 use medchain_sdk::{instructions as ix, pda};
@@ -88,9 +89,18 @@ async fn attack_delegate_grants_outside_its_scope() {
     let g = guardian(&mut h, &patient, perms::VALID).await;
     let now = h.now().await;
     let wider = [
-        ConsentTerms { categories: categories::MENTAL_HEALTH, ..terms(now + 100) },
-        ConsentTerms { purposes: purposes::HRESCH, ..terms(now + 100) },
-        ConsentTerms { actions: actions::READ | actions::SHARE, ..terms(now + 100) },
+        ConsentTerms {
+            scope: Scope { categories: categories::MENTAL_HEALTH, ..terms(now + 100).scope },
+            ..terms(now + 100)
+        },
+        ConsentTerms {
+            scope: Scope { purposes: purposes::HRESCH, ..terms(now + 100).scope },
+            ..terms(now + 100)
+        },
+        ConsentTerms {
+            scope: Scope { actions: actions::READ | actions::SHARE, ..terms(now + 100).scope },
+            ..terms(now + 100)
+        },
     ];
     for t in wider {
         assert_medchain_error(

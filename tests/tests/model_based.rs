@@ -21,7 +21,7 @@ use anchor_lang::AnchorDeserialize;
 use medchain::state::{
     evaluate_access, AccessDecision, AccessReason, AccessRequest, Consent, ConsentStatus,
     ConsentTerms, Delegate, EmergencyAccess, Issuer, Patient, Provider, ProviderStatus, Registry,
-    RequestStatus, RequestTerms,
+    RequestStatus, RequestTerms, Scope,
 };
 use medchain::vocabulary::{actions, categories, purposes};
 use medchain_sdk::{instructions as ix, pda};
@@ -89,9 +89,7 @@ fn transaction(
     let provider = |i: usize| cast.providers[i].pubkey();
     let now = world.now;
     let consent_terms = |t: &TermsSpec| ConsentTerms {
-        categories: t.categories,
-        purposes: t.purposes,
-        actions: t.actions,
+        scope: Scope::new(t.categories, t.purposes, t.actions),
         expires_at: now + t.expires_in,
     };
     // The rightful signer's wallet, replaced by the outsider's when an impostor signs.
@@ -127,8 +125,10 @@ fn transaction(
         }
         Op::Request { provider: v, patient: p, terms, duration } => {
             let nonce = world.requests.len() as u64;
-            let asked =
-                RequestTerms::new(terms.categories, terms.purposes, terms.actions, duration);
+            let asked = RequestTerms::new(
+                Scope::new(terms.categories, terms.purposes, terms.actions),
+                duration,
+            );
             (
                 ix::request_access(&provider(v), &patient(p), nonce, asked),
                 cast.providers[v].insecure_clone(),
@@ -138,9 +138,11 @@ fn transaction(
             let index = world.request_index(request)?;
             let r = world.requests[index];
             let approved = RequestTerms::new(
-                (r.categories & !n.drop_categories) | n.add_categories,
-                r.purposes & !n.drop_purposes,
-                r.actions & !n.drop_actions,
+                Scope::new(
+                    (r.categories & !n.drop_categories) | n.add_categories,
+                    r.purposes & !n.drop_purposes,
+                    r.actions & !n.drop_actions,
+                ),
                 r.duration + n.duration_delta,
             );
             let nonce = index as u64;
@@ -335,9 +337,9 @@ fn check_outcome(
 /// The model's view of a Consent account.
 fn consent_view(c: &Consent) -> ModelConsent {
     ModelConsent {
-        categories: c.categories,
-        purposes: c.purposes,
-        actions: c.actions,
+        categories: c.scope.categories,
+        purposes: c.scope.purposes,
+        actions: c.scope.actions,
         revoked: c.status == ConsentStatus::Revoked,
         grantor: c.grantor,
         version: c.version,
@@ -354,9 +356,9 @@ fn delegate_view(d: &Delegate) -> ModelDelegate {
     ModelDelegate {
         index: d.index,
         permissions: d.permissions,
-        categories: d.categories,
-        purposes: d.purposes,
-        actions: d.actions,
+        categories: d.scope.categories,
+        purposes: d.scope.purposes,
+        actions: d.scope.actions,
         expires_at: d.expires_at,
     }
 }

@@ -1,7 +1,7 @@
 //! Record-hash accounts: anchoring by a provider with the write action or by the patient,
 //! amendments that supersede without overwriting, entered-in-error, and Merkle batches.
 
-use medchain::state::{AuthorKind, ConsentTerms, Record, RecordBatch, RecordStatus};
+use medchain::state::{AuthorKind, ConsentTerms, Record, RecordBatch, RecordStatus, Scope};
 use medchain::vocabulary::{actions, categories, purposes};
 use medchain_sdk::{instructions as ix, pda};
 use medchain_tests::*;
@@ -15,7 +15,10 @@ const HASH_2: [u8; 32] = [0xB2; 32];
 /// A consent allowing imaging read + write for treatment.
 async fn writer_consent(h: &mut Harness, patient: &Keypair, provider: &Keypair) {
     let now = h.now().await;
-    let t = ConsentTerms { actions: actions::READ | actions::WRITE, ..terms(now + 86_400) };
+    let t = ConsentTerms {
+        scope: Scope { actions: actions::READ | actions::WRITE, ..terms(now + 86_400).scope },
+        ..terms(now + 86_400)
+    };
     h.grant(patient, provider, t).await.expect("grant write");
 }
 

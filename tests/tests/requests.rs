@@ -1,7 +1,7 @@
 //! Patients, access requests and their answers.
 
 use medchain::state::{
-    AccessRequest, Consent, ConsentStatus, Patient, RequestStatus, RequestTerms,
+    AccessRequest, Consent, ConsentStatus, Patient, RequestStatus, RequestTerms, Scope,
 };
 use medchain::vocabulary::{actions, categories, purposes};
 use medchain_sdk::{instructions as ix, pda};
@@ -108,13 +108,34 @@ async fn request_terms_are_validated() {
     let mut h = Harness::new().await;
     let (_, provider, patient) = h.cast().await;
     let cases = [
-        (RequestTerms { categories: 0, ..request_terms() }, MedchainError::InvalidCategories),
         (
-            RequestTerms { categories: u32::MAX, ..request_terms() },
+            RequestTerms {
+                scope: Scope { categories: 0, ..request_terms().scope },
+                ..request_terms()
+            },
             MedchainError::InvalidCategories,
         ),
-        (RequestTerms { purposes: 0, ..request_terms() }, MedchainError::InvalidPurposes),
-        (RequestTerms { actions: 0x80, ..request_terms() }, MedchainError::InvalidActions),
+        (
+            RequestTerms {
+                scope: Scope { categories: u32::MAX, ..request_terms().scope },
+                ..request_terms()
+            },
+            MedchainError::InvalidCategories,
+        ),
+        (
+            RequestTerms {
+                scope: Scope { purposes: 0, ..request_terms().scope },
+                ..request_terms()
+            },
+            MedchainError::InvalidPurposes,
+        ),
+        (
+            RequestTerms {
+                scope: Scope { actions: 0x80, ..request_terms().scope },
+                ..request_terms()
+            },
+            MedchainError::InvalidActions,
+        ),
         (RequestTerms { duration_secs: 0, ..request_terms() }, MedchainError::InvalidDuration),
         (RequestTerms { duration_secs: -5, ..request_terms() }, MedchainError::InvalidDuration),
     ];
@@ -145,8 +166,8 @@ async fn patient_approves_a_request_and_a_consent_appears() {
     let now = h.now().await;
     assert_eq!(consent.status, ConsentStatus::Active);
     assert_eq!(consent.version, 1);
-    assert_eq!(consent.categories, request_terms().categories);
-    assert_eq!(consent.actions, request_terms().actions);
+    assert_eq!(consent.scope.categories, request_terms().scope.categories);
+    assert_eq!(consent.scope.actions, request_terms().scope.actions);
     assert_eq!(consent.expires_at, now + request_terms().duration_secs);
     assert_eq!(consent.rent_payer, h.ctx.payer.pubkey());
     assert!(h.read_imaging(&provider, &patient).await.allowed);
@@ -158,15 +179,18 @@ async fn patient_narrows_a_request_on_approval() {
     let (_, provider, patient) = h.cast().await;
     h.request(&provider, &patient, 1, request_terms()).await.expect("request");
     let narrower = RequestTerms {
-        categories: categories::IMAGING,
-        actions: actions::READ,
+        scope: Scope {
+            categories: categories::IMAGING,
+            actions: actions::READ,
+            ..request_terms().scope
+        },
         duration_secs: 3_600,
         ..request_terms()
     };
     approve(&mut h, &patient, &provider, 1, narrower).await.expect("approve");
     let consent: Consent = h.account(&Harness::consent_address(&patient, &provider)).await;
-    assert_eq!(consent.categories, categories::IMAGING);
-    assert_eq!(consent.actions, actions::READ);
+    assert_eq!(consent.scope.categories, categories::IMAGING);
+    assert_eq!(consent.scope.actions, actions::READ);
     let labs = h
         .record(&provider, &patient, categories::OBSERVATIONS, purposes::TREAT, actions::READ)
         .await
@@ -181,11 +205,20 @@ async fn attack_widen_a_request_on_approval() {
     h.request(&provider, &patient, 1, request_terms()).await.expect("request");
     let wider = [
         RequestTerms {
-            categories: request_terms().categories | categories::MENTAL_HEALTH,
+            scope: Scope {
+                categories: request_terms().scope.categories | categories::MENTAL_HEALTH,
+                ..request_terms().scope
+            },
             ..request_terms()
         },
-        RequestTerms { purposes: purposes::TREAT | purposes::HRESCH, ..request_terms() },
-        RequestTerms { actions: actions::VALID, ..request_terms() },
+        RequestTerms {
+            scope: Scope { purposes: purposes::TREAT | purposes::HRESCH, ..request_terms().scope },
+            ..request_terms()
+        },
+        RequestTerms {
+            scope: Scope { actions: actions::VALID, ..request_terms().scope },
+            ..request_terms()
+        },
         RequestTerms { duration_secs: request_terms().duration_secs + 1, ..request_terms() },
     ];
     for terms in wider {
@@ -249,7 +282,7 @@ async fn approval_of_a_second_request_updates_the_consent_and_bumps_its_version(
     approve(&mut h, &patient, &provider, 2, request_terms()).await.expect("approve");
     let consent: Consent = h.account(&Harness::consent_address(&patient, &provider)).await;
     assert_eq!(consent.version, 2);
-    assert_eq!(consent.actions, actions::READ | actions::WRITE);
+    assert_eq!(consent.scope.actions, actions::READ | actions::WRITE);
 }
 
 #[tokio::test]

@@ -14,7 +14,7 @@ pub async fn run(args: &DemoArgs, cli: &crate::cli::Cli) -> Result<Output, CliEr
     use medchain_sdk::hashing::ContentKind;
     use medchain_sdk::merkle::verify_batch_inclusion;
     use medchain_sdk::seal::{EncryptionSecretKey, SealOptions};
-    use medchain_sdk::state::{ProviderKind, RecordBatch, RequestTerms};
+    use medchain_sdk::state::{ProviderKind, RecordBatch, RequestTerms, Scope};
     use medchain_sdk::vocabulary::{actions, categories, purposes};
     use medchain_sdk::{access::describe_reason, instructions as ix, pda, Backend, Medchain};
     use solana_sdk::signature::{Keypair, Signer};
@@ -83,9 +83,11 @@ pub async fn run(args: &DemoArgs, cli: &crate::cli::Cli) -> Result<Output, CliEr
     );
     let me = patient.pubkey();
     let asked = RequestTerms::new(
-        categories::IMAGING | categories::OBSERVATIONS,
-        purposes::TREAT,
-        actions::READ | actions::WRITE,
+        Scope::new(
+            categories::IMAGING | categories::OBSERVATIONS,
+            purposes::TREAT,
+            actions::READ | actions::WRITE,
+        ),
         30 * 86_400,
     );
     chain.request_access(&doctor, &me, 1, asked).await?;
@@ -94,7 +96,7 @@ pub async fn run(args: &DemoArgs, cli: &crate::cli::Cli) -> Result<Output, CliEr
         "imaging + labs, read + write, for treatment, 30 days".into(),
         json!({ "nonce": 1 }),
     );
-    let approved = RequestTerms { actions: actions::READ, ..asked };
+    let approved = RequestTerms { scope: Scope { actions: actions::READ, ..asked.scope }, ..asked };
     chain.approve_request(&patient, &doctor, &doctor.pubkey(), 1, approved).await?;
     step(
         "Patient approves, narrowed to read only",

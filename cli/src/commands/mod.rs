@@ -18,7 +18,7 @@ use crate::output::Output;
 use anchor_lang::prelude::Pubkey;
 use clap::CommandFactory;
 use medchain_sdk::names::{parse_actions, parse_categories, parse_purposes};
-use medchain_sdk::state::{ConsentTerms, RequestTerms};
+use medchain_sdk::state::{ConsentTerms, RequestTerms, Scope};
 use medchain_sdk::{Medchain, RpcBackend, RpcOptions};
 use serde_json::json;
 use solana_commitment_config::CommitmentConfig;
@@ -167,9 +167,11 @@ pub fn wallet(text: &str) -> Result<Pubkey, CliError> {
 /// Consent terms from the command line, expiring `days` from `now`.
 pub fn consent_terms(args: &TermsArgs, now: i64) -> Result<ConsentTerms, CliError> {
     Ok(ConsentTerms {
-        categories: parse_categories(&args.categories)?,
-        purposes: parse_purposes(&args.purposes)?,
-        actions: parse_actions(&args.actions)?,
+        scope: Scope::new(
+            parse_categories(&args.categories)?,
+            parse_purposes(&args.purposes)?,
+            parse_actions(&args.actions)?,
+        ),
         expires_at: now + i64::from(args.days) * 86_400,
     })
 }
@@ -177,9 +179,11 @@ pub fn consent_terms(args: &TermsArgs, now: i64) -> Result<ConsentTerms, CliErro
 /// Request terms from the command line.
 pub fn request_terms(args: &TermsArgs) -> Result<RequestTerms, CliError> {
     Ok(RequestTerms::new(
-        parse_categories(&args.categories)?,
-        parse_purposes(&args.purposes)?,
-        parse_actions(&args.actions)?,
+        Scope::new(
+            parse_categories(&args.categories)?,
+            parse_purposes(&args.purposes)?,
+            parse_actions(&args.actions)?,
+        ),
         i64::from(args.days) * 86_400,
     ))
 }

@@ -8,7 +8,7 @@ use crate::output::{relative_time, table, Output};
 use medchain_sdk::names::{
     action_names, category_names, parse_actions, parse_categories, parse_purposes, purpose_names,
 };
-use medchain_sdk::state::RequestTerms;
+use medchain_sdk::state::{RequestTerms, Scope};
 use medchain_sdk::{instructions as ix, pda, Backend};
 use serde_json::json;
 use solana_sdk::signature::Signer;
@@ -38,9 +38,9 @@ pub async fn run(ctx: &Context, command: PatientCommand) -> Result<Output, CliEr
                 rows.push(vec![
                     provider_wallet.clone(),
                     request.nonce.to_string(),
-                    category_names(request.categories).join(","),
-                    purpose_names(request.purposes).join(","),
-                    action_names(request.actions).join(","),
+                    category_names(request.scope.categories).join(","),
+                    purpose_names(request.scope.purposes).join(","),
+                    action_names(request.scope.actions).join(","),
                     format!("{} days", request.duration_secs / 86_400),
                     relative_time(request.created_at, now),
                 ]);
@@ -48,9 +48,9 @@ pub async fn run(ctx: &Context, command: PatientCommand) -> Result<Output, CliEr
                     "address": address.to_string(),
                     "provider": provider_wallet,
                     "nonce": request.nonce,
-                    "categories": category_names(request.categories),
-                    "purposes": purpose_names(request.purposes),
-                    "actions": action_names(request.actions),
+                    "categories": category_names(request.scope.categories),
+                    "purposes": purpose_names(request.scope.purposes),
+                    "actions": action_names(request.scope.actions),
                     "duration_secs": request.duration_secs,
                     "created_at": request.created_at,
                 }));
@@ -71,21 +71,23 @@ pub async fn run(ctx: &Context, command: PatientCommand) -> Result<Output, CliEr
                 super::admin::fetch(ctx, &request_address, "AccessRequest").await?;
             let asked = request.terms();
             let approved = RequestTerms {
-                categories: categories
-                    .as_deref()
-                    .map(parse_categories)
-                    .transpose()?
-                    .unwrap_or(asked.categories),
-                purposes: purposes
-                    .as_deref()
-                    .map(parse_purposes)
-                    .transpose()?
-                    .unwrap_or(asked.purposes),
-                actions: actions
-                    .as_deref()
-                    .map(parse_actions)
-                    .transpose()?
-                    .unwrap_or(asked.actions),
+                scope: Scope::new(
+                    categories
+                        .as_deref()
+                        .map(parse_categories)
+                        .transpose()?
+                        .unwrap_or(asked.scope.categories),
+                    purposes
+                        .as_deref()
+                        .map(parse_purposes)
+                        .transpose()?
+                        .unwrap_or(asked.scope.purposes),
+                    actions
+                        .as_deref()
+                        .map(parse_actions)
+                        .transpose()?
+                        .unwrap_or(asked.scope.actions),
+                ),
                 duration_secs: days.map_or(asked.duration_secs, |d| i64::from(d) * 86_400),
             };
             let outcome =
@@ -93,9 +95,9 @@ pub async fn run(ctx: &Context, command: PatientCommand) -> Result<Output, CliEr
             Ok(Output::new(
                 format!(
                     "Approved: {provider} may {} your {} for {} for {} days\nsignature: {}",
-                    action_names(approved.actions).join("/"),
-                    category_names(approved.categories).join(", "),
-                    purpose_names(approved.purposes).join(", "),
+                    action_names(approved.scope.actions).join("/"),
+                    category_names(approved.scope.categories).join(", "),
+                    purpose_names(approved.scope.purposes).join(", "),
                     approved.duration_secs / 86_400,
                     outcome.signature
                 ),
@@ -119,9 +121,9 @@ pub async fn run(ctx: &Context, command: PatientCommand) -> Result<Output, CliEr
             Ok(Output::new(
                 format!(
                     "Granted {provider}: {} of {} for {} until {}\nsignature: {}",
-                    action_names(terms.actions).join("/"),
-                    category_names(terms.categories).join(", "),
-                    purpose_names(terms.purposes).join(", "),
+                    action_names(terms.scope.actions).join("/"),
+                    category_names(terms.scope.categories).join(", "),
+                    purpose_names(terms.scope.purposes).join(", "),
                     relative_time(terms.expires_at, now),
                     outcome.signature
                 ),
@@ -189,7 +191,7 @@ pub async fn run(ctx: &Context, command: PatientCommand) -> Result<Output, CliEr
                 format!(
                     "Delegate {delegate} may {} within {} until {}\nsignature: {}",
                     can,
-                    category_names(scope.categories).join(", "),
+                    category_names(scope.scope.categories).join(", "),
                     relative_time(scope.expires_at, now),
                     outcome.signature
                 ),

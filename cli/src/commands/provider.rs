@@ -34,7 +34,7 @@ pub async fn run(ctx: &Context, command: ProviderCommand) -> Result<Output, CliE
                 pda::request(&pda::patient(&patient), &pda::provider(&provider.pubkey()), nonce);
             let mut human = format!(
                 "Requested {} from patient {patient} (request number {nonce})\nrequest: {request}\nsignature: {}",
-                category_names(terms.categories).join(", "),
+                category_names(terms.scope.categories).join(", "),
                 outcome.signature
             );
             let mut value = json!({
@@ -74,10 +74,7 @@ pub async fn run(ctx: &Context, command: ProviderCommand) -> Result<Output, CliE
             let now = ctx.chain.backend().unix_time().await?;
             let proposal = GrantProposal {
                 provider: provider.pubkey(),
-                categories: terms.categories,
-                purposes: terms.purposes,
-                actions: terms.actions,
-                duration_secs: terms.duration_secs,
+                terms,
                 valid_until: now + i64::from(valid_hours) * 3_600,
                 patient,
             }
@@ -87,7 +84,7 @@ pub async fn run(ctx: &Context, command: ProviderCommand) -> Result<Output, CliE
             let human = format!(
                 "Proposal: grant {} {}, for {} (link valid {valid_hours} h{})\n\n{}",
                 provider.pubkey(),
-                access_in_words(terms.categories, terms.purposes, terms.actions),
+                access_in_words(&terms.scope),
                 duration_in_words(terms.duration_secs),
                 patient.map(|p| format!(", only for patient {p}")).unwrap_or_default(),
                 links.human

@@ -8,7 +8,7 @@ use anchor_lang::prelude::Pubkey;
 use axum::http::{HeaderMap, Request as HttpRequest};
 use base64::Engine as _;
 use http_body_util::BodyExt;
-use medchain::state::{ConsentStatus, ProviderKind, RequestStatus, RequestTerms};
+use medchain::state::{ConsentStatus, ProviderKind, RequestStatus, RequestTerms, Scope};
 use medchain::vocabulary::{actions, categories, purposes};
 use medchain_sdk::actions::proposal::GrantProposal;
 use medchain_sdk::{instructions as ix, pda, EmbeddedBackend};
@@ -205,9 +205,11 @@ async fn sign_and_submit(
 
 fn asked() -> RequestTerms {
     RequestTerms::new(
-        categories::IMAGING | categories::OBSERVATIONS,
-        purposes::TREAT,
-        actions::READ | actions::WRITE,
+        Scope::new(
+            categories::IMAGING | categories::OBSERVATIONS,
+            purposes::TREAT,
+            actions::READ | actions::WRITE,
+        ),
         30 * 86_400,
     )
 }
@@ -263,7 +265,7 @@ async fn approve_end_to_end_from_a_zero_lamport_wallet() {
 
     let consent = w.consent_of(&patient).await.expect("consent");
     assert_eq!(consent.status, ConsentStatus::Active);
-    assert_eq!(consent.terms().categories, asked().categories);
+    assert_eq!(consent.terms().scope.categories, asked().scope.categories);
     assert_eq!(consent.expires_at - consent.granted_at, 30 * 86_400);
     assert_eq!(
         w.chain.backend().balance(&patient.pubkey()).await.expect("balance"),
@@ -294,8 +296,10 @@ async fn approve_narrowed_by_the_query_grants_only_the_narrower_terms() {
     );
     let (_, _, post) = post_as(&w, &uri, &patient).await;
     let tx = decode(&post);
-    let narrowed =
-        RequestTerms::new(categories::IMAGING, purposes::TREAT, actions::READ, 7 * 86_400);
+    let narrowed = RequestTerms::new(
+        Scope::new(categories::IMAGING, purposes::TREAT, actions::READ),
+        7 * 86_400,
+    );
     let expected = ix::approve_request(
         &patient.pubkey(),
         &w.clinic.pubkey(),
@@ -306,7 +310,10 @@ async fn approve_narrowed_by_the_query_grants_only_the_narrower_terms() {
     assert_exact(&tx, &[expected], &w.clinic.pubkey(), &[w.clinic.pubkey(), patient.pubkey()]);
     sign_and_submit(&w.chain, tx, &patient).await;
     let consent = w.consent_of(&patient).await.expect("consent");
-    assert_eq!((consent.categories, consent.actions), (categories::IMAGING, actions::READ));
+    assert_eq!(
+        (consent.scope.categories, consent.scope.actions),
+        (categories::IMAGING, actions::READ)
+    );
 }
 
 #[tokio::test]
@@ -349,10 +356,14 @@ async fn proposal_query(w: &World, patient: Option<Pubkey>) -> String {
     let now = w.chain.backend().unix_time().await.expect("time");
     GrantProposal {
         provider: w.provider.pubkey(),
-        categories: categories::IMAGING | categories::OBSERVATIONS,
-        purposes: purposes::TREAT,
-        actions: actions::READ,
-        duration_secs: 30 * 86_400,
+        terms: RequestTerms::new(
+            Scope::new(
+                categories::IMAGING | categories::OBSERVATIONS,
+                purposes::TREAT,
+                actions::READ,
+            ),
+            30 * 86_400,
+        ),
         valid_until: now + 3_600,
         patient,
     }
@@ -383,9 +394,11 @@ async fn grant_end_to_end_from_a_brand_new_zero_lamport_wallet() {
     let data = &tx.message.instructions[1].data;
     let expires_at = i64::from_le_bytes(data[data.len() - 8..].try_into().expect("8 bytes"));
     let terms = medchain::state::ConsentTerms {
-        categories: categories::IMAGING | categories::OBSERVATIONS,
-        purposes: purposes::TREAT,
-        actions: actions::READ,
+        scope: Scope::new(
+            categories::IMAGING | categories::OBSERVATIONS,
+            purposes::TREAT,
+            actions::READ,
+        ),
         expires_at,
     };
     let now = w.chain.backend().unix_time().await.expect("time");

@@ -3,6 +3,7 @@
 //! where a value changes. `record_access` emits none: an access attempt is fully described by
 //! its instruction and return data, which the audit trail reads.
 
+use crate::state::{ConsentTerms, RequestTerms};
 use anchor_lang::prelude::*;
 
 /// The registry was created.
@@ -136,30 +137,6 @@ pub struct PatientRegistered {
     pub at: i64,
 }
 
-/// The terms carried by requests, grants and approvals in events.
-#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, Debug, PartialEq, Eq)]
-pub struct TermsRecord {
-    /// Category bitmask.
-    pub categories: u32,
-    /// Purpose-of-use bitmask.
-    pub purposes: u16,
-    /// Action bitmask.
-    pub actions: u8,
-    /// Expiry (unix seconds) for consents, or requested duration in seconds for requests.
-    pub time: i64,
-}
-
-impl From<crate::state::ConsentTerms> for TermsRecord {
-    fn from(terms: crate::state::ConsentTerms) -> Self {
-        Self {
-            categories: terms.categories,
-            purposes: terms.purposes,
-            actions: terms.actions,
-            time: terms.expires_at,
-        }
-    }
-}
-
 /// A provider asked a patient for access.
 #[event]
 pub struct AccessRequested {
@@ -171,8 +148,8 @@ pub struct AccessRequested {
     pub provider: Pubkey,
     /// The provider's nonce for this request.
     pub nonce: u64,
-    /// What was requested (`time` = requested duration in seconds).
-    pub terms: TermsRecord,
+    /// What was requested.
+    pub terms: RequestTerms,
     /// Cluster time of the change.
     pub at: i64,
 }
@@ -217,9 +194,9 @@ pub struct ConsentChanged {
     /// The status before the change (see `ConsentStatus`; 0 when created).
     pub old_status: u8,
     /// The terms before the change (all zero when created).
-    pub old_terms: TermsRecord,
-    /// The terms after the change (`time` = expiry).
-    pub new_terms: TermsRecord,
+    pub old_terms: ConsentTerms,
+    /// The terms after the change.
+    pub new_terms: ConsentTerms,
     /// Who granted: 0 = the patient; otherwise a delegate's index.
     pub grantor: u16,
     /// Cluster time of the change.
@@ -322,8 +299,8 @@ pub struct DelegateAdded {
     pub index: u16,
     /// Permissions bitmask.
     pub permissions: u8,
-    /// The scope it may grant within (`time` = its expiry).
-    pub scope: TermsRecord,
+    /// The scope it may grant within, and when its mandate ends.
+    pub mandate: ConsentTerms,
     /// Cluster time of the change.
     pub at: i64,
 }

@@ -14,7 +14,7 @@
 
 use crate::constants::CONSENT_SEED;
 use crate::error::MedchainError;
-use crate::events::{ConsentChanged, TermsRecord};
+use crate::events::ConsentChanged;
 use crate::state::{Consent, ConsentTerms, Patient};
 use anchor_lang::prelude::*;
 use anchor_lang::system_program;
@@ -183,7 +183,7 @@ pub fn write_grant(
     };
     let old_version = consent.version;
     let old_status = consent.status as u8;
-    let old_terms = TermsRecord::from(consent.terms());
+    let old_terms = consent.terms();
     consent.apply_grant(terms, grantor, now)?;
     write(target.consent, &consent)?;
     target.patient.consent_grants =
@@ -196,7 +196,7 @@ pub fn write_grant(
         new_version: consent.version,
         old_status,
         old_terms,
-        new_terms: TermsRecord::from(consent.terms()),
+        new_terms: consent.terms(),
         grantor,
         at: now,
     })

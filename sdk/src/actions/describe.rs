@@ -1,45 +1,8 @@
 //! Plain-word descriptions of terms, for what a patient reads in the wallet before signing:
 //! "read access to observations (labs) and imaging for treatment, for 30 days".
 
-use crate::names::{CATEGORY_NAMES, PURPOSE_NAMES};
-use medchain::state::ProviderKind;
-use medchain::vocabulary::{actions, purposes};
-
-/// The plain name of each category (same order as [`CATEGORY_NAMES`]).
-const CATEGORY_WORDS: [&str; 15] = [
-    "demographics",
-    "encounters (visits)",
-    "conditions (diagnoses)",
-    "medications",
-    "allergies",
-    "observations (labs)",
-    "imaging",
-    "immunizations",
-    "procedures",
-    "clinical notes",
-    "mental health",
-    "substance use",
-    "sexual and reproductive health",
-    "genetics",
-    "HIV and infectious diseases",
-];
-
-/// The plain meaning of each purpose-of-use code.
-fn purpose_words(bit: u16) -> &'static str {
-    match bit {
-        purposes::TREAT => "treatment",
-        purposes::ETREAT => "emergency treatment",
-        purposes::HPAYMT => "payment",
-        purposes::HOPERAT => "healthcare operations",
-        purposes::HRESCH => "research",
-        purposes::PUBHLTH => "public health",
-        purposes::PATRQT => "your own request",
-        purposes::FAMRQT => "a family member's request",
-        purposes::CAREMGT => "care management",
-        purposes::COVERAGE => "insurance coverage",
-        _ => "an unknown purpose",
-    }
-}
+use crate::vocabulary::{terms_in, ACTIONS, CATEGORIES, PURPOSES};
+use medchain::state::{ProviderKind, Scope};
 
 /// Joins words as a person writes a list: "a", "a and b", "a, b and c".
 pub fn join_words(words: &[&str]) -> String {
@@ -52,38 +15,17 @@ pub fn join_words(words: &[&str]) -> String {
 
 /// "observations (labs) and imaging".
 pub fn categories_in_words(mask: u32) -> String {
-    let words: Vec<&str> = CATEGORY_NAMES
-        .iter()
-        .zip(CATEGORY_WORDS)
-        .filter(|((bit, _, _), _)| mask & bit != 0)
-        .map(|(_, words)| words)
-        .collect();
-    join_words(&words)
+    join_words(&terms_in(&CATEGORIES, mask).map(|t| t.words).collect::<Vec<_>>())
 }
 
 /// "treatment and research".
 pub fn purposes_in_words(mask: u16) -> String {
-    let words: Vec<&str> = PURPOSE_NAMES
-        .iter()
-        .filter(|(bit, _)| mask & bit != 0)
-        .map(|(bit, _)| purpose_words(*bit))
-        .collect();
-    join_words(&words)
+    join_words(&terms_in(&PURPOSES, mask).map(|t| t.words).collect::<Vec<_>>())
 }
 
 /// "read", "read and write", "read, write and share".
 pub fn actions_in_words(mask: u8) -> String {
-    let mut words = Vec::new();
-    if mask & actions::READ != 0 {
-        words.push("read");
-    }
-    if mask & actions::WRITE != 0 {
-        words.push("write");
-    }
-    if mask & actions::SHARE != 0 {
-        words.push("share");
-    }
-    join_words(&words)
+    join_words(&terms_in(&ACTIONS, mask).map(|t| t.words).collect::<Vec<_>>())
 }
 
 /// "30 days", "1 day", "12 hours", "90 minutes", "45 seconds".
@@ -116,12 +58,12 @@ pub fn remaining_in_words(secs: i64) -> String {
 }
 
 /// "read access to observations (labs) and imaging for treatment".
-pub fn access_in_words(categories: u32, purposes: u16, actions: u8) -> String {
+pub fn access_in_words(scope: &Scope) -> String {
     format!(
         "{} access to {} for {}",
-        actions_in_words(actions),
-        categories_in_words(categories),
-        purposes_in_words(purposes)
+        actions_in_words(scope.actions),
+        categories_in_words(scope.categories),
+        purposes_in_words(scope.purposes)
     )
 }
 
@@ -156,12 +98,16 @@ pub fn short_address(address: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use medchain::vocabulary::categories;
+    use crate::vocabulary::{categories, purposes};
 
     #[test]
     fn terms_read_as_plain_words() {
         assert_eq!(
-            access_in_words(categories::OBSERVATIONS | categories::IMAGING, purposes::TREAT, 1),
+            access_in_words(&Scope::new(
+                categories::OBSERVATIONS | categories::IMAGING,
+                purposes::TREAT,
+                1
+            )),
             "read access to observations (labs) and imaging for treatment"
         );
         assert_eq!(
@@ -183,6 +129,5 @@ mod tests {
         assert_eq!(remaining_in_words(7_300), "2 hours");
         assert_eq!(remaining_in_words(-5), "0 seconds");
         assert_eq!(short_address("7xKXtg2CW87d97TXJSDpbD5jBkheTqA83TZRuJosgAsU"), "7xKX…gAsU");
-        assert_eq!(CATEGORY_WORDS.len(), CATEGORY_NAMES.len());
     }
 }

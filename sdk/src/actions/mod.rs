@@ -46,6 +46,7 @@ use base64::Engine as _;
 use describe::{access_in_words, duration_in_words, kind_in_words, short_address};
 use medchain::state::{
     AccessRequest, Consent, ConsentStatus, ConsentTerms, Provider, RequestStatus, RequestTerms,
+    Scope,
 };
 use proposal::SignedProposal;
 use solana_sdk::hash::Hash;
@@ -127,16 +128,13 @@ pub enum Action {
     },
 }
 
-/// What a patient narrows when approving: each set must be a subset of what was asked, the
-/// duration no longer.
+/// What a patient narrows when approving: each part of the scope that is named must be
+/// inside what was asked (an empty part keeps what was asked; see
+/// [`Scope::with_parts_of`]), the duration no longer.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Narrowing {
-    /// Only these categories.
-    pub categories: Option<u32>,
-    /// Only these purposes.
-    pub purposes: Option<u16>,
-    /// Only these actions.
-    pub actions: Option<u8>,
+    /// Only these categories, purposes and actions (empty parts narrow nothing).
+    pub scope: Scope,
     /// Only this long, in seconds.
     pub duration_secs: Option<i64>,
 }
@@ -156,9 +154,9 @@ impl Narrowing {
                 return Err(ActionsError::BadRequest(format!("parameter '{key}' is repeated")));
             }
             match key.as_ref() {
-                "categories" => out.categories = Some(parse_categories(&value).map_err(bad)?),
-                "purposes" => out.purposes = Some(parse_purposes(&value).map_err(bad)?),
-                "actions" => out.actions = Some(parse_actions(&value).map_err(bad)?),
+                "categories" => out.scope.categories = nonempty(parse_categories(&value).map_err(bad)?, &key)?,
+                "purposes" => out.scope.purposes = nonempty(parse_purposes(&value).map_err(bad)?, &key)?,
+                "actions" => out.scope.actions = nonempty(parse_actions(&value).map_err(bad)?, &key)?,
                 "days" => {
                     let days = value.trim().parse::<i64>().ok().filter(|d| (1..=MAX_DAYS).contains(d));
                     let days = days.ok_or_else(|| {
@@ -179,14 +177,15 @@ impl Narrowing {
     /// The query string of this narrowing (empty when it narrows nothing).
     pub fn to_query(&self) -> String {
         let mut query = form_urlencoded::Serializer::new(String::new());
-        if let Some(c) = self.categories {
-            query.append_pair("categories", &category_names(c).join(","));
+        let Scope { categories, purposes, actions } = self.scope;
+        if categories != 0 {
+            query.append_pair("categories", &category_names(categories).join(","));
         }
-        if let Some(p) = self.purposes {
-            query.append_pair("purposes", &purpose_names(p).join(","));
+        if purposes != 0 {
+            query.append_pair("purposes", &purpose_names(purposes).join(","));
         }
-        if let Some(a) = self.actions {
-            query.append_pair("actions", &action_names(a).join(","));
+        if actions != 0 {
+            query.append_pair("actions", &action_names(actions).join(","));
         }
         if let Some(d) = self.duration_secs {
             query.append_pair("days", &(d / 86_400).to_string());
@@ -197,30 +196,17 @@ impl Narrowing {
     /// The approved terms: `asked`, narrowed. Anything wider than `asked`, or empty, is
     /// refused.
     pub fn apply(&self, asked: &RequestTerms) -> Result<RequestTerms, ActionsError> {
-        let approved = RequestTerms {
-            categories: self.categories.unwrap_or(asked.categories),
-            purposes: self.purposes.unwrap_or(asked.purposes),
-            actions: self.actions.unwrap_or(asked.actions),
-            duration_secs: self.duration_secs.unwrap_or(asked.duration_secs),
-        };
-        if approved.categories == 0 || approved.purposes == 0 || approved.actions == 0 {
-            return Err(ActionsError::BadRequest(
-                "an approval must keep at least one category, purpose and action".into(),
-            ));
-        }
+        let approved = RequestTerms::new(
+            asked.scope.with_parts_of(&self.scope),
+            self.duration_secs.unwrap_or(asked.duration_secs),
+        );
         let wider = |what: &str| {
             Err(ActionsError::BadRequest(format!(
                 "the approval would widen the request ({what}); it may only narrow what was asked"
             )))
         };
-        if approved.categories & !asked.categories != 0 {
-            return wider("categories not asked for");
-        }
-        if approved.purposes & !asked.purposes != 0 {
-            return wider("purposes not asked for");
-        }
-        if approved.actions & !asked.actions != 0 {
-            return wider("actions not asked for");
+        if let Some(part) = asked.scope.excess(&approved.scope) {
+            return wider(&format!("{} not asked for", part.name()));
         }
         if approved.duration_secs > asked.duration_secs {
             return wider("a longer duration");
@@ -233,6 +219,16 @@ impl Narrowing {
     pub fn is_empty(&self) -> bool {
         *self == Narrowing::default()
     }
+}
+
+/// A narrowed part must keep at least one member.
+fn nonempty<T: Default + PartialEq>(mask: T, key: &str) -> Result<T, ActionsError> {
+    if mask == T::default() {
+        return Err(ActionsError::BadRequest(format!(
+            "'{key}' names nothing; an approval must keep at least one category, purpose and action"
+        )));
+    }
+    Ok(mask)
 }
 
 /// How a server runs its actions.
@@ -362,15 +358,14 @@ impl ActionView {
 
 /// The inputs of "Approve only these": the categories asked (all preselected) and the days.
 fn narrowing_parameters(asked: &RequestTerms) -> Vec<ActionParameter> {
-    let options = crate::names::CATEGORY_NAMES
-        .iter()
-        .filter(|(bit, _, _)| asked.categories & bit != 0)
-        .map(|(bit, name, _)| ParameterOption {
-            label: describe::categories_in_words(*bit),
-            value: (*name).to_string(),
-            selected: true,
-        })
-        .collect();
+    let options =
+        crate::vocabulary::terms_in(&crate::vocabulary::CATEGORIES, asked.scope.categories)
+            .map(|term| ParameterOption {
+                label: term.words.to_string(),
+                value: term.name.to_string(),
+                selected: true,
+            })
+            .collect();
     let max_days = (asked.duration_secs / 86_400).max(1);
     vec![
         ActionParameter {
@@ -553,7 +548,7 @@ impl<'a, B: Backend> Actions<'a, B> {
                 } else {
                     format!(
                         " This is narrower than the request, which asked for {} for {}.",
-                        access_in_words(asked.categories, asked.purposes, asked.actions),
+                        access_in_words(&asked.scope),
                         duration_in_words(asked.duration_secs)
                     )
                 };
@@ -562,7 +557,7 @@ impl<'a, B: Backend> Actions<'a, B> {
                     description: format!(
                         "Grant {} {}, for {}.{narrower} Provider wallet: {}. You can revoke it at any time.{fee}",
                         who.name,
-                        access_in_words(approved.categories, approved.purposes, approved.actions),
+                        access_in_words(&approved.scope),
                         duration_in_words(approved.duration_secs),
                         who.authority,
                     ),
@@ -588,7 +583,7 @@ impl<'a, B: Backend> Actions<'a, B> {
                     description: format!(
                         "{} asked for {}, for {}. Denying grants nothing and closes the request. Provider wallet: {}.{fee}",
                         capitalize(&who.name),
-                        access_in_words(asked.categories, asked.purposes, asked.actions),
+                        access_in_words(&asked.scope),
                         duration_in_words(asked.duration_secs),
                         who.authority,
                     ),
@@ -616,8 +611,8 @@ impl<'a, B: Backend> Actions<'a, B> {
                     description: format!(
                         "Grant {} {}, for {}. Provider wallet: {}. You can revoke it at any time.{fee}",
                         who.name,
-                        access_in_words(p.categories, p.purposes, p.actions),
-                        duration_in_words(p.duration_secs),
+                        access_in_words(&p.terms.scope),
+                        duration_in_words(p.terms.duration_secs),
                         who.authority,
                     ),
                     label: "Grant access".into(),
@@ -633,7 +628,7 @@ impl<'a, B: Backend> Actions<'a, B> {
                     description: format!(
                         "Stop {}'s {} now (it would otherwise last another {}). Takes effect as soon as it lands. Provider wallet: {}.{fee}",
                         who.name,
-                        access_in_words(account.categories, account.purposes, account.actions),
+                        access_in_words(&account.scope),
                         describe::remaining_in_words(remaining),
                         who.authority,
                     ),
@@ -686,7 +681,7 @@ impl<'a, B: Backend> Actions<'a, B> {
                     format!(
                         "Approved: {} now has {}, for {}.",
                         who.name,
-                        access_in_words(approved.categories, approved.purposes, approved.actions),
+                        access_in_words(&approved.scope),
                         duration_in_words(approved.duration_secs)
                     ),
                 )
@@ -729,14 +724,10 @@ impl<'a, B: Backend> Actions<'a, B> {
                         ));
                     }
                 }
-                let terms = ConsentTerms {
-                    categories: p.categories,
-                    purposes: p.purposes,
-                    actions: p.actions,
-                    expires_at: now.checked_add(p.duration_secs).ok_or_else(|| {
-                        ActionsError::BadRequest("the proposal's duration is too long".into())
-                    })?,
-                };
+                let expires_at = now.checked_add(p.terms.duration_secs).ok_or_else(|| {
+                    ActionsError::BadRequest("the proposal's duration is too long".into())
+                })?;
+                let terms = ConsentTerms::new(p.terms.scope, expires_at);
                 let mut instructions = Vec::with_capacity(2);
                 if self.chain.patient(account).await?.is_none() {
                     instructions.push(ix::register_patient(account, &fee_payer));
@@ -747,8 +738,8 @@ impl<'a, B: Backend> Actions<'a, B> {
                     format!(
                         "Granted {} {}, for {}.",
                         who.name,
-                        access_in_words(p.categories, p.purposes, p.actions),
-                        duration_in_words(p.duration_secs)
+                        access_in_words(&p.terms.scope),
+                        duration_in_words(p.terms.duration_secs)
                     ),
                 )
             }
@@ -816,9 +807,11 @@ mod tests {
 
     fn asked() -> RequestTerms {
         RequestTerms::new(
-            categories::IMAGING | categories::OBSERVATIONS,
-            purposes::TREAT,
-            actions::READ | actions::WRITE,
+            Scope::new(
+                categories::IMAGING | categories::OBSERVATIONS,
+                purposes::TREAT,
+                actions::READ | actions::WRITE,
+            ),
             30 * 86_400,
         )
     }
@@ -829,7 +822,10 @@ mod tests {
         let approved = n.apply(&asked()).expect("narrower");
         assert_eq!(
             approved,
-            RequestTerms::new(categories::IMAGING, purposes::TREAT, actions::READ, 7 * 86_400)
+            RequestTerms::new(
+                Scope::new(categories::IMAGING, purposes::TREAT, actions::READ),
+                7 * 86_400
+            )
         );
         assert_eq!(Narrowing::from_query(&n.to_query()).expect("round trip"), n);
         assert_eq!(
@@ -858,10 +854,7 @@ mod tests {
         ] {
             assert!(Narrowing::from_query(bad).is_err(), "{bad}");
         }
-        assert!(
-            Narrowing::from_query("categories=").expect("parses").apply(&asked()).is_err(),
-            "empty set"
-        );
+        assert!(Narrowing::from_query("categories=").is_err(), "empty set");
     }
 
     #[test]

@@ -7,12 +7,10 @@
 //! server and any wallet-side integration can check it with the provider's public key alone.
 
 use super::ActionsError;
-use crate::names::{
-    category_names, parse_actions, parse_categories, parse_purposes, purpose_names,
-};
+use crate::names::{action_names, category_names, parse_scope, purpose_names};
 use anchor_lang::prelude::Pubkey;
 use medchain::constants::MAX_REQUEST_DURATION_SECS;
-use medchain::vocabulary::{actions, categories, purposes};
+use medchain::state::RequestTerms;
 use solana_sdk::signature::{Keypair, Signature, Signer};
 use std::str::FromStr;
 
@@ -26,14 +24,8 @@ pub const MAX_QUERY_LEN: usize = 1_024;
 pub struct GrantProposal {
     /// The provider's wallet (the signer of the proposal and the grantee).
     pub provider: Pubkey,
-    /// Category bitmask.
-    pub categories: u32,
-    /// Purpose-of-use bitmask.
-    pub purposes: u16,
-    /// Action bitmask.
-    pub actions: u8,
-    /// How long the consent lasts once granted, in seconds.
-    pub duration_secs: i64,
+    /// The scope proposed, and how long the consent lasts once granted, in seconds.
+    pub terms: RequestTerms,
     /// Unix time after which the proposal can no longer be used (an old QR code stops working).
     pub valid_until: i64,
     /// The only patient wallet that may use it, if bound to one.
@@ -55,10 +47,11 @@ impl GrantProposal {
         let mut out = Vec::with_capacity(DOMAIN.len() + 32 + 4 + 2 + 1 + 8 + 8 + 33);
         out.extend_from_slice(DOMAIN);
         out.extend_from_slice(self.provider.as_ref());
-        out.extend_from_slice(&self.categories.to_le_bytes());
-        out.extend_from_slice(&self.purposes.to_le_bytes());
-        out.push(self.actions);
-        out.extend_from_slice(&self.duration_secs.to_le_bytes());
+        let RequestTerms { scope, duration_secs } = self.terms;
+        out.extend_from_slice(&scope.categories.to_le_bytes());
+        out.extend_from_slice(&scope.purposes.to_le_bytes());
+        out.push(scope.actions);
+        out.extend_from_slice(&duration_secs.to_le_bytes());
         out.extend_from_slice(&self.valid_until.to_le_bytes());
         match self.patient {
             Some(patient) => {
@@ -74,16 +67,10 @@ impl GrantProposal {
     /// `1 s ..= 10 years` (the program's own limits).
     pub fn validate(&self) -> Result<(), ActionsError> {
         let bad = |what: &str| Err(ActionsError::BadRequest(format!("the proposal {what}")));
-        if self.categories == 0 || self.categories & !categories::VALID != 0 {
-            return bad("names no valid categories");
+        if let Some(part) = self.terms.scope.invalid_part() {
+            return bad(&format!("names no valid {}", part.name()));
         }
-        if self.purposes == 0 || self.purposes & !purposes::VALID != 0 {
-            return bad("names no valid purposes");
-        }
-        if self.actions == 0 || self.actions & !actions::VALID != 0 {
-            return bad("names no valid actions");
-        }
-        if self.duration_secs <= 0 || self.duration_secs > MAX_REQUEST_DURATION_SECS {
+        if self.terms.duration_secs <= 0 || self.terms.duration_secs > MAX_REQUEST_DURATION_SECS {
             return bad("lasts less than a second or more than 10 years");
         }
         Ok(())
@@ -116,10 +103,10 @@ impl SignedProposal {
         let mut query = form_urlencoded::Serializer::new(String::new());
         query
             .append_pair("provider", &p.provider.to_string())
-            .append_pair("categories", &category_names(p.categories).join(","))
-            .append_pair("purposes", &purpose_names(p.purposes).join(","))
-            .append_pair("actions", &crate::names::action_names(p.actions).join(","))
-            .append_pair("duration", &p.duration_secs.to_string())
+            .append_pair("categories", &category_names(p.terms.scope.categories).join(","))
+            .append_pair("purposes", &purpose_names(p.terms.scope.purposes).join(","))
+            .append_pair("actions", &action_names(p.terms.scope.actions).join(","))
+            .append_pair("duration", &p.terms.duration_secs.to_string())
             .append_pair("until", &p.valid_until.to_string());
         if let Some(patient) = p.patient {
             query.append_pair("patient", &patient.to_string());
@@ -167,10 +154,15 @@ impl SignedProposal {
         };
         let proposal = GrantProposal {
             provider: parse_pubkey(&need(provider, "provider")?, "provider")?,
-            categories: parse_categories(&need(cats, "categories")?).map_err(bad)?,
-            purposes: parse_purposes(&need(purps, "purposes")?).map_err(bad)?,
-            actions: parse_actions(&need(acts, "actions")?).map_err(bad)?,
-            duration_secs: number(need(duration, "duration")?, "duration")?,
+            terms: RequestTerms::new(
+                parse_scope(
+                    &need(cats, "categories")?,
+                    &need(purps, "purposes")?,
+                    &need(acts, "actions")?,
+                )
+                .map_err(bad)?,
+                number(need(duration, "duration")?, "duration")?,
+            ),
             valid_until: number(need(until, "until")?, "until")?,
             patient: patient.as_deref().map(|p| parse_pubkey(p, "patient")).transpose()?,
         };
@@ -201,14 +193,20 @@ pub fn parse_pubkey(text: &str, what: &str) -> Result<Pubkey, ActionsError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use medchain::state::Scope;
+    use medchain::vocabulary::{actions, categories, purposes};
 
     fn proposal(provider: &Keypair) -> GrantProposal {
         GrantProposal {
             provider: provider.pubkey(),
-            categories: categories::IMAGING | categories::OBSERVATIONS,
-            purposes: purposes::TREAT,
-            actions: actions::READ,
-            duration_secs: 30 * 86_400,
+            terms: RequestTerms::new(
+                Scope::new(
+                    categories::IMAGING | categories::OBSERVATIONS,
+                    purposes::TREAT,
+                    actions::READ,
+                ),
+                30 * 86_400,
+            ),
             valid_until: 1_900_000_000,
             patient: None,
         }
@@ -253,7 +251,8 @@ mod tests {
         assert!(SignedProposal::from_query(&format!("{query}&until=1")).is_err());
         assert!(SignedProposal::from_query(&"a".repeat(MAX_QUERY_LEN + 1)).is_err());
         assert!(proposal(&provider).sign(&other).is_err(), "only the provider signs");
-        let empty = GrantProposal { categories: 0, ..proposal(&provider) };
+        let mut empty = proposal(&provider);
+        empty.terms.scope.categories = 0;
         assert!(empty.sign(&provider).is_err());
     }
 }

@@ -153,7 +153,7 @@ pub fn access_event_to_fhir(event: &AccessEvent) -> Result<Value, FhirError> {
     });
     if category.is_sensitive() {
         data["securityLabel"] =
-            json!(category.sensitivity.iter().map(Code::coding).collect::<Vec<_>>());
+            json!(category.fhir.security_labels.iter().map(Code::coding).collect::<Vec<_>>());
     }
     entities.push(data);
     if let Some(sig) = &event.signature {

@@ -2,11 +2,11 @@
 
 use super::vocab::{self, Code, ACT_CODE_SYSTEM, CONFIDENTIALITY_RESTRICTED};
 use super::{
-    check_set, instant, narrative, pubkey_identifier, pubkey_reference, FhirError,
+    check_scope, instant, narrative, pubkey_identifier, pubkey_reference, FhirError,
     CONSENT_VERSION_SYSTEM, DELEGATE_SYSTEM,
 };
 use crate::state::{Consent, ConsentStatus};
-use crate::vocabulary::{actions, categories, purposes};
+use crate::vocabulary::categories;
 use anchor_lang::prelude::Pubkey;
 use serde_json::{json, Map, Value};
 
@@ -76,9 +76,7 @@ pub fn consent_to_fhir(
     if consent.version == 0 {
         return Err(FhirError::ConsentNeverGranted);
     }
-    check_set("categories", consent.categories, categories::VALID)?;
-    check_set("purposes", consent.purposes.into(), purposes::VALID.into())?;
-    check_set("actions", consent.actions.into(), actions::VALID.into())?;
+    check_scope(&consent.scope)?;
 
     let in_force = consent.is_in_force(now);
     let revoked = consent.status == ConsentStatus::Revoked;
@@ -96,15 +94,16 @@ pub fn consent_to_fhir(
         period.insert("end".into(), json!(end));
     }
 
-    let standard = consent.categories & categories::ALL_STANDARD;
-    let sensitive = consent.categories & categories::SENSITIVE;
+    let standard = consent.scope.categories & categories::ALL_STANDARD;
+    let sensitive = consent.scope.categories & categories::SENSITIVE;
     let actor = json!([{
         "role": ROLE_INFORMATION_RECIPIENT.concept(),
         "reference": pubkey_reference(None, provider_wallet),
     }]);
     let purpose: Vec<Value> =
-        vocab::purposes_in(consent.purposes).iter().map(Code::coding).collect();
-    let action: Vec<Value> = vocab::actions_in(consent.actions).iter().map(Code::concept).collect();
+        vocab::purposes_in(consent.scope.purposes).iter().map(Code::coding).collect();
+    let action: Vec<Value> =
+        vocab::actions_in(consent.scope.actions).iter().map(Code::concept).collect();
 
     let mut rules = Vec::new();
     if standard != 0 {
@@ -190,9 +189,11 @@ fn labels(set: u32) -> Vec<Value> {
 
 /// One-line narrative of the consent's terms (no names, no keys).
 fn summary(consent: &Consent, status: &str, granted: &str, end: Option<&str>) -> String {
-    let cats: Vec<&str> = vocab::categories_in(consent.categories).map(|c| c.name).collect();
-    let purposes: Vec<&str> = vocab::purposes_in(consent.purposes).iter().map(|c| c.code).collect();
-    let actions: Vec<&str> = vocab::actions_in(consent.actions).iter().map(|c| c.code).collect();
+    let cats: Vec<&str> = vocab::categories_in(consent.scope.categories).map(|c| c.name).collect();
+    let purposes: Vec<&str> =
+        vocab::purposes_in(consent.scope.purposes).iter().map(|c| c.code).collect();
+    let actions: Vec<&str> =
+        vocab::actions_in(consent.scope.actions).iter().map(|c| c.code).collect();
     format!(
         "medchain consent version {} ({status}): the provider may {} {} for {}, from {granted} until {}.",
         consent.version,

@@ -193,21 +193,22 @@ pub(crate) fn narrative(text: &str) -> Value {
     })
 }
 
-/// Checks that `set` is non-empty and only names members of `valid`.
-pub(crate) fn check_set(what: &'static str, set: u32, valid: u32) -> Result<(), FhirError> {
-    if set == 0 || set & !valid != 0 {
-        Err(FhirError::InvalidVocabulary { what, bits: set })
-    } else {
-        Ok(())
+/// Checks that every part of `scope` is a non-empty set of known members.
+pub(crate) fn check_scope(scope: &medchain::state::Scope) -> Result<(), FhirError> {
+    match scope.invalid_part() {
+        Some(part) => {
+            Err(FhirError::InvalidVocabulary { what: part.name(), bits: scope.bits(part) })
+        }
+        None => Ok(()),
     }
 }
 
 /// Checks that `value` names exactly one member of `valid`.
 pub(crate) fn check_single(what: &'static str, value: u32, valid: u32) -> Result<(), FhirError> {
-    if !value.is_power_of_two() || value & !valid != 0 {
-        Err(FhirError::InvalidVocabulary { what, bits: value })
-    } else {
+    if crate::vocabulary::is_single_member(value.into(), valid.into()) {
         Ok(())
+    } else {
+        Err(FhirError::InvalidVocabulary { what, bits: value })
     }
 }
 

@@ -142,7 +142,7 @@ pub fn plan_recipients(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use medchain::state::{ConsentTerms, ProviderKind, ProviderStatus};
+    use medchain::state::{ConsentTerms, ProviderKind, ProviderStatus, Scope};
     use medchain::vocabulary::{categories, purposes};
     use solana_sdk::signature::{Keypair, Signer};
 
@@ -165,12 +165,8 @@ mod tests {
     fn consent(categories: u32, expires_at: i64) -> Consent {
         let mut c =
             Consent::new(Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique(), 255);
-        let terms = ConsentTerms {
-            categories,
-            purposes: purposes::TREAT,
-            actions: actions::READ,
-            expires_at,
-        };
+        let terms =
+            ConsentTerms::new(Scope::new(categories, purposes::TREAT, actions::READ), expires_at);
         c.apply_grant(&terms, 0, 0).unwrap();
         c
     }

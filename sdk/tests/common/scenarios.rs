@@ -3,7 +3,7 @@
 //! `examples/conformance_rpc.rs` (see the README's SDK section).
 
 use medchain::error::MedchainError;
-use medchain::state::{AccessReason, ProviderKind, RequestTerms};
+use medchain::state::{AccessReason, ProviderKind, RequestTerms, Scope};
 use medchain::vocabulary::{actions, categories, purposes};
 use medchain_sdk::{Backend, Medchain, SdkError};
 use solana_sdk::signature::{Keypair, Signer};
@@ -22,9 +22,11 @@ pub struct Cast {
 
 fn terms() -> RequestTerms {
     RequestTerms {
-        categories: categories::IMAGING | categories::OBSERVATIONS,
-        purposes: purposes::TREAT,
-        actions: actions::READ,
+        scope: Scope::new(
+            categories::IMAGING | categories::OBSERVATIONS,
+            purposes::TREAT,
+            actions::READ,
+        ),
         duration_secs: 3_600,
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::constants::{ACCOUNT_LAYOUT_VERSION, DELEGATE_SEED, PATIENT_SEED};
 use crate::error::MedchainError;
-use crate::events::{DelegateAdded, TermsRecord};
+use crate::events::DelegateAdded;
 use crate::pda_account;
 use crate::state::{delegate_permissions, ConsentTerms, Delegate, Patient};
 use crate::vocabulary::is_valid_set;
@@ -68,9 +68,7 @@ impl AddDelegate<'_> {
             patient: patient_key,
             authority,
             rent_payer: ctx.accounts.payer.key(),
-            categories: scope.categories,
-            purposes: scope.purposes,
-            actions: scope.actions,
+            scope: scope.scope,
             permissions,
             index,
             bump,
@@ -86,7 +84,7 @@ impl AddDelegate<'_> {
             authority,
             index,
             permissions,
-            scope: TermsRecord::from(scope),
+            mandate: scope,
             at: now,
         });
         Ok(())

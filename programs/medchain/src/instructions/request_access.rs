@@ -4,7 +4,7 @@ use crate::constants::{
     ACCOUNT_LAYOUT_VERSION, PATIENT_SEED, PROVIDER_SEED, REGISTRY_SEED, REQUEST_SEED,
 };
 use crate::error::MedchainError;
-use crate::events::{AccessRequested, TermsRecord};
+use crate::events::AccessRequested;
 use crate::pda_account;
 use crate::state::{AccessRequest, Patient, Provider, Registry, RequestStatus, RequestTerms};
 use anchor_lang::prelude::*;
@@ -68,9 +68,7 @@ impl RequestAccess<'_> {
             provider,
             rent_payer: ctx.accounts.authority.key(),
             nonce,
-            categories: terms.categories,
-            purposes: terms.purposes,
-            actions: terms.actions,
+            scope: terms.scope,
             status: RequestStatus::Pending,
             bump,
             layout_version: ACCOUNT_LAYOUT_VERSION,
@@ -85,12 +83,7 @@ impl RequestAccess<'_> {
             patient,
             provider,
             nonce,
-            terms: TermsRecord {
-                categories: terms.categories,
-                purposes: terms.purposes,
-                actions: terms.actions,
-                time: terms.duration_secs,
-            },
+            terms,
             at: now,
         });
         Ok(())

@@ -3,7 +3,7 @@
 
 use crate::constants::{CONSENT_SEED, GRANTOR_PATIENT, PATIENT_SEED, REGISTRY_SEED};
 use crate::error::MedchainError;
-use crate::events::{ConsentChanged, TermsRecord};
+use crate::events::ConsentChanged;
 use crate::state::{Consent, ConsentStatus, ConsentTerms, Patient, Registry};
 use anchor_lang::prelude::*;
 
@@ -47,7 +47,7 @@ impl UpdateConsent<'_> {
         ctx.accounts.validate(&terms, now)?;
         let consent = &mut ctx.accounts.consent;
         let old_version = consent.version;
-        let old_terms = TermsRecord::from(consent.terms());
+        let old_terms = consent.terms();
         consent.apply_grant(&terms, GRANTOR_PATIENT, now)?;
         let event = ConsentChanged {
             consent: consent.key(),
@@ -57,7 +57,7 @@ impl UpdateConsent<'_> {
             new_version: consent.version,
             old_status: ConsentStatus::Active as u8,
             old_terms,
-            new_terms: TermsRecord::from(terms),
+            new_terms: terms,
             grantor: GRANTOR_PATIENT,
             at: now,
         };

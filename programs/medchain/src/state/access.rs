@@ -80,7 +80,7 @@ pub fn evaluate_access(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::state::{ConsentTerms, ProviderStatus};
+    use crate::state::{ConsentTerms, ProviderStatus, Scope};
     use crate::vocabulary::{actions::READ, categories::IMAGING, purposes::TREAT};
 
     fn provider(status: ProviderStatus) -> Provider {
@@ -90,8 +90,7 @@ mod tests {
     fn consent() -> Consent {
         let mut c =
             Consent::new(Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique(), 250);
-        let terms =
-            ConsentTerms { categories: IMAGING, purposes: TREAT, actions: READ, expires_at: 100 };
+        let terms = ConsentTerms::new(Scope::new(IMAGING, TREAT, READ), 100);
         c.apply_grant(&terms, 0, 0).expect("grant");
         c
     }

@@ -1,6 +1,6 @@
 //! An AccessRequest: a provider asks a patient for access; the patient answers.
 
-use super::RequestTerms;
+use super::{RequestTerms, Scope};
 use crate::error::MedchainError;
 use anchor_lang::prelude::*;
 
@@ -30,12 +30,8 @@ pub struct AccessRequest {
     pub rent_payer: Pubkey,
     /// The provider's nonce, part of the seeds.
     pub nonce: u64,
-    /// Requested categories.
-    pub categories: u32,
-    /// Requested purposes of use.
-    pub purposes: u16,
-    /// Requested actions.
-    pub actions: u8,
+    /// What was requested.
+    pub scope: Scope,
     /// Pending, Approved, Denied or Cancelled.
     pub status: RequestStatus,
     /// Canonical bump of this PDA.
@@ -56,16 +52,11 @@ impl AccessRequest {
     /// Total account size including the 8-byte discriminator.
     pub const SIZE: usize = 8 + Self::INIT_SPACE;
     /// Byte offset of `status` in the account data, for `memcmp` filters.
-    pub const STATUS_OFFSET: usize = 8 + 32 * 3 + 8 + 4 + 2 + 1;
+    pub const STATUS_OFFSET: usize = 8 + 32 * 3 + 8 + Scope::INIT_SPACE;
 
     /// The terms that were requested.
     pub fn terms(&self) -> RequestTerms {
-        RequestTerms {
-            categories: self.categories,
-            purposes: self.purposes,
-            actions: self.actions,
-            duration_secs: self.duration_secs,
-        }
+        RequestTerms { scope: self.scope, duration_secs: self.duration_secs }
     }
 
     /// Moves a pending request to `new_status`, failing when it is no longer pending.
@@ -92,9 +83,7 @@ mod tests {
             provider: Pubkey::new_unique(),
             rent_payer: Pubkey::new_unique(),
             nonce: 7,
-            categories: 1,
-            purposes: 1,
-            actions: 1,
+            scope: Scope::new(1, 1, 1),
             status: RequestStatus::Pending,
             bump: 255,
             layout_version: 1,

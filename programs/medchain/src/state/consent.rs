@@ -1,6 +1,6 @@
 //! A Consent: what a patient lets one provider do, until when. The access rule lives here.
 
-use super::{AccessReason, ConsentTerms};
+use super::{AccessReason, ConsentTerms, Scope};
 use crate::error::MedchainError;
 use anchor_lang::prelude::*;
 
@@ -24,12 +24,8 @@ pub struct Consent {
     pub provider: Pubkey,
     /// Who paid the rent; it returns there on close.
     pub rent_payer: Pubkey,
-    /// Category bitmask.
-    pub categories: u32,
-    /// Purpose-of-use bitmask.
-    pub purposes: u16,
-    /// Action bitmask.
-    pub actions: u8,
+    /// What the consent covers.
+    pub scope: Scope,
     /// Active or Revoked.
     pub status: ConsentStatus,
     /// Canonical bump of this PDA.
@@ -71,9 +67,7 @@ impl Consent {
             patient,
             provider,
             rent_payer,
-            categories: 0,
-            purposes: 0,
-            actions: 0,
+            scope: Scope::default(),
             status: ConsentStatus::Revoked,
             bump,
             layout_version: crate::constants::ACCOUNT_LAYOUT_VERSION,
@@ -90,12 +84,7 @@ impl Consent {
 
     /// The current terms.
     pub fn terms(&self) -> ConsentTerms {
-        ConsentTerms {
-            categories: self.categories,
-            purposes: self.purposes,
-            actions: self.actions,
-            expires_at: self.expires_at,
-        }
+        ConsentTerms { scope: self.scope, expires_at: self.expires_at }
     }
 
     /// True when the consent is Active and `now` is before its expiry.
@@ -103,22 +92,15 @@ impl Consent {
         self.status == ConsentStatus::Active && now < self.expires_at
     }
 
-    /// The access rule for one consent: Active, unexpired, and covering the category, the
-    /// purpose and the action. Each of `category`, `purpose` and `action` is a single bit;
-    /// a sensitive category is covered only if its own bit was granted.
+    /// The access rule for one consent: Active, unexpired, and its scope covering the
+    /// category, the purpose and the action (each a single bit; see [`Scope::coverage`]).
     pub fn permits(&self, category: u32, purpose: u16, action: u8, now: i64) -> AccessReason {
         if self.status == ConsentStatus::Revoked {
             AccessReason::ConsentRevoked
         } else if now >= self.expires_at {
             AccessReason::ConsentExpired
-        } else if self.categories & category != category || category == 0 {
-            AccessReason::CategoryNotCovered
-        } else if self.purposes & purpose != purpose || purpose == 0 {
-            AccessReason::PurposeNotCovered
-        } else if self.actions & action != action || action == 0 {
-            AccessReason::ActionNotCovered
         } else {
-            AccessReason::Granted
+            self.scope.coverage(category, purpose, action)
         }
     }
 
@@ -126,9 +108,7 @@ impl Consent {
     /// bumps the version. The caller has validated `terms`.
     pub fn apply_grant(&mut self, terms: &ConsentTerms, grantor: u16, now: i64) -> Result<()> {
         self.version = self.version.checked_add(1).ok_or(MedchainError::ArithmeticOverflow)?;
-        self.categories = terms.categories;
-        self.purposes = terms.purposes;
-        self.actions = terms.actions;
+        self.scope = terms.scope;
         self.expires_at = terms.expires_at;
         self.status = ConsentStatus::Active;
         self.grantor = grantor;
@@ -168,12 +148,8 @@ mod tests {
     fn active(categories: u32) -> Consent {
         let mut c =
             Consent::new(Pubkey::new_unique(), Pubkey::new_unique(), Pubkey::new_unique(), 254);
-        c.apply_grant(
-            &ConsentTerms { categories, purposes: TREAT, actions: READ, expires_at: 1_000 },
-            0,
-            100,
-        )
-        .expect("grant");
+        c.apply_grant(&ConsentTerms::new(Scope::new(categories, TREAT, READ), 1_000), 0, 100)
+            .expect("grant");
         c
     }
 

@@ -1,8 +1,7 @@
 //! A Delegate: a guardian or proxy acting on a patient's consents within limits.
 
-use super::ConsentTerms;
+use super::{ConsentTerms, Scope};
 use crate::error::MedchainError;
-use crate::vocabulary::is_subset;
 use anchor_lang::prelude::*;
 
 /// What a delegate may do (a `u8` bitmask).
@@ -25,12 +24,8 @@ pub struct Delegate {
     pub authority: Pubkey,
     /// Who paid the rent; it returns there on removal.
     pub rent_payer: Pubkey,
-    /// Categories the delegate may grant within.
-    pub categories: u32,
-    /// Purposes the delegate may grant within.
-    pub purposes: u16,
-    /// Actions the delegate may grant within.
-    pub actions: u8,
+    /// What the delegate may grant within.
+    pub scope: Scope,
     /// `delegate_permissions` bitmask.
     pub permissions: u8,
     /// This delegate's index among the patient's delegates (from 1); consents it grants
@@ -67,10 +62,7 @@ impl Delegate {
             MedchainError::DelegateNotPermitted
         );
         require!(
-            is_subset(terms.categories.into(), self.categories.into())
-                && is_subset(terms.purposes.into(), self.purposes.into())
-                && is_subset(terms.actions.into(), self.actions.into())
-                && terms.expires_at <= self.expires_at,
+            self.scope.contains(&terms.scope) && terms.expires_at <= self.expires_at,
             MedchainError::DelegateScopeExceeded
         );
         Ok(())
@@ -97,9 +89,7 @@ mod tests {
             patient: Pubkey::new_unique(),
             authority: Pubkey::new_unique(),
             rent_payer: Pubkey::new_unique(),
-            categories: IMAGING | OBSERVATIONS,
-            purposes: TREAT,
-            actions: READ,
+            scope: Scope::new(IMAGING | OBSERVATIONS, TREAT, READ),
             permissions,
             index: 1,
             bump: 255,
@@ -111,7 +101,7 @@ mod tests {
     }
 
     fn terms() -> ConsentTerms {
-        ConsentTerms { categories: IMAGING, purposes: TREAT, actions: READ, expires_at: 900 }
+        ConsentTerms::new(Scope::new(IMAGING, TREAT, READ), 900)
     }
 
     #[test]
@@ -119,13 +109,18 @@ mod tests {
         let d = delegate(delegate_permissions::VALID);
         assert!(d.check_grant(&terms(), 10).is_ok());
         assert!(d.check_grant(&terms(), 1_000).is_err(), "expired");
-        let wider = ConsentTerms { categories: IMAGING | GENETICS, ..terms() };
+        let wider = ConsentTerms {
+            scope: Scope { categories: IMAGING | GENETICS, ..terms().scope },
+            ..terms()
+        };
         assert!(d.check_grant(&wider, 10).is_err());
-        let more = ConsentTerms { actions: READ | WRITE, ..terms() };
+        let more =
+            ConsentTerms { scope: Scope { actions: READ | WRITE, ..terms().scope }, ..terms() };
         assert!(d.check_grant(&more, 10).is_err());
         let longer = ConsentTerms { expires_at: 1_001, ..terms() };
         assert!(d.check_grant(&longer, 10).is_err());
-        let purpose = ConsentTerms { purposes: TREAT | HRESCH, ..terms() };
+        let purpose =
+            ConsentTerms { scope: Scope { purposes: TREAT | HRESCH, ..terms().scope }, ..terms() };
         assert!(d.check_grant(&purpose, 10).is_err());
     }
 

@@ -12,6 +12,7 @@ pub mod provider;
 pub mod record;
 pub mod record_batch;
 pub mod registry;
+pub mod scope;
 pub mod terms;
 
 pub use access::*;
@@ -25,4 +26,5 @@ pub use provider::*;
 pub use record::*;
 pub use record_batch::*;
 pub use registry::*;
+pub use scope::*;
 pub use terms::*;
