@@ -37,6 +37,8 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+use std::path::{Path, PathBuf};
+
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
@@ -163,6 +165,28 @@ impl ContentKind {
             ContentKind::Raw
         }
     }
+
+    /// The kind a file's name says, the rule `medchain record hash|seal` and
+    /// `provider anchor-record` follow: [`ContentKind::Json`] when the name ends in `.json`
+    /// (case-insensitive, so `.fhir.json` and `.JSON` too), otherwise [`ContentKind::Raw`];
+    /// `raw` forces [`ContentKind::Raw`]. The content is never looked at: a `.json` file that
+    /// is not valid JSON is then an error of [`hash_file`], not silently hashed raw, and a
+    /// `.txt` file that happens to contain JSON is hashed raw.
+    pub fn for_path(path: &Path, raw: bool) -> ContentKind {
+        if !raw && path.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")) {
+            ContentKind::Json
+        } else {
+            ContentKind::Raw
+        }
+    }
+
+    /// The kind's name in envelopes and JSON output: `json` or `raw`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ContentKind::Json => "json",
+            ContentKind::Raw => "raw",
+        }
+    }
 }
 
 /// Returns the RFC 8785 (JCS) canonical form of a JSON document.
@@ -204,4 +228,48 @@ pub fn content_hash(bytes: &[u8], kind: ContentKind) -> Result<[u8; 32], Hashing
         ContentKind::Json => content_hash_json(bytes),
         ContentKind::Raw => Ok(content_hash_raw(bytes)),
     }
+}
+
+/// Why [`hash_file`] failed.
+#[derive(Debug, Error)]
+pub enum FileHashError {
+    /// The file could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The file was to be hashed as JSON and is not valid (I-)JSON.
+    #[error("{} is not valid JSON: {source}", path.display())]
+    InvalidJson {
+        /// The file.
+        path: PathBuf,
+        /// Where and why it is not.
+        #[source]
+        source: HashingError,
+    },
+}
+
+/// Content hash of the file at `path`, hashed as `kind` says (choose it with
+/// [`ContentKind::for_path`]); nothing is guessed from the content.
+///
+/// # Errors
+///
+/// [`FileHashError::Read`] when the file cannot be read, [`FileHashError::InvalidJson`] when
+/// `kind` is [`ContentKind::Json`] and the content is not valid (I-)JSON.
+pub fn hash_file(path: &Path, kind: ContentKind) -> Result<[u8; 32], FileHashError> {
+    let bytes =
+        std::fs::read(path).map_err(|source| FileHashError::Read { path: path.into(), source })?;
+    content_hash(&bytes, kind)
+        .map_err(|source| FileHashError::InvalidJson { path: path.into(), source })
+}
+
+/// The record id a record gets when its anchorer does not choose one: SHA-256 of its
+/// content hash, so one content has one default id (and so one Record address per patient);
+/// what `medchain provider anchor-record` uses without `--record-id`.
+pub fn default_record_id(content_hash: &[u8; 32]) -> [u8; 32] {
+    Sha256::digest(content_hash).into()
 }

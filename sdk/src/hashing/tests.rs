@@ -553,3 +553,53 @@ fn media_types() {
         assert_eq!(ContentKind::from_media_type(raw), ContentKind::Raw, "{raw}");
     }
 }
+
+#[test]
+fn the_kind_of_a_file_comes_from_its_name_only() {
+    use std::path::Path;
+    for json in ["observation.json", "a/b/patient.fhir.json", "SCAN.JSON", "x.Json"] {
+        assert_eq!(ContentKind::for_path(Path::new(json), false), ContentKind::Json, "{json}");
+        assert_eq!(ContentKind::for_path(Path::new(json), true), ContentKind::Raw, "{json}");
+    }
+    for raw in ["scan.pdf", "note.txt", "json", "archive.json.gz", "noext", ".json"] {
+        assert_eq!(ContentKind::for_path(Path::new(raw), false), ContentKind::Raw, "{raw}");
+    }
+    assert_eq!(ContentKind::Json.name(), "json");
+    assert_eq!(ContentKind::Raw.name(), "raw");
+}
+
+#[test]
+fn hash_file_never_falls_back_to_raw() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let json = dir.path().join("obs.json");
+    std::fs::write(&json, b"{ \"b\": 1, \"a\": 2 }").expect("write");
+    assert_eq!(
+        hash_file(&json, ContentKind::for_path(&json, false)).expect("json"),
+        content_hash_json(b"{\"a\":2,\"b\":1}").expect("canonical")
+    );
+    // The same JSON in a .txt file is hashed as the bytes it is.
+    let txt = dir.path().join("obs.txt");
+    std::fs::write(&txt, b"{ \"b\": 1, \"a\": 2 }").expect("write");
+    assert_eq!(
+        hash_file(&txt, ContentKind::for_path(&txt, false)).expect("raw"),
+        content_hash_raw(b"{ \"b\": 1, \"a\": 2 }")
+    );
+    // A damaged .json file is an error naming the file and the place.
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, b"{\"a\": }").expect("write");
+    let err = hash_file(&bad, ContentKind::Json).expect_err("invalid");
+    assert!(matches!(err, FileHashError::InvalidJson { .. }), "{err:?}");
+    assert!(
+        err.to_string().contains("bad.json is not valid JSON: invalid JSON at line 1"),
+        "{err}"
+    );
+    assert_eq!(hash_file(&bad, ContentKind::Raw).expect("raw"), content_hash_raw(b"{\"a\": }"));
+    let missing = dir.path().join("missing.json");
+    assert!(matches!(hash_file(&missing, ContentKind::Json), Err(FileHashError::Read { .. })));
+}
+
+#[test]
+fn the_default_record_id_is_the_sha256_of_the_content_hash() {
+    let content = content_hash_json(b"{}").expect("hash");
+    assert_eq!(default_record_id(&content), content_hash_raw(&content));
+}
