@@ -366,6 +366,40 @@ fn record_hash_ignores_key_order_and_whitespace() {
 }
 
 #[test]
+fn record_hash_decides_json_by_the_file_name_never_by_parsing() {
+    let env = Env::new();
+    let pretty = "{ \"status\": \"final\", \"resourceType\": \"Observation\" }";
+    let (json, txt, upper) = (env.path("obs.fhir.json"), env.path("obs.txt"), env.path("OBS.JSON"));
+    for file in [&json, &txt, &upper] {
+        std::fs::write(file, pretty).expect("write");
+    }
+    let canonical = env.json(&["record", "hash", json.to_str().expect("utf8")]);
+    assert_eq!(canonical["kind"], "json-jcs");
+    assert_eq!(env.json(&["record", "hash", upper.to_str().expect("utf8")]), {
+        let mut v = canonical.clone();
+        v["file"] = upper.display().to_string().into();
+        v
+    });
+    // JSON in a .txt file is hashed as its bytes, not canonicalised.
+    let raw = env.json(&["record", "hash", txt.to_str().expect("utf8")]);
+    assert_eq!(raw["kind"], "raw");
+    assert_eq!(
+        raw["content_hash"],
+        hex::encode(<sha2::Sha256 as sha2::Digest>::digest(pretty.as_bytes()))
+    );
+    assert_ne!(raw["content_hash"], canonical["content_hash"]);
+    // --raw forces raw bytes for a .json file too.
+    let forced = env.json(&["record", "hash", json.to_str().expect("utf8"), "--raw"]);
+    assert_eq!((&forced["kind"], &forced["content_hash"]), (&raw["kind"], &raw["content_hash"]));
+    // Garbage in a .json file is refused (exit 3), garbage elsewhere is just bytes.
+    let (bad_json, bad_txt) = (env.path("bad.json"), env.path("bad.txt"));
+    std::fs::write(&bad_json, "{\"status\": ").expect("write");
+    std::fs::write(&bad_txt, "{\"status\": ").expect("write");
+    refused(&env, &["record", "hash", bad_json.to_str().expect("utf8")], 3, "is not valid JSON");
+    assert_eq!(env.json(&["record", "hash", bad_txt.to_str().expect("utf8")])["kind"], "raw");
+}
+
+#[test]
 fn grant_update_and_deny() {
     let env = Env::new();
     let c = cast(&env);

@@ -17,6 +17,7 @@ pub mod backend;
 pub mod client;
 pub mod error;
 pub mod fhir;
+pub mod fs;
 pub mod hashing;
 pub mod instructions;
 pub mod merkle;

@@ -6,7 +6,7 @@ use crate::context::Context;
 use crate::error::CliError;
 use crate::output::Output;
 use medchain_sdk::fhir::bundle_to_hashes;
-use medchain_sdk::hashing::{content_hash_json, content_hash_raw};
+use medchain_sdk::hashing::{self, ContentKind};
 use medchain_sdk::merkle::{verify_batch_inclusion, InclusionProof};
 use medchain_sdk::state::RecordBatch;
 use medchain_sdk::{instructions as ix, pda};
@@ -25,19 +25,21 @@ fn read(path: &Path) -> Result<Vec<u8>, CliError> {
     std::fs::read(path).map_err(|e| CliError::bad(format!("cannot read {}: {e}", path.display())))
 }
 
-/// The content hash of a file: canonical JSON when it is JSON, raw bytes otherwise (or when
-/// `raw`). A `.json` file that does not parse is an error, not silently hashed raw.
+/// The content hash of a file and the name of how it was hashed (`json-jcs` or `raw`): as
+/// canonical JSON when its name ends in `.json` and `raw` is not set, as raw bytes otherwise
+/// ([`ContentKind::for_path`]). The content never decides: a `.json` file that does not parse
+/// is an error, and a file of any other name is hashed raw even if it contains JSON.
 pub fn hash_file(path: &Path, raw: bool) -> Result<([u8; 32], &'static str), CliError> {
-    let bytes = read(path)?;
-    if raw {
-        return Ok((content_hash_raw(&bytes), "raw"));
-    }
-    match content_hash_json(&bytes) {
-        Ok(hash) => Ok((hash, "json-jcs")),
-        Err(e) if path.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")) => {
-            Err(CliError::bad(format!("{} is not valid JSON: {e}", path.display())))
-        }
-        Err(_) => Ok((content_hash_raw(&bytes), "raw")),
+    let kind = ContentKind::for_path(path, raw);
+    let hash = hashing::hash_file(path, kind).map_err(|e| CliError::bad(e.to_string()))?;
+    Ok((hash, kind_label(kind)))
+}
+
+/// How `record hash` names a kind in its output.
+fn kind_label(kind: ContentKind) -> &'static str {
+    match kind {
+        ContentKind::Json => "json-jcs",
+        ContentKind::Raw => "raw",
     }
 }
 
@@ -117,10 +119,9 @@ fn default_state_path(bundle: &Path) -> PathBuf {
 
 fn save_state(path: &Path, state: &BundleState) -> Result<(), CliError> {
     let bytes = serde_json::to_vec_pretty(state).map_err(|e| CliError::Io(e.to_string()))?;
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, &bytes)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| CliError::Io(format!("cannot write state file {}: {e}", path.display())))
+    medchain_sdk::fs::write_atomically(path, &bytes).map_err(|e| {
+        CliError::Io(format!("cannot write state file {}: {}", path.display(), e.source))
+    })
 }
 
 fn load_state(path: &Path) -> Result<Option<BundleState>, CliError> {

@@ -180,35 +180,26 @@ fn prepare_out_dir(out: Option<&Path>) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Writes every (path, bytes) through a temporary file renamed into place.
+/// Writes every (path, bytes) atomically ([`medchain_sdk::fs::write_atomically`]).
 fn write_all(outputs: &[(PathBuf, Vec<u8>)]) -> Result<(), CliError> {
     for (path, bytes) in outputs {
-        let mut tmp = path.as_os_str().to_owned();
-        tmp.push(format!(".tmp-{}", std::process::id()));
-        let tmp = PathBuf::from(tmp);
-        let written = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
-        if let Err(e) = written {
-            let _ = std::fs::remove_file(&tmp);
-            return Err(CliError::Io(format!("cannot write {}: {e}", path.display())));
-        }
+        medchain_sdk::fs::write_atomically(path, bytes)
+            .map_err(|e| CliError::Io(format!("cannot write {}: {}", path.display(), e.source)))?;
     }
     Ok(())
 }
 
-/// How a record file is hashed — the rule of `record hash` and `provider anchor-record`, so
-/// the sealed content hash is the anchored one: JSON when it parses as JSON (unless `raw`), an
-/// error for a `.json` file that does not, raw bytes otherwise.
+/// How a record file is hashed — the rule of `record hash` and `provider anchor-record`
+/// ([`ContentKind::for_path`]), so the sealed content hash is the anchored one: JSON when the
+/// name ends in `.json` (unless `raw`), raw bytes otherwise; a `.json` file that is not valid
+/// JSON is an error.
 fn content_kind(path: &Path, bytes: &[u8], raw: bool) -> Result<ContentKind, CliError> {
-    if raw {
-        return Ok(ContentKind::Raw);
+    let kind = ContentKind::for_path(path, raw);
+    if kind == ContentKind::Json {
+        content_hash_json(bytes)
+            .map_err(|e| CliError::bad(format!("{} is not valid JSON: {e}", path.display())))?;
     }
-    match content_hash_json(bytes) {
-        Ok(_) => Ok(ContentKind::Json),
-        Err(e) if path.extension().is_some_and(|x| x.eq_ignore_ascii_case("json")) => {
-            Err(CliError::bad(format!("{} is not valid JSON: {e}", path.display())))
-        }
-        Err(_) => Ok(ContentKind::Raw),
-    }
+    Ok(kind)
 }
 
 /// The key that opens envelopes: a medchain encryption key file, else a wallet keypair file
@@ -348,7 +339,7 @@ async fn seal(
             "input": file.display().to_string(),
             "output": path.display().to_string(),
             "content_hash": hex::encode(header.content_hash),
-            "content_kind": match kind { ContentKind::Json => "json", ContentKind::Raw => "raw" },
+            "content_kind": kind.name(),
             "record": header.record.map(|r| r.to_string()),
         }));
         outputs.push((path, sealed.bytes));

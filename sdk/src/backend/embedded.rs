@@ -31,7 +31,7 @@ use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::Transaction;
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
-use std::io::{Read, Write};
+use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use tokio::sync::Mutex;
@@ -392,21 +392,9 @@ impl LedgerState {
     }
 }
 
-/// Writes `bytes` to `path` atomically: temp file, fsync, rename, fsync of the directory.
+/// Writes `bytes` to `path` atomically ([`crate::fs::write_atomically`]).
 pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), SdkError> {
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let tmp = path.with_extension("bin.tmp");
-    {
-        let mut file = File::create(&tmp).map_err(|e| io_error(&tmp, "create", e))?;
-        file.write_all(bytes).map_err(|e| io_error(&tmp, "write", e))?;
-        file.sync_all().map_err(|e| io_error(&tmp, "sync", e))?;
-    }
-    std::fs::rename(&tmp, path).map_err(|e| io_error(path, "replace", e))?;
-    if let Ok(handle) = File::open(dir) {
-        // Persist the rename itself; not every platform can fsync a directory.
-        let _ = handle.sync_all();
-    }
-    Ok(())
+    crate::fs::write_atomically(path, bytes).map_err(|e| io_error(&e.path, e.step, e.source))
 }
 
 impl EmbeddedBackend {

@@ -22,21 +22,23 @@
 //!   `info` = [`WRAP_INFO`], `aad` = `{"format":…,"header":…}`.
 //! * After decryption the content is hashed as `record anchor` hashes it
 //!   ([`crate::hashing::content_hash`] of `content_kind`) and must equal `content_hash`.
+//!
+//! This file seals and opens; the canonical JSON encoding and parsing of envelopes
+//! ([`SealedEnvelope::to_bytes`], [`SealedEnvelope::parse`]) is in `seal/wire.rs`.
 
 use super::keys::{wallet_encryption_key, EncryptionPublicKey, EncryptionSecretKey};
+pub use super::wire::per_recipient_overhead;
+use super::wire::{json_bytes, ContentAad, WireRecipient, WrapAad};
 use super::SealError;
 use crate::hashing::{content_hash, ContentKind};
 use anchor_lang::prelude::Pubkey;
-use base64::Engine;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use hpke::kdf::HkdfSha256;
 use hpke::kem::X25519HkdfSha256;
 use hpke::{Deserializable, OpModeR, OpModeS, Serializable};
 use medchain::vocabulary::{categories, is_single_member, purposes};
 use rand_core::CryptoRng;
-use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use std::str::FromStr;
 use zeroize::Zeroizing;
 
 /// The format name and version written in every envelope.
@@ -185,133 +187,7 @@ pub struct Opened {
     pub plaintext: Zeroizing<Vec<u8>>,
 }
 
-// ----- wire form -----------------------------------------------------------------------
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WireSuite {
-    kem: u16,
-    kdf: u16,
-    aead: u16,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WireHeader {
-    suite: WireSuite,
-    content_hash: String,
-    content_kind: String,
-    patient: String,
-    category: u32,
-    purpose: u16,
-    record: Option<String>,
-    sealed_at: i64,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WireRecipient {
-    role: String,
-    wallet: String,
-    public_key: String,
-    enc: String,
-    wrapped_key: String,
-}
-
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct WireEnvelope {
-    format: String,
-    header: WireHeader,
-    recipients: Vec<WireRecipient>,
-    nonce: String,
-    ciphertext: String,
-}
-
-/// What the HPKE key wraps authenticate: `{"format":…,"header":…}`.
-#[derive(Serialize)]
-struct WrapAad<'a> {
-    format: &'a str,
-    header: &'a WireHeader,
-}
-
-/// What the content AEAD authenticates: `{"format":…,"header":…,"recipients":[…]}`.
-#[derive(Serialize)]
-struct ContentAad<'a> {
-    format: &'a str,
-    header: &'a WireHeader,
-    recipients: &'a [WireRecipient],
-}
-
-fn kind_name(kind: ContentKind) -> &'static str {
-    match kind {
-        ContentKind::Json => "json",
-        ContentKind::Raw => "raw",
-    }
-}
-
-fn json_bytes(value: &impl Serialize) -> Result<Vec<u8>, SealError> {
-    serde_json::to_vec(value).map_err(|e| SealError::Malformed(format!("cannot encode: {e}")))
-}
-
-impl EnvelopeHeader {
-    fn to_wire(self) -> WireHeader {
-        WireHeader {
-            suite: WireSuite { kem: KEM_ID, kdf: KDF_ID, aead: AEAD_ID },
-            content_hash: hex::encode(self.content_hash),
-            content_kind: kind_name(self.content_kind).into(),
-            patient: self.patient.to_string(),
-            category: self.category,
-            purpose: self.purpose,
-            record: self.record.map(|r| r.to_string()),
-            sealed_at: self.sealed_at,
-        }
-    }
-
-    fn from_wire(wire: &WireHeader) -> Result<Self, SealError> {
-        let suite = &wire.suite;
-        if (suite.kem, suite.kdf, suite.aead) != (KEM_ID, KDF_ID, AEAD_ID) {
-            return Err(SealError::UnsupportedSuite {
-                kem: suite.kem,
-                kdf: suite.kdf,
-                aead: suite.aead,
-            });
-        }
-        let content_kind = match wire.content_kind.as_str() {
-            "json" => ContentKind::Json,
-            "raw" => ContentKind::Raw,
-            other => return Err(malformed(format!("unknown content_kind '{other}'"))),
-        };
-        check_category_purpose(wire.category, wire.purpose)
-            .map_err(|e| malformed(e.to_string()))?;
-        Ok(Self {
-            content_hash: fixed_hex(&wire.content_hash, "content_hash")?,
-            content_kind,
-            patient: address(&wire.patient, "patient")?,
-            category: wire.category,
-            purpose: wire.purpose,
-            record: wire.record.as_deref().map(|r| address(r, "record")).transpose()?,
-            sealed_at: wire.sealed_at,
-        })
-    }
-}
-
-fn malformed(reason: impl Into<String>) -> SealError {
-    SealError::Malformed(reason.into())
-}
-
-fn fixed_hex<const N: usize>(text: &str, field: &str) -> Result<[u8; N], SealError> {
-    hex::decode(text)
-        .ok()
-        .and_then(|b| b.try_into().ok())
-        .ok_or_else(|| malformed(format!("{field} is not {N} bytes of hexadecimal")))
-}
-
-fn address(text: &str, field: &str) -> Result<Pubkey, SealError> {
-    Pubkey::from_str(text).map_err(|_| malformed(format!("{field} is not a base58 address")))
-}
-
-fn check_category_purpose(category: u32, purpose: u16) -> Result<(), SealError> {
+pub(super) fn check_category_purpose(category: u32, purpose: u16) -> Result<(), SealError> {
     if !is_single_member(category.into(), categories::VALID.into()) {
         return Err(SealError::InvalidMetadata(format!(
             "category {category:#x} is not exactly one known data category"
@@ -327,7 +203,10 @@ fn check_category_purpose(category: u32, purpose: u16) -> Result<(), SealError> 
 
 /// Checks a recipient list: the patient exactly once (with the key of their wallet), no
 /// wallet or key twice.
-fn check_recipients(patient: &Pubkey, recipients: &[Recipient]) -> Result<(), SealError> {
+pub(super) fn check_recipients(
+    patient: &Pubkey,
+    recipients: &[Recipient],
+) -> Result<(), SealError> {
     let patients: Vec<&Recipient> =
         recipients.iter().filter(|r| r.role == RecipientRole::Patient).collect();
     match patients.as_slice() {
@@ -367,124 +246,6 @@ fn check_recipients(patient: &Pubkey, recipients: &[Recipient]) -> Result<(), Se
         }
     }
     Ok(())
-}
-
-impl RecipientEntry {
-    fn to_wire(&self) -> WireRecipient {
-        WireRecipient {
-            role: self.recipient.role.as_str().into(),
-            wallet: self.recipient.wallet.to_string(),
-            public_key: self.recipient.public_key.to_string(),
-            enc: hex::encode(self.enc),
-            wrapped_key: hex::encode(self.wrapped_key),
-        }
-    }
-
-    fn from_wire(wire: &WireRecipient) -> Result<Self, SealError> {
-        let role = match wire.role.as_str() {
-            "patient" => RecipientRole::Patient,
-            "provider" => RecipientRole::Provider,
-            other => return Err(malformed(format!("unknown recipient role '{other}'"))),
-        };
-        Ok(Self {
-            recipient: Recipient {
-                role,
-                wallet: address(&wire.wallet, "recipient wallet")?,
-                public_key: EncryptionPublicKey(fixed_hex(&wire.public_key, "public_key")?),
-            },
-            enc: fixed_hex(&wire.enc, "enc")?,
-            wrapped_key: fixed_hex(&wire.wrapped_key, "wrapped_key")?,
-        })
-    }
-}
-
-impl SealedEnvelope {
-    /// The envelope's canonical bytes (what is stored and sent).
-    ///
-    /// # Errors
-    ///
-    /// Only if JSON encoding fails, which it does not for these types.
-    pub fn to_bytes(&self) -> Result<Vec<u8>, SealError> {
-        json_bytes(&self.to_wire())
-    }
-
-    fn to_wire(&self) -> WireEnvelope {
-        WireEnvelope {
-            format: FORMAT.into(),
-            header: self.header.to_wire(),
-            recipients: self.recipients.iter().map(RecipientEntry::to_wire).collect(),
-            nonce: hex::encode(self.nonce),
-            ciphertext: base64::engine::general_purpose::STANDARD.encode(&self.ciphertext),
-        }
-    }
-
-    /// Parses an envelope and checks its structure (not its authenticity: that is
-    /// [`open`]'s job). One trailing newline is tolerated.
-    ///
-    /// # Errors
-    ///
-    /// [`SealError::UnsupportedFormat`] for another format or version,
-    /// [`SealError::UnsupportedSuite`] for other algorithms, [`SealError::Malformed`] for
-    /// anything structurally wrong, [`SealError::NotCanonical`] when the bytes are not the
-    /// envelope's one canonical form (i.e. they were altered).
-    pub fn parse(bytes: &[u8]) -> Result<Self, SealError> {
-        let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-        let wire: WireEnvelope = match serde_json::from_slice(bytes) {
-            Ok(wire) => wire,
-            Err(e) => {
-                // A future version gets a clear "unsupported" error rather than a complaint
-                // about its fields.
-                #[derive(Deserialize)]
-                struct FormatOnly {
-                    format: String,
-                }
-                return Err(match serde_json::from_slice::<FormatOnly>(bytes) {
-                    Ok(only) if only.format != FORMAT => SealError::UnsupportedFormat(only.format),
-                    Ok(_) => malformed(e.to_string()),
-                    Err(_) => {
-                        malformed(format!("not a JSON object with a \"format\" member ({e})"))
-                    }
-                });
-            }
-        };
-        if wire.format != FORMAT {
-            return Err(SealError::UnsupportedFormat(wire.format));
-        }
-        let header = EnvelopeHeader::from_wire(&wire.header)?;
-        let recipients =
-            wire.recipients.iter().map(RecipientEntry::from_wire).collect::<Result<Vec<_>, _>>()?;
-        let plain: Vec<Recipient> = recipients.iter().map(|e| e.recipient).collect();
-        check_recipients(&header.patient, &plain).map_err(|e| match e {
-            SealError::InvalidRecipients(reason) => malformed(reason),
-            other => other,
-        })?;
-        // Strict decoding (canonical padding, zero trailing bits): one encoding per byte string.
-        let ciphertext = base64::engine::general_purpose::STANDARD
-            .decode(&wire.ciphertext)
-            .map_err(|_| malformed("ciphertext is not standard base64"))?;
-        if ciphertext.len() < TAG_LEN {
-            return Err(malformed("ciphertext is shorter than its authentication tag"));
-        }
-        let nonce = fixed_hex(&wire.nonce, "nonce")?;
-        // The canonical form, re-encoded from the decoded values (the ciphertext's base64 text
-        // is reused: its strict decoding already proved it canonical).
-        let canonical = WireEnvelope {
-            format: FORMAT.into(),
-            header: header.to_wire(),
-            recipients: recipients.iter().map(RecipientEntry::to_wire).collect(),
-            nonce: hex::encode(nonce),
-            ciphertext: wire.ciphertext,
-        };
-        if json_bytes(&canonical)? != bytes {
-            return Err(SealError::NotCanonical);
-        }
-        Ok(Self { header, recipients, nonce, ciphertext })
-    }
-
-    /// The recipients (without their wrapped keys).
-    pub fn recipient_list(&self) -> Vec<Recipient> {
-        self.recipients.iter().map(|e| e.recipient).collect()
-    }
 }
 
 /// Seals `content` for `recipients` with the operating system's random number generator.
@@ -661,20 +422,6 @@ pub fn open_envelope(
     })
 }
 
-/// Bytes an envelope adds per recipient, beyond the first (measured on the canonical form):
-/// role, wallet, public key, encapsulated key and wrapped key in JSON.
-pub fn per_recipient_overhead() -> usize {
-    // {"role":"provider","wallet":"<44>","public_key":"<64>","enc":"<64>","wrapped_key":"<96>"},
-    let wire = WireRecipient {
-        role: "provider".into(),
-        wallet: "1".repeat(44),
-        public_key: "0".repeat(64),
-        enc: "0".repeat(64),
-        wrapped_key: "0".repeat(2 * WRAPPED_KEY_LEN),
-    };
-    serde_json::to_vec(&wire).map_or(0, |v| v.len() + 1)
-}
-
 #[cfg(test)]
 pub(crate) mod test_rng {
     //! A deterministic generator for known-answer tests only: SHA-256(seed ‖ counter) blocks.
@@ -736,7 +483,9 @@ pub(crate) mod test_rng {
 mod tests {
     use super::test_rng::TestRng;
     use super::*;
+    use base64::Engine;
     use medchain::vocabulary::{categories::OBSERVATIONS, purposes::TREAT};
+    use serde::{Deserialize, Serialize};
     use solana_sdk::signature::{Keypair, Signer};
 
     const OBSERVATION: &str = r#"{"resourceType":"Observation","id":"obs-kat","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"8310-5"}],"text":"SYNTHETIC-BODY-TEMPERATURE"},"subject":{"reference":"Patient/synthetic-1"},"valueQuantity":{"value":37.2,"unit":"Cel"}}"#;
@@ -1042,16 +791,6 @@ mod tests {
         order_four[0] = 1; // u = 1 is a point of order 4: every shared secret with it is zero
         small[1].public_key = EncryptionPublicKey(order_four);
         assert!(matches!(seal(b"{}", meta(&patient), &small), Err(SealError::Encryption(_))));
-    }
-
-    #[test]
-    fn other_formats_and_versions_are_named() {
-        assert!(matches!(
-            SealedEnvelope::parse(br#"{"format":"medchain-sealed-v2"}"#),
-            Err(SealError::UnsupportedFormat(v)) if v == "medchain-sealed-v2"
-        ));
-        assert!(matches!(SealedEnvelope::parse(b"[]"), Err(SealError::Malformed(_))));
-        assert!(matches!(SealedEnvelope::parse(b""), Err(SealError::Malformed(_))));
     }
 
     // ----- known-answer test ---------------------------------------------------------------

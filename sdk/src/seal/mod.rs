@@ -51,6 +51,7 @@ pub mod chain;
 pub mod envelope;
 pub mod keys;
 pub mod recipients;
+mod wire;
 
 pub use chain::{ChainCheck, OpenedRecord, Resealed, SealOptions, Sealed};
 pub use envelope::{
