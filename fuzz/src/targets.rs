@@ -38,13 +38,19 @@ pub fn instruction_data(data: &[u8]) {
         slot: 1,
         unix_time: Some(0),
         error: None,
-        instructions: vec![HistoricInstruction { accounts: vec![subject], data: data.to_vec() }],
+        instructions: vec![HistoricInstruction {
+            accounts: vec![subject],
+            data: data.to_vec(),
+            // The same bytes as an event: decoding never panics, and keeps what it cannot read.
+            events: vec![data.to_vec()],
+        }],
         return_data: Some(data.to_vec()),
     }];
     let entries = audit_entries(&Pubkey::new_from_array(subject), &history);
     assert_eq!(entries.len(), 1, "one instruction names the subject");
     let expected = instruction_name(data).unwrap_or("unknown");
     assert_eq!(entries[0].instruction, expected);
+    assert_eq!(entries[0].events.len(), 1, "an unreadable event is kept, not dropped");
     if entries[0].access.is_some() {
         assert_eq!(expected, "record_access", "only record_access carries an access attempt");
     }

@@ -59,17 +59,7 @@ pub fn decode_account<T: AccountDeserialize>(
     })
 }
 
-/// A human description of an access reason.
+/// A human description of an access reason (from [`crate::audit::REASONS`]).
 pub fn describe_reason(reason: AccessReason) -> &'static str {
-    match reason {
-        AccessReason::Granted => "granted by an active consent",
-        AccessReason::ProviderNotActive => "denied: the provider is suspended",
-        AccessReason::NoConsent => "denied: the patient has given this provider no consent",
-        AccessReason::ConsentRevoked => "denied: the patient revoked the consent",
-        AccessReason::ConsentExpired => "denied: the consent has expired",
-        AccessReason::CategoryNotCovered => "denied: the consent does not cover this category",
-        AccessReason::PurposeNotCovered => "denied: the consent does not cover this purpose",
-        AccessReason::ActionNotCovered => "denied: the consent does not cover this action",
-        AccessReason::EmergencyAccess => "granted by an open break-glass window (emergency read)",
-    }
+    crate::audit::reason_words(reason)
 }

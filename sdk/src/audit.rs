@@ -3,6 +3,7 @@
 //! the same way on the embedded ledger and on a cluster.
 
 use crate::backend::{HistoricInstruction, TxRecord};
+use crate::events::{decode_events, ProgramEvent};
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::{AnchorDeserialize, Discriminator};
 use medchain::instruction as ix;
@@ -70,7 +71,7 @@ pub struct AccessAttempt {
 }
 
 /// One entry of a patient's audit trail.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct AuditEntry {
     /// Base58 transaction signature.
     pub signature: String,
@@ -86,38 +87,63 @@ pub struct AuditEntry {
     pub succeeded: bool,
     /// For `record_access`: what was asked and the decision.
     pub access: Option<AccessAttempt>,
+    /// What the instruction changed, as the events it emitted say (old and new values);
+    /// empty for `record_access`, a failed transaction, or a history kept before events were.
+    pub events: Vec<ProgramEvent>,
+}
+
+/// Every access reason with its snake-case name (what JSON and FHIR carry) and its words
+/// (what people read): the one table of access decisions.
+pub const REASONS: [(AccessReason, &str, &str); 9] = [
+    (AccessReason::Granted, "granted", "granted by an active consent"),
+    (AccessReason::ProviderNotActive, "provider_not_active", "denied: the provider is suspended"),
+    (
+        AccessReason::NoConsent,
+        "no_consent",
+        "denied: the patient has given this provider no consent",
+    ),
+    (AccessReason::ConsentRevoked, "consent_revoked", "denied: the patient revoked the consent"),
+    (AccessReason::ConsentExpired, "consent_expired", "denied: the consent has expired"),
+    (
+        AccessReason::CategoryNotCovered,
+        "category_not_covered",
+        "denied: the consent does not cover this category",
+    ),
+    (
+        AccessReason::PurposeNotCovered,
+        "purpose_not_covered",
+        "denied: the consent does not cover this purpose",
+    ),
+    (
+        AccessReason::ActionNotCovered,
+        "action_not_covered",
+        "denied: the consent does not cover this action",
+    ),
+    (
+        AccessReason::EmergencyAccess,
+        "emergency_access",
+        "granted by an open break-glass window (emergency read)",
+    ),
+];
+
+fn reason_row(reason: AccessReason) -> &'static (AccessReason, &'static str, &'static str) {
+    // Every variant has a row (a test checks it); Granted's is the first.
+    REASONS.iter().find(|(r, _, _)| *r == reason).unwrap_or(&REASONS[0])
 }
 
 /// Snake-case name of an access reason.
 pub fn reason_name(reason: AccessReason) -> &'static str {
-    match reason {
-        AccessReason::Granted => "granted",
-        AccessReason::ProviderNotActive => "provider_not_active",
-        AccessReason::NoConsent => "no_consent",
-        AccessReason::ConsentRevoked => "consent_revoked",
-        AccessReason::ConsentExpired => "consent_expired",
-        AccessReason::CategoryNotCovered => "category_not_covered",
-        AccessReason::PurposeNotCovered => "purpose_not_covered",
-        AccessReason::ActionNotCovered => "action_not_covered",
-        AccessReason::EmergencyAccess => "emergency_access",
-    }
+    reason_row(reason).1
+}
+
+/// An access reason in words: "denied: the patient revoked the consent".
+pub fn reason_words(reason: AccessReason) -> &'static str {
+    reason_row(reason).2
 }
 
 /// The access reason named by [`reason_name`].
 pub fn reason_from_name(name: &str) -> Option<AccessReason> {
-    [
-        AccessReason::Granted,
-        AccessReason::ProviderNotActive,
-        AccessReason::NoConsent,
-        AccessReason::ConsentRevoked,
-        AccessReason::ConsentExpired,
-        AccessReason::CategoryNotCovered,
-        AccessReason::PurposeNotCovered,
-        AccessReason::ActionNotCovered,
-        AccessReason::EmergencyAccess,
-    ]
-    .into_iter()
-    .find(|r| reason_name(*r) == name)
+    REASONS.iter().find(|(_, n, _)| *n == name).map(|(r, _, _)| *r)
 }
 
 fn access_attempt(ix_data: &HistoricInstruction, tx: &TxRecord) -> Option<AccessAttempt> {
@@ -156,6 +182,7 @@ pub fn audit_entries(subject: &Pubkey, history: &[TxRecord]) -> Vec<AuditEntry> 
                         access: (name == "record_access")
                             .then(|| access_attempt(ix_data, tx))
                             .flatten(),
+                        events: decode_events(&ix_data.events),
                     }
                 },
             )
@@ -179,5 +206,17 @@ mod tests {
         let data = ix::RecordAccess { category: 1, purpose: 1, action: 1 }.data();
         assert_eq!(instruction_name(&data), Some("record_access"));
         assert_eq!(instruction_name(&[0; 8]), None);
+    }
+
+    #[test]
+    fn every_reason_has_one_row_and_round_trips() {
+        for (i, (reason, name, words)) in REASONS.iter().enumerate() {
+            assert_eq!(*reason as usize, i, "{name} is out of order");
+            assert_eq!(reason_row(*reason).1, *name);
+            assert_eq!(reason_from_name(name), Some(*reason));
+            let prefix = if reason.is_allowed() { "granted" } else { "denied" };
+            assert!(words.starts_with(prefix), "{name}: {words}");
+        }
+        assert_eq!(reason_from_name("maybe"), None);
     }
 }

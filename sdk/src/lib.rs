@@ -16,6 +16,7 @@ pub mod audit;
 pub mod backend;
 pub mod client;
 pub mod error;
+pub mod events;
 pub mod fhir;
 pub mod fs;
 pub mod hashing;

@@ -902,7 +902,7 @@ fn a_granted_access_is_a_successful_audit_event() {
     .expect("maps");
     assert_valid(&r);
     assert_eq!(r["outcome"], "0");
-    assert_eq!(r["outcomeDesc"], "allowed: granted by an active consent");
+    assert_eq!(r["outcomeDesc"], "granted by an active consent");
     assert_eq!(r["action"], "R");
     assert_eq!(r["recorded"], "2023-11-14T22:23:20Z");
     assert_eq!(r["type"]["code"], "110110");
@@ -931,12 +931,12 @@ fn a_granted_access_is_a_successful_audit_event() {
 #[test]
 fn denied_attempts_are_minor_failures() {
     for (reason, text) in [
-        (AccessReason::NoConsent, "denied: no consent exists"),
-        (AccessReason::ConsentRevoked, "denied: the consent was revoked"),
-        (AccessReason::ConsentExpired, "denied: the consent expired"),
-        (AccessReason::CategoryNotCovered, "denied: the category is not covered"),
-        (AccessReason::PurposeNotCovered, "denied: the purpose of use is not covered"),
-        (AccessReason::ActionNotCovered, "denied: the action is not covered"),
+        (AccessReason::NoConsent, "denied: the patient has given this provider no consent"),
+        (AccessReason::ConsentRevoked, "denied: the patient revoked the consent"),
+        (AccessReason::ConsentExpired, "denied: the consent has expired"),
+        (AccessReason::CategoryNotCovered, "denied: the consent does not cover this category"),
+        (AccessReason::PurposeNotCovered, "denied: the consent does not cover this purpose"),
+        (AccessReason::ActionNotCovered, "denied: the consent does not cover this action"),
         (AccessReason::ProviderNotActive, "denied: the provider is suspended"),
     ] {
         let r = access_event_to_fhir(&access_event(
@@ -973,7 +973,7 @@ fn emergency_reads_of_sensitive_data_are_labelled() {
     .expect("maps");
     assert_valid(&r);
     assert_eq!(r["outcome"], "0");
-    assert_eq!(r["outcomeDesc"], "allowed: emergency access (break-glass)");
+    assert_eq!(r["outcomeDesc"], "granted by an open break-glass window (emergency read)");
     assert_eq!(r["purposeOfEvent"][0]["coding"][0]["code"], "ETREAT");
     assert_eq!(r["meta"]["security"][0]["code"], "R");
     let data = r["entity"]

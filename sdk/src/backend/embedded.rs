@@ -17,7 +17,7 @@
 //!   when [`PROGRAM_ENV`] names one or [`EmbeddedOptions::program`] says so
 //!   ([`ProgramSource`]).
 
-use super::{medchain_instructions, AccountFilter, Backend, TxOutcome, TxRecord};
+use super::{medchain_instructions, AccountFilter, Backend, InnerCall, TxOutcome, TxRecord};
 use crate::error::SdkError;
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anchor_lang::solana_program::instruction::Instruction;
@@ -639,6 +639,27 @@ impl EmbeddedBackend {
                 .await
                 .map_err(|e| SdkError::Transport(e.to_string()))?
         };
+        // The events the program emits, from the simulation's inner instructions (the
+        // runtime records them there; processing the same transaction on the same bank
+        // right after runs the same way).
+        let inner_calls: Vec<InnerCall> = simulation
+            .simulation_details
+            .as_ref()
+            .and_then(|d| d.inner_instructions.as_ref())
+            .map(|lists| {
+                lists
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(top_level, calls)| {
+                        calls.iter().map(move |call| InnerCall {
+                            top_level,
+                            program_id_index: call.instruction.program_id_index,
+                            data: call.instruction.data.clone(),
+                        })
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         if let Some(Err(error)) = simulation.result {
             if credited {
                 let restored = payer_before.unwrap_or_default();
@@ -648,7 +669,7 @@ impl EmbeddedBackend {
         }
         let signature = tx.signatures[0];
         let account_keys = tx.message.account_keys.clone();
-        let recorded = medchain_instructions(&account_keys, &tx.message.instructions);
+        let recorded = medchain_instructions(&account_keys, &tx.message.instructions, &inner_calls);
         let outcome = {
             // The program's `msg!` prints to stdout when it runs natively; keep the
             // caller's stdout clean (it may be JSON).

@@ -57,6 +57,23 @@ pub struct HistoricInstruction {
     pub accounts: Vec<[u8; 32]>,
     /// The instruction data (Anchor discriminator + Borsh arguments).
     pub data: Vec<u8>,
+    /// The events the instruction emitted (`emit_cpi!`), in order: each one's data after
+    /// Anchor's event-instruction tag (event discriminator + Borsh fields); see
+    /// [`crate::events`]. Empty for histories recorded before events were kept.
+    #[serde(default)]
+    pub events: Vec<Vec<u8>>,
+}
+
+/// One inner instruction of a transaction, as a cluster's transaction metadata or a
+/// simulation lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InnerCall {
+    /// The index of the top-level instruction that made the call.
+    pub top_level: usize,
+    /// The called program's index among the message's account keys.
+    pub program_id_index: u8,
+    /// The call's instruction data.
+    pub data: Vec<u8>,
 }
 
 /// A past transaction that touched an account, as the audit trail reads it.
@@ -77,21 +94,30 @@ pub struct TxRecord {
 }
 
 /// The medchain instructions among a message's compiled instructions, with their account
-/// keys resolved (instructions of other programs are left out).
+/// keys resolved (instructions of other programs are left out) and the events each one
+/// emitted, taken from `inner` (medchain's self-invocations carrying Anchor's event tag).
 pub fn medchain_instructions(
     keys: &[Pubkey],
     instructions: &[solana_sdk::message::compiled_instruction::CompiledInstruction],
+    inner: &[InnerCall],
 ) -> Vec<HistoricInstruction> {
+    let is_medchain = |index: u8| keys.get(usize::from(index)) == Some(&medchain::ID);
     instructions
         .iter()
-        .filter(|ci| keys.get(usize::from(ci.program_id_index)) == Some(&medchain::ID))
-        .map(|ci| HistoricInstruction {
+        .enumerate()
+        .filter(|(_, ci)| is_medchain(ci.program_id_index))
+        .map(|(position, ci)| HistoricInstruction {
             accounts: ci
                 .accounts
                 .iter()
                 .filter_map(|i| keys.get(usize::from(*i)).map(|k| k.to_bytes()))
                 .collect(),
             data: ci.data.clone(),
+            events: inner
+                .iter()
+                .filter(|call| call.top_level == position && is_medchain(call.program_id_index))
+                .filter_map(|call| crate::events::event_payload(&call.data).map(<[u8]>::to_vec))
+                .collect(),
         })
         .collect()
 }

@@ -3,7 +3,7 @@
 //! `getProgramAccounts` queries with memcmp filters, and the audit history rebuilt from
 //! `getSignaturesForAddress` + `getTransaction`.
 
-use super::{medchain_instructions, AccountFilter, Backend, TxOutcome, TxRecord};
+use super::{medchain_instructions, AccountFilter, Backend, InnerCall, TxOutcome, TxRecord};
 use crate::error::SdkError;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
@@ -25,7 +25,7 @@ use solana_sdk::message::Message;
 use solana_sdk::signature::{Keypair, Signature, Signer};
 use solana_sdk::transaction::Transaction;
 use solana_transaction_status_client_types::{
-    option_serializer::OptionSerializer, UiTransactionEncoding,
+    option_serializer::OptionSerializer, UiInstruction, UiTransactionEncoding,
 };
 use std::str::FromStr;
 
@@ -167,6 +167,29 @@ fn return_data_of(
         }
         _ => None,
     }
+}
+
+/// The inner instructions of a transaction's metadata (compiled form; data in base58).
+/// An inner instruction that cannot be read is left out: it carries no medchain event.
+fn inner_calls(
+    meta: &solana_transaction_status_client_types::UiTransactionStatusMeta,
+) -> Vec<InnerCall> {
+    let OptionSerializer::Some(lists) = &meta.inner_instructions else {
+        return Vec::new();
+    };
+    lists
+        .iter()
+        .flat_map(|list| {
+            list.instructions.iter().filter_map(move |ui| match ui {
+                UiInstruction::Compiled(compiled) => Some(InnerCall {
+                    top_level: usize::from(list.index),
+                    program_id_index: compiled.program_id_index,
+                    data: bs58::decode(&compiled.data).into_vec().ok()?,
+                }),
+                UiInstruction::Parsed(_) => None,
+            })
+        })
+        .collect()
 }
 
 #[async_trait::async_trait]
@@ -312,7 +335,8 @@ impl Backend for RpcBackend {
                 SdkError::Transport(format!("transaction {signature} is undecodable"))
             })?;
             let keys = decoded.message.static_account_keys();
-            let instructions = medchain_instructions(keys, decoded.message.instructions());
+            let inner = meta.as_ref().map(inner_calls).unwrap_or_default();
+            let instructions = medchain_instructions(keys, decoded.message.instructions(), &inner);
             out.push(TxRecord {
                 signature: status.signature,
                 slot: tx.slot,

@@ -5,7 +5,7 @@ use super::{
     check_single, decode_signature, instant, narrative, pubkey_reference, FhirError,
     SOLANA_PUBKEY_SYSTEM, SOLANA_TX_SYSTEM,
 };
-use crate::state::{AccessDecision, AccessReason};
+use crate::state::AccessDecision;
 use crate::vocabulary::{actions, categories, purposes};
 use anchor_lang::prelude::Pubkey;
 use serde_json::{json, Value};
@@ -124,8 +124,7 @@ pub fn access_event_to_fhir(event: &AccessEvent) -> Result<Value, FhirError> {
     }
 
     let allowed = event.decision.allowed;
-    let reason = reason_text(event.decision.reason);
-    let outcome_desc = format!("{}: {reason}", if allowed { "allowed" } else { "denied" });
+    let outcome_desc = crate::audit::reason_words(event.decision.reason);
 
     let mut entities = vec![json!({
         "what": pubkey_reference(Some("Patient"), &event.patient_wallet),
@@ -198,19 +197,4 @@ pub fn access_event_to_fhir(event: &AccessEvent) -> Result<Value, FhirError> {
         resource["meta"] = json!({ "security": [CONFIDENTIALITY_RESTRICTED.coding()] });
     }
     Ok(resource)
-}
-
-/// medchain's reason, in words.
-fn reason_text(reason: AccessReason) -> &'static str {
-    match reason {
-        AccessReason::Granted => "granted by an active consent",
-        AccessReason::ProviderNotActive => "the provider is suspended",
-        AccessReason::NoConsent => "no consent exists",
-        AccessReason::ConsentRevoked => "the consent was revoked",
-        AccessReason::ConsentExpired => "the consent expired",
-        AccessReason::CategoryNotCovered => "the category is not covered",
-        AccessReason::PurposeNotCovered => "the purpose of use is not covered",
-        AccessReason::ActionNotCovered => "the action is not covered",
-        AccessReason::EmergencyAccess => "emergency access (break-glass)",
-    }
 }
