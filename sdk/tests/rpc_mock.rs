@@ -216,3 +216,91 @@ async fn an_externally_signed_transaction_refused_by_the_program_comes_back_type
     let err = chain.backend().send_transaction(&tx).await.expect_err("refused");
     assert_eq!(err.program_error(), Some(MedchainError::ConsentAlreadyActive), "{err}");
 }
+
+#[tokio::test]
+async fn the_audit_trail_reads_old_and_new_values_from_the_events_in_transaction_metadata() {
+    use anchor_lang::{AnchorSerialize, Discriminator};
+    let patient = Keypair::new();
+    let provider = Keypair::new();
+    let old_terms = ConsentTerms::new(
+        Scope::new(categories::IMAGING, purposes::TREAT, actions::READ),
+        1_800_000_000,
+    );
+    let new_terms = ConsentTerms::new(
+        Scope::new(categories::IMAGING | categories::MENTAL_HEALTH, purposes::TREAT, actions::READ),
+        1_900_000_000,
+    );
+    let instruction = ix::update_consent(&patient.pubkey(), &provider.pubkey(), new_terms);
+    let message = solana_sdk::message::Message::new(&[instruction], Some(&patient.pubkey()));
+    let program_index =
+        message.account_keys.iter().position(|k| *k == medchain::ID).expect("program key");
+    let tx = solana_sdk::transaction::Transaction::new_unsigned(message);
+    let tx_bytes = bincode::serialize(&tx).expect("tx");
+    let patient_pda = pda::patient(&patient.pubkey());
+    let provider_pda = pda::provider(&provider.pubkey());
+    let event = medchain::events::ConsentChanged {
+        consent: pda::consent(&patient_pda, &provider_pda),
+        patient: patient_pda,
+        provider: provider_pda,
+        old_version: 1,
+        new_version: 2,
+        old_status: 0,
+        old_terms,
+        new_terms,
+        grantor: 0,
+        at: 1_700_000_000,
+    };
+    let mut data = anchor_lang::event::EVENT_IX_TAG_LE.to_vec();
+    data.extend_from_slice(medchain::events::ConsentChanged::DISCRIMINATOR);
+    event.serialize(&mut data).expect("borsh");
+    let signature =
+        "3AsdoALgZFuq2oUVWrDYhg2pNeaLJKPLf8hU2mQ6U8qJxeJ6hsrPVpMn9ma39DtfYCrDQSvngWRP8NnTpEhezJpE";
+    let mocks = HashMap::from([
+        (
+            RpcRequest::GetSignaturesForAddress,
+            json!([{ "signature": signature, "slot": 80, "err": null, "memo": null, "blockTime": 1_700_000_000, "confirmationStatus": "finalized" }]),
+        ),
+        (
+            RpcRequest::GetTransaction,
+            json!({
+                "slot": 80,
+                "blockTime": 1_700_000_000,
+                "transaction": [b64(&tx_bytes), "base64"],
+                "meta": {
+                    "err": null,
+                    "status": { "Ok": null },
+                    "fee": 5000,
+                    "preBalances": [],
+                    "postBalances": [],
+                    "innerInstructions": [{
+                        "index": 0,
+                        "instructions": [{
+                            "programIdIndex": program_index,
+                            "accounts": [],
+                            "data": bs58::encode(&data).into_string(),
+                            "stackHeight": 2
+                        }]
+                    }]
+                },
+                "version": "legacy"
+            }),
+        ),
+    ]);
+    let chain = chain_with(mocks);
+    let trail = chain.audit_trail(&patient.pubkey(), 10).await.expect("trail");
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].instruction, "update_consent");
+    let changed = &trail[0].events[0];
+    assert_eq!(changed.name, "ConsentChanged");
+    assert_eq!(changed.fields["old_terms"]["scope"]["categories"], json!(["imaging"]));
+    assert_eq!(
+        changed.fields["new_terms"]["scope"]["categories"],
+        json!(["imaging", "mental-health"])
+    );
+    assert_eq!(changed.fields["new_terms"]["expires_at"], 1_900_000_000);
+    // The FHIR export carries the same values.
+    let bundle = medchain_sdk::fhir::audit_trail_bundle(&patient.pubkey(), &trail).expect("bundle");
+    let text = bundle.to_string();
+    assert!(text.contains("mental-health"), "{text}");
+    assert_eq!(bundle["entry"][0]["resource"]["subtype"][0]["code"], "update_consent");
+}

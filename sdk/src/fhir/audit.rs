@@ -3,12 +3,14 @@
 use super::vocab::{self, Code, CONFIDENTIALITY_RESTRICTED, RESOURCE_TYPES_SYSTEM};
 use super::{
     check_single, decode_signature, instant, narrative, pubkey_reference, FhirError,
-    SOLANA_PUBKEY_SYSTEM, SOLANA_TX_SYSTEM,
+    INSTRUCTION_SYSTEM, SOLANA_PUBKEY_SYSTEM, SOLANA_TX_SYSTEM,
 };
+use crate::audit::AuditEntry;
 use crate::state::AccessDecision;
 use crate::vocabulary::{actions, categories, purposes};
 use anchor_lang::prelude::Pubkey;
 use serde_json::{json, Value};
+use std::str::FromStr;
 
 /// `AuditEvent.type`: DICOM 110110 "Patient Record" (access to a patient's record).
 const TYPE_PATIENT_RECORD: Code = Code {
@@ -197,4 +199,120 @@ pub fn access_event_to_fhir(event: &AccessEvent) -> Result<Value, FhirError> {
         resource["meta"] = json!({ "security": [CONFIDENTIALITY_RESTRICTED.coding()] });
     }
     Ok(resource)
+}
+
+/// Maps one change of the audit trail (an instruction that changed the patient's consents,
+/// requests, delegates or records, with the events it emitted) to a FHIR R4 `AuditEvent`:
+/// the signer as the requesting agent, the patient and the transaction as entities, and each
+/// event as a System Object entity whose `detail`s are the event's fields (old and new
+/// values, as JSON text) — the values only the events carry.
+pub fn change_event_to_fhir(
+    patient_wallet: &Pubkey,
+    entry: &AuditEntry,
+) -> Result<Value, FhirError> {
+    let recorded = instant("at", entry.unix_time.unwrap_or_default())?;
+    decode_signature(&entry.signature)?;
+    let actor = Pubkey::from_str(&entry.actor)
+        .map_err(|_| FhirError::InvalidSignature(entry.actor.clone()))?;
+    let mut entities = vec![json!({
+        "what": pubkey_reference(Some("Patient"), patient_wallet),
+        "type": ENTITY_PERSON.coding(),
+        "role": ROLE_PATIENT.coding(),
+    })];
+    for event in &entry.events {
+        let detail: Vec<Value> = event
+            .fields
+            .as_object()
+            .into_iter()
+            .flatten()
+            .map(|(name, value)| {
+                let text = value.as_str().map_or_else(|| value.to_string(), str::to_string);
+                json!({ "type": name, "valueString": text })
+            })
+            .collect();
+        entities.push(json!({
+            "what": { "display": event.name },
+            "type": ENTITY_SYSTEM_OBJECT.coding(),
+            "role": ROLE_SECURITY_RESOURCE.coding(),
+            "name": event.name,
+            "detail": detail,
+        }));
+    }
+    entities.push(json!({
+        "what": { "identifier": { "system": SOLANA_TX_SYSTEM, "value": entry.signature } },
+        "type": ENTITY_SYSTEM_OBJECT.coding(),
+        "role": ROLE_JOB.coding(),
+        "description": "Solana transaction that made the change",
+    }));
+    let names: Vec<&str> = entry.events.iter().map(|e| e.name.as_str()).collect();
+    Ok(json!({
+        "resourceType": "AuditEvent",
+        "text": narrative(&format!(
+            "{} at {recorded} by {}: {}.",
+            entry.instruction,
+            entry.actor,
+            if names.is_empty() { "no event recorded".to_string() } else { names.join(", ") }
+        )),
+        "type": TYPE_PATIENT_RECORD.coding(),
+        "subtype": [{ "system": INSTRUCTION_SYSTEM, "code": entry.instruction }],
+        "action": "U",
+        "recorded": recorded,
+        "outcome": "0",
+        "agent": [{
+            "who": pubkey_reference(None, &actor),
+            "requestor": true,
+        }],
+        "source": {
+            "observer": {
+                "type": "Device",
+                "identifier": { "system": SOLANA_PUBKEY_SYSTEM, "value": medchain::ID.to_string() },
+                "display": "medchain program",
+            },
+            "type": [SOURCE_SECURITY_SERVER.coding()],
+        },
+        "entity": entities,
+    }))
+}
+
+/// A patient's audit trail as a FHIR R4 Bundle (type collection) of AuditEvents: every access
+/// attempt that was recorded, and every successful change that emitted events, in the
+/// trail's order (newest first).
+pub fn audit_trail_bundle(
+    patient_wallet: &Pubkey,
+    trail: &[AuditEntry],
+) -> Result<Value, FhirError> {
+    let mut entries = Vec::new();
+    for entry in trail.iter().filter(|e| e.succeeded) {
+        let resource = match &entry.access {
+            Some(access) => {
+                let (Some(allowed), Some(reason)) = (access.allowed, access.reason.as_deref())
+                else {
+                    continue;
+                };
+                let provider_wallet = Pubkey::from_str(&entry.actor)
+                    .map_err(|_| FhirError::InvalidSignature(entry.actor.clone()))?;
+                let reason = crate::audit::reason_from_name(reason)
+                    .ok_or(FhirError::InvalidVocabulary { what: "access reason", bits: 0 })?;
+                let patient = crate::pda::patient(patient_wallet);
+                access_event_to_fhir(&AccessEvent {
+                    patient_wallet: *patient_wallet,
+                    provider_wallet,
+                    consent_address: Some(crate::pda::consent(
+                        &patient,
+                        &crate::pda::provider(&provider_wallet),
+                    )),
+                    category: access.category,
+                    purpose: access.purpose,
+                    action: access.action,
+                    decision: AccessDecision { allowed, reason, consent_version: 0 },
+                    at: entry.unix_time.unwrap_or_default(),
+                    signature: Some(entry.signature.clone()),
+                })?
+            }
+            None if !entry.events.is_empty() => change_event_to_fhir(patient_wallet, entry)?,
+            None => continue,
+        };
+        entries.push(json!({ "resource": resource }));
+    }
+    Ok(json!({ "resourceType": "Bundle", "type": "collection", "entry": entries }))
 }

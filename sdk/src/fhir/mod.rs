@@ -54,7 +54,7 @@ mod provenance;
 mod time;
 pub mod vocab;
 
-pub use audit::{access_event_to_fhir, AccessEvent};
+pub use audit::{access_event_to_fhir, audit_trail_bundle, change_event_to_fhir, AccessEvent};
 pub use bundle::{bundle_to_hashes, BundleEntryHash, BundleHashes};
 pub use consent::consent_to_fhir;
 pub use provenance::{record_anchor_to_provenance, Anchor, RecordAnchor};
@@ -83,6 +83,9 @@ pub const DELEGATE_SYSTEM: &str = "https://example.invalid/medchain/fhir/NamingS
 pub const SOLANA_PUBKEY_SYSTEM: &str = "urn:solana:pubkey";
 /// Identifier system of Solana transaction signatures (base58, as explorers show them).
 pub const SOLANA_TX_SYSTEM: &str = "urn:solana:tx";
+/// medchain's instruction names (`grant_consent`, `update_consent`, …), the subtype of an
+/// audited change.
+pub const INSTRUCTION_SYSTEM: &str = "https://example.invalid/medchain/fhir/CodeSystem/instruction";
 
 /// Why a FHIR mapping could not be produced or a Bundle could not be hashed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

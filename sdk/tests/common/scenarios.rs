@@ -106,6 +106,22 @@ pub async fn consent_lifecycle<B: Backend>(
     assert_eq!(last.allowed, Some(false));
     assert_eq!(last.reason.as_deref(), Some("consent_revoked"));
     assert_eq!(trail[2].access.as_ref().and_then(|a| a.allowed), Some(true));
+    // What changed comes from the events: the approval's consent terms, the revocation.
+    let changed =
+        trail[3].events.iter().find(|e| e.name == "ConsentChanged").expect("ConsentChanged");
+    assert_eq!(changed.fields["old_version"], 0);
+    assert_eq!(changed.fields["new_version"], 1);
+    assert_eq!(
+        changed.fields["new_terms"]["scope"],
+        medchain_sdk::names::scope_json(&terms().scope)
+    );
+    assert!(trail[3].events.iter().any(|e| e.name == "RequestResolved"));
+    assert_eq!(trail[1].events[0].name, "ConsentRevoked");
+    assert!(trail[0].events.is_empty(), "record_access emits no event");
+    let bundle = medchain_sdk::fhir::audit_trail_bundle(&patient.pubkey(), &trail)
+        .map_err(|e| SdkError::Transaction(e.to_string()))?;
+    let resources = bundle["entry"].as_array().map_or(0, Vec::len);
+    assert_eq!(resources, 6, "two access attempts and four changes: {bundle}");
     Ok(())
 }
 
