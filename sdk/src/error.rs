@@ -6,59 +6,8 @@ use medchain::error::MedchainError;
 /// Anchor's first custom error code; `MedchainError` variants count up from here.
 pub const CUSTOM_ERROR_OFFSET: u32 = 6000;
 
-/// Every program error in code order (the program numbers them from 6000 in this order).
-pub const PROGRAM_ERRORS: [MedchainError; 50] = [
-    MedchainError::RegistryPaused,
-    MedchainError::NotPendingAdmin,
-    MedchainError::NotPaused,
-    MedchainError::AlreadyPaused,
-    MedchainError::NotUpgradeAuthority,
-    MedchainError::InvalidProgramData,
-    MedchainError::IssuerHasActiveProviders,
-    MedchainError::ProviderNotActive,
-    MedchainError::ProviderAlreadySuspended,
-    MedchainError::ProviderNotSuspended,
-    MedchainError::InvalidProviderKind,
-    MedchainError::InvalidCredentialHash,
-    MedchainError::InvalidEncryptionKey,
-    MedchainError::InvalidCategories,
-    MedchainError::InvalidPurposes,
-    MedchainError::InvalidActions,
-    MedchainError::InvalidCategory,
-    MedchainError::InvalidPurpose,
-    MedchainError::InvalidAction,
-    MedchainError::InvalidDuration,
-    MedchainError::ExpiryInPast,
-    MedchainError::RequestNotPending,
-    MedchainError::RequestStillPending,
-    MedchainError::ApprovalWidensRequest,
-    MedchainError::ConsentAlreadyActive,
-    MedchainError::ConsentNotActive,
-    MedchainError::ConsentStillActive,
-    MedchainError::InvalidConsentAccount,
-    MedchainError::ConsentAccountMismatch,
-    MedchainError::UnauthorizedCloser,
-    MedchainError::ArithmeticOverflow,
-    MedchainError::InvalidNewAdmin,
-    MedchainError::AccountAlreadyExists,
-    MedchainError::WriteNotPermitted,
-    MedchainError::RecordNotCurrent,
-    MedchainError::RecordAlreadyEnteredInError,
-    MedchainError::NotRecordAuthor,
-    MedchainError::InvalidMerkleRoot,
-    MedchainError::InvalidLeafCount,
-    MedchainError::InvalidContentHash,
-    MedchainError::DelegateExpired,
-    MedchainError::DelegateNotPermitted,
-    MedchainError::DelegateScopeExceeded,
-    MedchainError::InvalidDelegatePermissions,
-    MedchainError::BreakGlassNotAllowedByIssuer,
-    MedchainError::BreakGlassNotAllowedByPatient,
-    MedchainError::EmergencyAccessAlreadyOpen,
-    MedchainError::InvalidEmergencyWindow,
-    MedchainError::InvalidEmergencyAccount,
-    MedchainError::CannotDelegateToSelf,
-];
+/// Every program error in code order: the program's own list ([`MedchainError::ALL`]).
+pub const PROGRAM_ERRORS: &[MedchainError] = MedchainError::ALL;
 
 /// A program error code as it appears in a failed transaction (`Custom(code)`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -238,5 +187,17 @@ mod tests {
             ProgramErrorCode::from_code(6000 + PROGRAM_ERRORS.len() as u32),
             ProgramErrorCode::Anchor(6000 + PROGRAM_ERRORS.len() as u32)
         );
+    }
+
+    #[test]
+    fn the_table_is_the_idl_error_list() {
+        let idl: serde_json::Value =
+            serde_json::from_str(include_str!("../../idl/medchain.json")).expect("the IDL parses");
+        let errors = idl["errors"].as_array().expect("errors");
+        assert_eq!(errors.len(), PROGRAM_ERRORS.len());
+        for (entry, error) in errors.iter().zip(PROGRAM_ERRORS) {
+            assert_eq!(entry["code"], u32::from(*error));
+            assert_eq!(entry["name"], format!("{error:?}"));
+        }
     }
 }

@@ -7,7 +7,10 @@
 //! stored or passed in instruction data: only pseudonymous keys, codes, times and hashes.
 //!
 //! This module is the table of contents: one line per instruction, forwarding to the
-//! handler in `instructions/`.
+//! handler in `instructions/`. One convention holds for all of them: each instruction's
+//! file has its Accounts struct with `validate` (every check that is not an account
+//! constraint, bound here with `#[access_control]`, so it runs after the accounts are
+//! loaded and before anything is written) and `handle` (the state change and its event).
 #![allow(unexpected_cfgs)]
 
 use anchor_lang::prelude::*;
@@ -31,36 +34,50 @@ pub mod medchain {
     use super::*;
 
     /// Creates the registry; the signer becomes admin (upgrade authority when upgradeable).
+    #[access_control(ctx.accounts.validate())]
+
     pub fn initialize(ctx: Context<Initialize>) -> Result<()> {
         Initialize::handle(ctx)
     }
 
     /// Admin proposes a successor; `Pubkey::default()` withdraws the proposal.
+    #[access_control(ctx.accounts.validate(&new_admin))]
+
     pub fn propose_admin(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
         ProposeAdmin::handle(ctx, new_admin)
     }
 
     /// The proposed admin accepts and becomes admin.
+    #[access_control(ctx.accounts.validate())]
+
     pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
         AcceptAdmin::handle(ctx)
     }
 
     /// Admin pauses new requests, grants, updates and approvals (revokes still work).
+    #[access_control(ctx.accounts.validate(true))]
+
     pub fn pause(ctx: Context<SetPaused>) -> Result<()> {
         SetPaused::handle(ctx, true)
     }
 
     /// Admin lifts a pause.
+    #[access_control(ctx.accounts.validate(false))]
+
     pub fn unpause(ctx: Context<SetPaused>) -> Result<()> {
         SetPaused::handle(ctx, false)
     }
 
     /// Admin trusts a credentialing body as an issuer.
+    #[access_control(ctx.accounts.validate())]
+
     pub fn add_issuer(ctx: Context<AddIssuer>, allows_break_glass: bool) -> Result<()> {
         AddIssuer::handle(ctx, allows_break_glass)
     }
 
     /// Admin allows or forbids break-glass access for an issuer's providers.
+    #[access_control(ctx.accounts.validate())]
+
     pub fn set_issuer_break_glass(
         ctx: Context<SetIssuerBreakGlass>,
         allows_break_glass: bool,
@@ -69,11 +86,15 @@ pub mod medchain {
     }
 
     /// Admin removes an issuer that has no active providers; rent returns to its payer.
+    #[access_control(ctx.accounts.validate())]
+
     pub fn remove_issuer(ctx: Context<RemoveIssuer>) -> Result<()> {
         RemoveIssuer::handle(ctx)
     }
 
     /// An issuer registers a provider, who co-signs with its own wallet.
+    #[access_control(ctx.accounts.validate(&credential_hash, kind))]
+
     pub fn register_provider(
         ctx: Context<RegisterProvider>,
         credential_hash: [u8; 32],
@@ -83,16 +104,22 @@ pub mod medchain {
     }
 
     /// The provider's issuer suspends it: every access is cut off at once.
+    #[access_control(ctx.accounts.validate(true))]
+
     pub fn suspend_provider(ctx: Context<ChangeProviderStatus>) -> Result<()> {
         ChangeProviderStatus::suspend(ctx)
     }
 
     /// The provider's issuer reinstates it.
+    #[access_control(ctx.accounts.validate(false))]
+
     pub fn reinstate_provider(ctx: Context<ChangeProviderStatus>) -> Result<()> {
         ChangeProviderStatus::reinstate(ctx)
     }
 
     /// A provider publishes its X25519 public key for sealed records.
+    #[access_control(ctx.accounts.validate(&encryption_key))]
+
     pub fn set_provider_encryption_key(
         ctx: Context<SetProviderEncryptionKey>,
         encryption_key: [u8; 32],
@@ -101,11 +128,15 @@ pub mod medchain {
     }
 
     /// A patient registers (anyone may pay the rent).
+    #[access_control(ctx.accounts.validate())]
+
     pub fn register_patient(ctx: Context<RegisterPatient>) -> Result<()> {
         RegisterPatient::handle(ctx)
     }
 
     /// An active provider asks a patient for access.
+    #[access_control(ctx.accounts.validate(&terms))]
+
     pub fn request_access(
         ctx: Context<RequestAccess>,
         nonce: u64,
@@ -115,46 +146,64 @@ pub mod medchain {
     }
 
     /// The patient approves a pending request, possibly narrowed, never widened.
+    #[access_control(ctx.accounts.validate(&approved))]
+
     pub fn approve_request(ctx: Context<ApproveRequest>, approved: RequestTerms) -> Result<()> {
         ApproveRequest::handle(ctx, approved)
     }
 
     /// The patient denies a pending request.
+    #[access_control(ctx.accounts.validate())]
+
     pub fn deny_request(ctx: Context<DenyRequest>) -> Result<()> {
         DenyRequest::handle(ctx)
     }
 
     /// The provider cancels its pending request.
+    #[access_control(ctx.accounts.validate())]
+
     pub fn cancel_request(ctx: Context<CancelRequest>) -> Result<()> {
         CancelRequest::handle(ctx)
     }
 
     /// The rent payer closes a finished request and gets the rent back.
+    #[access_control(ctx.accounts.validate())]
+
     pub fn close_request(ctx: Context<CloseRequest>) -> Result<()> {
         CloseRequest::handle(ctx)
     }
 
     /// The patient grants a provider access directly, or re-grants a revoked/expired one.
+    #[access_control(ctx.accounts.validate(&terms))]
+
     pub fn grant_consent(ctx: Context<GrantConsent>, terms: ConsentTerms) -> Result<()> {
         GrantConsent::handle(ctx, terms)
     }
 
     /// The patient changes an active consent; its version bumps.
+    #[access_control(ctx.accounts.validate(&terms))]
+
     pub fn update_consent(ctx: Context<UpdateConsent>, terms: ConsentTerms) -> Result<()> {
         UpdateConsent::handle(ctx, terms)
     }
 
     /// The patient revokes a consent, effective immediately.
+    #[access_control(ctx.accounts.validate())]
+
     pub fn revoke_consent(ctx: Context<RevokeConsent>) -> Result<()> {
         RevokeConsent::handle(ctx)
     }
 
     /// The patient or the rent payer closes a revoked or expired consent.
+    #[access_control(ctx.accounts.validate())]
+
     pub fn close_consent(ctx: Context<CloseConsent>) -> Result<()> {
         CloseConsent::handle(ctx)
     }
 
     /// Anchors the hash of a new record (a provider with the write action, or the patient).
+    #[access_control(ctx.accounts.validate())]
+
     pub fn anchor_record(
         ctx: Context<AnchorRecord>,
         record_id: [u8; 32],
@@ -166,6 +215,8 @@ pub mod medchain {
     }
 
     /// The author anchors a new version superseding the current one (never overwriting it).
+    #[access_control(ctx.accounts.validate())]
+
     pub fn amend_record(
         ctx: Context<AmendRecord>,
         new_record_id: [u8; 32],
@@ -176,11 +227,15 @@ pub mod medchain {
     }
 
     /// The author withdraws a record version as entered in error.
+    #[access_control(ctx.accounts.validate())]
+
     pub fn mark_entered_in_error(ctx: Context<MarkEnteredInError>) -> Result<()> {
         MarkEnteredInError::handle(ctx)
     }
 
     /// An active provider anchors the Merkle root of a batch of record hashes.
+    #[access_control(ctx.accounts.validate(&merkle_root, leaf_count))]
+
     pub fn anchor_batch(
         ctx: Context<AnchorBatch>,
         batch_id: u64,
@@ -191,6 +246,8 @@ pub mod medchain {
     }
 
     /// The patient names a delegate (guardian, proxy) with permissions, a scope and an expiry.
+    #[access_control(ctx.accounts.validate(permissions, &scope))]
+
     pub fn add_delegate(
         ctx: Context<AddDelegate>,
         permissions: u8,
@@ -200,11 +257,15 @@ pub mod medchain {
     }
 
     /// The patient removes a delegate.
+    #[access_control(ctx.accounts.validate())]
+
     pub fn remove_delegate(ctx: Context<RemoveDelegate>) -> Result<()> {
         RemoveDelegate::handle(ctx)
     }
 
     /// A delegate grants a consent on the patient's behalf, within its scope.
+    #[access_control(ctx.accounts.validate(&terms))]
+
     pub fn delegate_grant_consent(
         ctx: Context<DelegateGrantConsent>,
         terms: ConsentTerms,
@@ -213,11 +274,15 @@ pub mod medchain {
     }
 
     /// A delegate revokes a consent on the patient's behalf.
+    #[access_control(ctx.accounts.validate())]
+
     pub fn delegate_revoke_consent(ctx: Context<DelegateRevokeConsent>) -> Result<()> {
         DelegateRevokeConsent::handle(ctx)
     }
 
     /// Break-glass: a permitted provider opens an emergency read window (at most 24 h).
+    #[access_control(ctx.accounts.validate(duration_secs))]
+
     pub fn open_emergency_access(
         ctx: Context<OpenEmergencyAccess>,
         reason_code: u8,
@@ -227,6 +292,8 @@ pub mod medchain {
     }
 
     /// The patient reviews a break-glass window and may end it.
+    #[access_control(ctx.accounts.validate())]
+
     pub fn review_emergency_access(
         ctx: Context<ReviewEmergencyAccess>,
         end_now: bool,
@@ -235,6 +302,8 @@ pub mod medchain {
     }
 
     /// The patient allows or forbids break-glass access for themselves.
+    #[access_control(ctx.accounts.validate())]
+
     pub fn set_break_glass_policy(
         ctx: Context<SetBreakGlassPolicy>,
         allows_break_glass: bool,
@@ -243,6 +312,8 @@ pub mod medchain {
     }
 
     /// A provider's access attempt is evaluated and recorded, granted or denied.
+    #[access_control(ctx.accounts.validate(category, purpose, action))]
+
     pub fn record_access(
         ctx: Context<RecordAccess>,
         category: u32,

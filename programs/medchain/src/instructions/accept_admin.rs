@@ -24,6 +24,12 @@ pub struct AcceptAdmin<'info> {
 }
 
 impl AcceptAdmin<'_> {
+    /// Every check of this instruction is an account constraint (signers, seeds, `has_one`)
+    /// or a state transition's own rule; nothing more to check.
+    pub fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Makes the pending admin the admin and clears the proposal.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;

@@ -33,7 +33,8 @@ pub struct AddDelegate<'info> {
 }
 
 impl AddDelegate<'_> {
-    fn validate(&self, permissions: u8, scope: &ConsentTerms, now: i64) -> Result<()> {
+    pub fn validate(&self, permissions: u8, scope: &ConsentTerms) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
         require_keys_neq!(
             self.delegate_authority.key(),
             self.authority.key(),
@@ -49,7 +50,6 @@ impl AddDelegate<'_> {
     /// Adds a delegate with `permissions` over `scope` (its `expires_at` ends the mandate).
     pub fn handle(ctx: Context<Self>, permissions: u8, scope: ConsentTerms) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        ctx.accounts.validate(permissions, &scope, now)?;
         let patient = &mut ctx.accounts.patient;
         patient.delegates_added =
             patient.delegates_added.checked_add(1).ok_or(MedchainError::ArithmeticOverflow)?;

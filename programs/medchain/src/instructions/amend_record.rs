@@ -42,6 +42,13 @@ pub struct AmendRecord<'info> {
 }
 
 impl AmendRecord<'_> {
+    /// The accounts are checked by their constraints; who may write (the patient, or a
+    /// provider whose consent holds the write action for the category and purpose) is
+    /// decided by `authorize_write` in the handler, because it also yields the author.
+    pub fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Anchors `content_hash` as the next version of `previous`.
     pub fn handle(
         ctx: Context<Self>,

@@ -28,6 +28,12 @@ pub struct AnchorBatch<'info> {
 }
 
 impl AnchorBatch<'_> {
+    /// An active provider, a non-zero root and a leaf count in range.
+    pub fn validate(&self, merkle_root: &[u8; 32], leaf_count: u64) -> Result<()> {
+        require!(self.provider.is_active(), MedchainError::ProviderNotActive);
+        RecordBatch::validate(merkle_root, leaf_count)
+    }
+
     /// Anchors `merkle_root` over `leaf_count` record hashes as batch `batch_id`.
     pub fn handle(
         ctx: Context<Self>,
@@ -35,8 +41,6 @@ impl AnchorBatch<'_> {
         merkle_root: [u8; 32],
         leaf_count: u64,
     ) -> Result<()> {
-        require!(ctx.accounts.provider.is_active(), MedchainError::ProviderNotActive);
-        RecordBatch::validate(&merkle_root, leaf_count)?;
         let now = Clock::get()?.unix_timestamp;
         let author = ctx.accounts.provider.key();
         let bump = ctx.bumps.batch;

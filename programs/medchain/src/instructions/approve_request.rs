@@ -51,7 +51,7 @@ pub struct ApproveRequest<'info> {
 }
 
 impl ApproveRequest<'_> {
-    fn validate(&self, approved: &RequestTerms) -> Result<()> {
+    pub fn validate(&self, approved: &RequestTerms) -> Result<()> {
         require!(!self.registry.paused, MedchainError::RegistryPaused);
         require!(self.request.status == RequestStatus::Pending, MedchainError::RequestNotPending);
         require!(self.provider.is_active(), MedchainError::ProviderNotActive);
@@ -63,7 +63,6 @@ impl ApproveRequest<'_> {
     /// Approves with `approved` terms (equal to or narrower than the request); access lasts
     /// `approved.duration_secs` from now.
     pub fn handle(ctx: Context<Self>, approved: RequestTerms) -> Result<()> {
-        ctx.accounts.validate(&approved)?;
         let now = Clock::get()?.unix_timestamp;
         let terms = approved.to_consent_terms(now)?;
         let accounts = &mut *ctx.accounts;

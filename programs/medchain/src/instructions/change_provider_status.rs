@@ -32,10 +32,19 @@ pub struct ChangeProviderStatus<'info> {
 }
 
 impl ChangeProviderStatus<'_> {
+    /// Suspending needs an active provider, reinstating a suspended one.
+    pub fn validate(&self, suspend: bool) -> Result<()> {
+        if suspend {
+            require!(self.provider.is_active(), MedchainError::ProviderAlreadySuspended);
+        } else {
+            require!(!self.provider.is_active(), MedchainError::ProviderNotSuspended);
+        }
+        Ok(())
+    }
+
     /// Active → Suspended.
     pub fn suspend(ctx: Context<Self>) -> Result<()> {
         let provider = &mut ctx.accounts.provider;
-        require!(provider.is_active(), MedchainError::ProviderAlreadySuspended);
         let now = Clock::get()?.unix_timestamp;
         provider.status = ProviderStatus::Suspended;
         provider.status_changed_at = now;
@@ -55,7 +64,6 @@ impl ChangeProviderStatus<'_> {
     /// Suspended → Active.
     pub fn reinstate(ctx: Context<Self>) -> Result<()> {
         let provider = &mut ctx.accounts.provider;
-        require!(!provider.is_active(), MedchainError::ProviderNotSuspended);
         let now = Clock::get()?.unix_timestamp;
         provider.status = ProviderStatus::Active;
         provider.status_changed_at = now;

@@ -32,7 +32,8 @@ pub struct CloseConsent<'info> {
 }
 
 impl CloseConsent<'_> {
-    fn validate(&self, now: i64) -> Result<()> {
+    pub fn validate(&self) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
         let closer = self.closer.key();
         require!(
             closer == self.patient.authority || closer == self.consent.rent_payer,
@@ -45,7 +46,6 @@ impl CloseConsent<'_> {
     /// Closes the consent.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        ctx.accounts.validate(now)?;
         emit_cpi!(ConsentClosed {
             consent: ctx.accounts.consent.key(),
             rent_receiver: ctx.accounts.rent_payer.key(),

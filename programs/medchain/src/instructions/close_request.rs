@@ -25,9 +25,14 @@ pub struct CloseRequest<'info> {
 }
 
 impl CloseRequest<'_> {
+    /// Only a request that is no longer pending may be closed.
+    pub fn validate(&self) -> Result<()> {
+        require!(self.request.is_finished(), MedchainError::RequestStillPending);
+        Ok(())
+    }
+
     /// Closes an Approved, Denied or Cancelled request.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
-        require!(ctx.accounts.request.is_finished(), MedchainError::RequestStillPending);
         let now = Clock::get()?.unix_timestamp;
         emit_cpi!(RequestClosed {
             request: ctx.accounts.request.key(),

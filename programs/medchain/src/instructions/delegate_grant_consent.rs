@@ -42,7 +42,8 @@ pub struct DelegateGrantConsent<'info> {
 }
 
 impl DelegateGrantConsent<'_> {
-    fn validate(&self, terms: &ConsentTerms, now: i64) -> Result<()> {
+    pub fn validate(&self, terms: &ConsentTerms) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
         require!(!self.registry.paused, MedchainError::RegistryPaused);
         self.delegate.check_grant(terms, now)?;
         require!(self.provider.is_active(), MedchainError::ProviderNotActive);
@@ -52,7 +53,6 @@ impl DelegateGrantConsent<'_> {
     /// Grants `terms` to the provider on the patient's behalf.
     pub fn handle(ctx: Context<Self>, terms: ConsentTerms) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        ctx.accounts.validate(&terms, now)?;
         let accounts = &mut *ctx.accounts;
         let event = write_grant(
             GrantTarget {

@@ -34,10 +34,14 @@ pub struct DelegateRevokeConsent<'info> {
 }
 
 impl DelegateRevokeConsent<'_> {
+    /// The delegate is in force and may revoke.
+    pub fn validate(&self) -> Result<()> {
+        self.delegate.check_revoke(Clock::get()?.unix_timestamp)
+    }
+
     /// Active → Revoked, by the delegate.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        ctx.accounts.delegate.check_revoke(now)?;
         ctx.accounts.consent.revoke(now)?;
         emit_cpi!(ConsentRevoked {
             consent: ctx.accounts.consent.key(),

@@ -25,6 +25,12 @@ pub struct DenyRequest<'info> {
 }
 
 impl DenyRequest<'_> {
+    /// Every check of this instruction is an account constraint (signers, seeds, `has_one`)
+    /// or a state transition's own rule; nothing more to check.
+    pub fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Pending → Denied. Allowed while paused.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;

@@ -39,7 +39,8 @@ pub struct GrantConsent<'info> {
 }
 
 impl GrantConsent<'_> {
-    fn validate(&self, terms: &ConsentTerms, now: i64) -> Result<()> {
+    pub fn validate(&self, terms: &ConsentTerms) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
         require!(!self.registry.paused, MedchainError::RegistryPaused);
         require!(self.provider.is_active(), MedchainError::ProviderNotActive);
         terms.validate(now)
@@ -48,7 +49,6 @@ impl GrantConsent<'_> {
     /// Grants `terms` to the provider.
     pub fn handle(ctx: Context<Self>, terms: ConsentTerms) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        ctx.accounts.validate(&terms, now)?;
         let accounts = &mut *ctx.accounts;
         let event = write_grant(
             GrantTarget {

@@ -23,7 +23,7 @@ pub struct MarkEnteredInError<'info> {
 }
 
 impl MarkEnteredInError<'_> {
-    fn validate(&self) -> Result<()> {
+    pub fn validate(&self) -> Result<()> {
         let info = self.author_account.as_ref();
         let authority = match self.record.author_kind {
             AuthorKind::Provider => {
@@ -39,7 +39,6 @@ impl MarkEnteredInError<'_> {
 
     /// Marks the version EnteredInError.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
-        ctx.accounts.validate()?;
         let now = Clock::get()?.unix_timestamp;
         let old_status = ctx.accounts.record.status as u8;
         ctx.accounts.record.mark_entered_in_error(now)?;

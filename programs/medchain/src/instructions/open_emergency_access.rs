@@ -33,7 +33,8 @@ pub struct OpenEmergencyAccess<'info> {
 }
 
 impl OpenEmergencyAccess<'_> {
-    fn validate(&self) -> Result<()> {
+    pub fn validate(&self, duration_secs: i64) -> Result<()> {
+        EmergencyAccess::validate_window(duration_secs)?;
         require!(self.provider.is_active(), MedchainError::ProviderNotActive);
         require!(self.issuer.allows_break_glass, MedchainError::BreakGlassNotAllowedByIssuer);
         require!(self.patient.allows_break_glass, MedchainError::BreakGlassNotAllowedByPatient);
@@ -42,8 +43,6 @@ impl OpenEmergencyAccess<'_> {
 
     /// Opens a window of `duration_secs` (at most 24 h) with `reason_code`.
     pub fn handle(ctx: Context<Self>, reason_code: u8, duration_secs: i64) -> Result<()> {
-        ctx.accounts.validate()?;
-        EmergencyAccess::validate_window(duration_secs)?;
         let now = Clock::get()?.unix_timestamp;
         let patient = ctx.accounts.patient.key();
         let provider = ctx.accounts.provider.key();

@@ -18,10 +18,15 @@ pub struct ProposeAdmin<'info> {
 }
 
 impl ProposeAdmin<'_> {
+    /// The admin cannot propose itself.
+    pub fn validate(&self, new_admin: &Pubkey) -> Result<()> {
+        require_keys_neq!(*new_admin, self.admin.key(), MedchainError::InvalidNewAdmin);
+        Ok(())
+    }
+
     /// Proposes `new_admin`, who must accept with `accept_admin`; `Pubkey::default()`
     /// withdraws a pending proposal.
     pub fn handle(ctx: Context<Self>, new_admin: Pubkey) -> Result<()> {
-        require_keys_neq!(new_admin, ctx.accounts.admin.key(), MedchainError::InvalidNewAdmin);
         let now = Clock::get()?.unix_timestamp;
         ctx.accounts.registry.pending_admin = new_admin;
         emit_cpi!(AdminTransferProposed {

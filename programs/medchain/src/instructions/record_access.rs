@@ -44,7 +44,8 @@ pub struct RecordAccess<'info> {
 }
 
 impl RecordAccess<'_> {
-    fn validate(category: u32, purpose: u16, action: u8) -> Result<()> {
+    /// Each of `category`, `purpose` and `action` must be exactly one known member.
+    pub fn validate(&self, category: u32, purpose: u16, action: u8) -> Result<()> {
         require!(
             is_single_member(category.into(), categories::VALID.into()),
             MedchainError::InvalidCategory
@@ -96,7 +97,6 @@ impl RecordAccess<'_> {
         purpose: u16,
         action: u8,
     ) -> Result<AccessDecision> {
-        Self::validate(category, purpose, action)?;
         let now = Clock::get()?.unix_timestamp;
         let accounts = &mut *ctx.accounts;
         let patient_key = accounts.patient.key();

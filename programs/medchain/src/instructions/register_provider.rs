@@ -36,10 +36,16 @@ pub struct RegisterProvider<'info> {
 }
 
 impl RegisterProvider<'_> {
+    /// A known provider kind and a non-zero credential hash.
+    pub fn validate(&self, credential_hash: &[u8; 32], kind: u8) -> Result<()> {
+        require!(ProviderKind::from_code(kind).is_some(), MedchainError::InvalidProviderKind);
+        require!(*credential_hash != [0u8; 32], MedchainError::InvalidCredentialHash);
+        Ok(())
+    }
+
     /// Creates the provider, Active.
     pub fn handle(ctx: Context<Self>, credential_hash: [u8; 32], kind: u8) -> Result<()> {
         let kind = ProviderKind::from_code(kind).ok_or(MedchainError::InvalidProviderKind)?;
-        require!(credential_hash != [0u8; 32], MedchainError::InvalidCredentialHash);
         let now = Clock::get()?.unix_timestamp;
         let authority = ctx.accounts.provider_authority.key();
         let issuer_key = ctx.accounts.issuer.key();

@@ -31,6 +31,12 @@ pub struct RemoveDelegate<'info> {
 }
 
 impl RemoveDelegate<'_> {
+    /// Every check of this instruction is an account constraint (signers, seeds, `has_one`)
+    /// or a state transition's own rule; nothing more to check.
+    pub fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Closes the delegate at once; it can do nothing afterwards.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;

@@ -31,9 +31,14 @@ pub struct RemoveIssuer<'info> {
 }
 
 impl RemoveIssuer<'_> {
+    /// Only an issuer without active providers may be removed.
+    pub fn validate(&self) -> Result<()> {
+        require!(self.issuer.can_be_removed(), MedchainError::IssuerHasActiveProviders);
+        Ok(())
+    }
+
     /// Closes the issuer once none of its providers is active.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
-        require!(ctx.accounts.issuer.can_be_removed(), MedchainError::IssuerHasActiveProviders);
         let registry = &mut ctx.accounts.registry;
         registry.issuer_count =
             registry.issuer_count.checked_sub(1).ok_or(MedchainError::ArithmeticOverflow)?;

@@ -43,7 +43,7 @@ pub struct RequestAccess<'info> {
 }
 
 impl RequestAccess<'_> {
-    fn validate(&self, terms: &RequestTerms) -> Result<()> {
+    pub fn validate(&self, terms: &RequestTerms) -> Result<()> {
         require!(!self.registry.paused, MedchainError::RegistryPaused);
         require!(self.provider.is_active(), MedchainError::ProviderNotActive);
         terms.validate()
@@ -51,7 +51,6 @@ impl RequestAccess<'_> {
 
     /// Creates a Pending request.
     pub fn handle(ctx: Context<Self>, nonce: u64, terms: RequestTerms) -> Result<()> {
-        ctx.accounts.validate(&terms)?;
         let now = Clock::get()?.unix_timestamp;
         let patient = ctx.accounts.patient.key();
         let provider = ctx.accounts.provider.key();

@@ -25,6 +25,12 @@ pub struct RevokeConsent<'info> {
 }
 
 impl RevokeConsent<'_> {
+    /// Every check of this instruction is an account constraint (signers, seeds, `has_one`)
+    /// or a state transition's own rule; nothing more to check.
+    pub fn validate(&self) -> Result<()> {
+        Ok(())
+    }
+
     /// Active → Revoked. Always allowed, even while the registry is paused.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;

@@ -18,15 +18,20 @@ pub struct SetPaused<'info> {
 }
 
 impl SetPaused<'_> {
+    /// Pausing needs a running registry, unpausing a paused one.
+    pub fn validate(&self, paused: bool) -> Result<()> {
+        if paused {
+            require!(!self.registry.paused, MedchainError::AlreadyPaused);
+        } else {
+            require!(self.registry.paused, MedchainError::NotPaused);
+        }
+        Ok(())
+    }
+
     /// Sets the paused flag; pausing a paused registry (or the reverse) is an error so that
     /// an operator notices a mistaken command.
     pub fn handle(ctx: Context<Self>, paused: bool) -> Result<()> {
         let registry = &mut ctx.accounts.registry;
-        if paused {
-            require!(!registry.paused, MedchainError::AlreadyPaused);
-        } else {
-            require!(registry.paused, MedchainError::NotPaused);
-        }
         registry.paused = paused;
         let now = Clock::get()?.unix_timestamp;
         emit_cpi!(PauseChanged { paused, at: now });

@@ -23,9 +23,14 @@ pub struct SetProviderEncryptionKey<'info> {
 }
 
 impl SetProviderEncryptionKey<'_> {
+    /// A key of all zeros is no key.
+    pub fn validate(&self, encryption_key: &[u8; 32]) -> Result<()> {
+        require!(*encryption_key != [0u8; 32], MedchainError::InvalidEncryptionKey);
+        Ok(())
+    }
+
     /// Stores the key; an all-zero key is refused.
     pub fn handle(ctx: Context<Self>, encryption_key: [u8; 32]) -> Result<()> {
-        require!(encryption_key != [0u8; 32], MedchainError::InvalidEncryptionKey);
         let now = Clock::get()?.unix_timestamp;
         let provider = &mut ctx.accounts.provider;
         let old_key = provider.encryption_key;

@@ -35,7 +35,8 @@ pub struct UpdateConsent<'info> {
 }
 
 impl UpdateConsent<'_> {
-    fn validate(&self, terms: &ConsentTerms, now: i64) -> Result<()> {
+    pub fn validate(&self, terms: &ConsentTerms) -> Result<()> {
+        let now = Clock::get()?.unix_timestamp;
         require!(!self.registry.paused, MedchainError::RegistryPaused);
         require!(self.consent.status == ConsentStatus::Active, MedchainError::ConsentNotActive);
         terms.validate(now)
@@ -44,7 +45,6 @@ impl UpdateConsent<'_> {
     /// Replaces the terms of an Active consent (an expired one may be extended this way).
     pub fn handle(ctx: Context<Self>, terms: ConsentTerms) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        ctx.accounts.validate(&terms, now)?;
         let consent = &mut ctx.accounts.consent;
         let old_version = consent.version;
         let old_terms = consent.terms();
