@@ -34,11 +34,10 @@ pub struct OpenEmergencyAccess<'info> {
 
 impl OpenEmergencyAccess<'_> {
     pub fn validate(&self, duration_secs: i64) -> Result<()> {
-        EmergencyAccess::validate_window(duration_secs)?;
         require!(self.provider.is_active(), MedchainError::ProviderNotActive);
         require!(self.issuer.allows_break_glass, MedchainError::BreakGlassNotAllowedByIssuer);
         require!(self.patient.allows_break_glass, MedchainError::BreakGlassNotAllowedByPatient);
-        Ok(())
+        EmergencyAccess::validate_window(duration_secs)
     }
 
     /// Opens a window of `duration_secs` (at most 24 h) with `reason_code`.
