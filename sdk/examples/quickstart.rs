@@ -20,27 +20,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     chain.request_access(&doctor, &me, 1, terms).await?;
     chain.approve_request(&patient, &doctor, &doctor.pubkey(), 1, terms).await?;
     println!("{:?}", chain.check_access(&doctor.pubkey(), &me, IMAGING, TREAT, READ).await?);
-    println!(
-        "{:?}",
-        chain
-            .record_access(
-                &doctor,
-                &me,
-                RecordAccessArgs { category: IMAGING, purpose: TREAT, action: READ }
-            )
-            .await?
-    );
+    let read_imaging = RecordAccessArgs { category: IMAGING, purpose: TREAT, action: READ };
+    println!("{:?}", chain.record_access(&doctor, &me, read_imaging).await?);
     chain.revoke_consent(&patient, &doctor, &doctor.pubkey()).await?;
-    println!(
-        "{:?}",
-        chain
-            .record_access(
-                &doctor,
-                &me,
-                RecordAccessArgs { category: IMAGING, purpose: TREAT, action: READ }
-            )
-            .await?
-    );
+    println!("{:?}", chain.record_access(&doctor, &me, read_imaging).await?);
     for entry in chain.audit_trail(&me, 100).await? {
         println!("{} {} by {}: {:?}", entry.slot, entry.instruction, entry.actor, entry.access);
     }
