@@ -216,3 +216,13 @@ async fn an_externally_signed_transaction_refused_by_the_program_comes_back_type
     let err = chain.backend().send_transaction(&tx).await.expect_err("refused");
     assert_eq!(err.program_error(), Some(MedchainError::ConsentAlreadyActive), "{err}");
 }
+
+#[tokio::test]
+async fn chain_id_is_the_caip2_id_of_the_genesis_hash() {
+    use medchain_sdk::Backend;
+    let genesis = "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d";
+    let mocks = HashMap::from([(RpcRequest::GetGenesisHash, json!(genesis))]);
+    let chain = chain_with(mocks);
+    let id = chain.backend().chain_id().await.expect("chain id");
+    assert_eq!(id, "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp", "mainnet-beta's CAIP-2 id");
+}
