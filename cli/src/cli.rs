@@ -1,7 +1,16 @@
-//! The command tree (clap derive), grouped by who uses each command.
+//! The top level of the command line: the global flags, the command groups (each group's
+//! subcommands live in `commands/<group>.rs`, beside their handlers), parsing and dispatch.
 
-use crate::output::OutputFormat;
-use clap::{Args, Parser, Subcommand};
+use crate::args::NameError;
+use crate::commands::{
+    admin, audit, consent, demo, issuer, keygen, ledger, patient, provider, qr, record, serve,
+};
+use crate::error::{CliError, EXIT_BAD_INPUT};
+use crate::output::{Output, OutputFormat};
+use clap::error::ErrorKind;
+use clap::{Args, CommandFactory, Parser, Subcommand};
+use medchain_sdk::names::UnknownName;
+use serde_json::json;
 use std::path::PathBuf;
 
 const AFTER_HELP: &str = "\
@@ -20,6 +29,17 @@ Example: medchain demo";
 #[derive(Parser, Debug)]
 #[command(name = "medchain", version, about, after_help = AFTER_HELP)]
 pub struct Cli {
+    /// The flags every command takes.
+    #[command(flatten)]
+    pub globals: Globals,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The global flags: cluster, signer, output.
+#[derive(Args, Debug, Clone)]
+pub struct Globals {
     /// Solana CLI config file (default ~/.config/solana/cli/config.yml, if present).
     #[arg(short = 'C', long, global = true)]
     pub config: Option<PathBuf>,
@@ -45,9 +65,6 @@ pub struct Cli {
     /// you deploy) in the SBF VM instead of the natively compiled one.
     #[arg(long, global = true, env = "MEDCHAIN_PROGRAM_SO", value_name = "PATH.so")]
     pub program: Option<PathBuf>,
-    /// What to do.
-    #[command(subcommand)]
-    pub command: Command,
 }
 
 /// Top-level command groups.
@@ -58,59 +75,59 @@ pub enum Command {
         subcommand,
         after_help = "Example: medchain -k admin.json admin add-issuer <ISSUER_WALLET> --break-glass"
     )]
-    Admin(AdminCommand),
+    Admin(admin::AdminCommand),
     /// Credentialing bodies: register, suspend and reinstate providers.
     #[command(
         subcommand,
         after_help = "Example: medchain -k issuer.json issuer register-provider --provider-keypair dr.json --credential-file licence.pdf --kind physician"
     )]
-    Issuer(IssuerCommand),
+    Issuer(issuer::IssuerCommand),
     /// Providers: request access, record access, anchor records and bundles, break the glass.
     #[command(
         subcommand,
         after_help = "Example: medchain -k dr.json provider request <PATIENT_WALLET> --categories imaging,labs --purposes TREAT --actions read --days 30"
     )]
-    Provider(ProviderCommand),
+    Provider(provider::ProviderCommand),
     /// Patients: answer requests, grant, update and revoke consents, see records and the audit trail.
     #[command(
         subcommand,
         after_help = "Example: medchain -k me.json patient approve <PROVIDER_WALLET> --nonce 1"
     )]
-    Patient(PatientCommand),
+    Patient(patient::PatientCommand),
     /// Records: hash FHIR resources and verify them against anchored batches.
     #[command(subcommand, after_help = "Example: medchain record hash observation.json")]
-    Record(RecordCommand),
+    Record(record::RecordCommand),
     /// Consents: show, list, export as FHIR.
     #[command(
         subcommand,
         after_help = "Example: medchain consent list --patient <PATIENT_WALLET>"
     )]
-    Consent(ConsentCommand),
+    Consent(consent::ConsentCommand),
     /// Audit: export a patient's access log as FHIR AuditEvents.
     #[command(
         subcommand,
         after_help = "Example: medchain audit export --patient <PATIENT_WALLET>"
     )]
-    Audit(AuditCommand),
+    Audit(audit::AuditCommand),
     /// The embedded ledger: info, faucet, reset.
     #[command(subcommand, after_help = "Example: medchain ledger info")]
-    Ledger(LedgerCommand),
+    Ledger(ledger::LedgerCommand),
     /// Serves Solana Actions / Solana Pay transaction requests: patients approve, deny, grant and revoke from their own wallet.
     #[command(
         after_help = "Example: medchain serve --bind 127.0.0.1:8080 --base-url https://clinic.example --fee-payer clinic-fees.json"
     )]
-    Serve(ServeArgs),
+    Serve(serve::ServeArgs),
     /// Prints the Solana Pay transaction-request URL of an action URL and its QR code.
     #[command(
         after_help = "Example: medchain qr https://clinic.example/api/actions/revoke/<CONSENT> --png revoke.png"
     )]
-    Qr(QrCommandArgs),
+    Qr(qr::QrArgs),
     /// A guided end-to-end scenario on a fresh embedded ledger.
     #[command(after_help = "Example: medchain demo --output json")]
-    Demo(DemoArgs),
+    Demo(demo::DemoArgs),
     /// Writes a new keypair file (solana-keygen format).
     #[command(after_help = "Example: medchain keygen -o patient.json")]
-    Keygen(KeygenArgs),
+    Keygen(keygen::KeygenArgs),
     /// Prints shell completions.
     #[command(after_help = "Example: medchain completions bash > /etc/bash_completion.d/medchain")]
     Completions {
@@ -119,574 +136,65 @@ pub enum Command {
     },
 }
 
-/// `admin …`
-#[derive(Subcommand, Debug)]
-pub enum AdminCommand {
-    /// Creates the registry; the signer becomes admin.
-    #[command(after_help = "Example: medchain -k admin.json admin initialize")]
-    Initialize,
-    /// Trusts a credentialing body.
-    #[command(
-        after_help = "Example: medchain -k admin.json admin add-issuer <WALLET> --break-glass"
-    )]
-    AddIssuer {
-        /// The issuer's wallet.
-        issuer: String,
-        /// Allow the issuer's providers to open break-glass access.
-        #[arg(long)]
-        break_glass: bool,
-    },
-    /// Removes an issuer that has no active providers.
-    #[command(after_help = "Example: medchain -k admin.json admin remove-issuer <WALLET>")]
-    RemoveIssuer {
-        /// The issuer's wallet.
-        issuer: String,
-    },
-    /// Pauses new requests, grants and approvals.
-    #[command(after_help = "Example: medchain -k admin.json admin pause")]
-    Pause,
-    /// Lifts a pause.
-    #[command(after_help = "Example: medchain -k admin.json admin unpause")]
-    Unpause,
-    /// Shows the registry.
-    #[command(after_help = "Example: medchain admin show")]
-    Show,
+/// Parses the command line. Usage errors exit with 2 as clap does, except a value that is not
+/// a vocabulary name (`--categories x-rays`), which is bad input: exit 3, as the
+/// exit-code table says (and a JSON error object under `--output json`).
+pub fn parse() -> Cli {
+    let error = match Cli::try_parse() {
+        Ok(cli) => return cli,
+        Err(error) => error,
+    };
+    let name_error = (error.kind() == ErrorKind::ValueValidation)
+        .then(|| std::error::Error::source(&error))
+        .flatten()
+        .filter(|source| source.is::<UnknownName>() || source.is::<NameError>())
+        .map(ToString::to_string);
+    let Some(message) = name_error else { error.exit() };
+    if json_output_requested() {
+        println!("{}", json!({ "error": message, "exit_code": EXIT_BAD_INPUT }));
+    }
+    let _ = error.print();
+    std::process::exit(EXIT_BAD_INPUT);
 }
 
-/// `issuer …`
-#[derive(Subcommand, Debug)]
-pub enum IssuerCommand {
-    /// Registers a provider (the provider's own keypair co-signs).
-    #[command(
-        after_help = "Example: medchain -k issuer.json issuer register-provider --provider-keypair dr.json --credential-file licence.pdf --kind physician"
-    )]
-    RegisterProvider {
-        /// The provider's keypair file (it must co-sign).
-        #[arg(long)]
-        provider_keypair: PathBuf,
-        /// A file whose SHA-256 is stored as the credential hash (licence, NPI record).
-        #[arg(long, conflicts_with = "credential_hash")]
-        credential_file: Option<PathBuf>,
-        /// The credential hash as 64 hex characters.
-        #[arg(long)]
-        credential_hash: Option<String>,
-        /// physician, nurse, pharmacist, hospital, clinic, laboratory, imaging, payer, researcher, public-health, other.
-        #[arg(long, default_value = "physician")]
-        kind: String,
-    },
-    /// Suspends a provider: every access is cut off at once.
-    #[command(after_help = "Example: medchain -k issuer.json issuer suspend <PROVIDER_WALLET>")]
-    Suspend {
-        /// The provider's wallet.
-        provider: String,
-    },
-    /// Reinstates a suspended provider.
-    #[command(after_help = "Example: medchain -k issuer.json issuer reinstate <PROVIDER_WALLET>")]
-    Reinstate {
-        /// The provider's wallet.
-        provider: String,
-    },
+/// True when the raw arguments ask for JSON output (they did not parse, so clap cannot say).
+fn json_output_requested() -> bool {
+    let args: Vec<String> = std::env::args().collect();
+    args.iter().enumerate().any(|(i, arg)| {
+        let value = match arg.strip_prefix("--output=") {
+            Some(value) => Some(value),
+            None if arg == "--output" => args.get(i + 1).map(String::as_str),
+            None => None,
+        };
+        value.is_some_and(|v| v.starts_with("json"))
+    })
 }
 
-/// Terms named on the command line.
-#[derive(Args, Debug, Clone)]
-pub struct TermsArgs {
-    /// Categories, comma-separated (imaging, labs, medications, …; `all` = every standard one; sensitive ones must be named).
-    #[arg(long, default_value = "all")]
-    pub categories: String,
-    /// Purposes of use (HL7 codes), comma-separated.
-    #[arg(long, default_value = "TREAT")]
-    pub purposes: String,
-    /// Actions: read, write, share.
-    #[arg(long, default_value = "read")]
-    pub actions: String,
-    /// How long, in days.
-    #[arg(long, default_value_t = 30)]
-    pub days: u32,
+/// Runs one parsed command line.
+pub async fn run(cli: Cli) -> Result<Output, CliError> {
+    let Cli { globals, command } = cli;
+    let g = &globals;
+    match command {
+        Command::Admin(c) => admin::run(g, c).await,
+        Command::Issuer(c) => issuer::run(g, c).await,
+        Command::Provider(c) => provider::run(g, c).await,
+        Command::Patient(c) => patient::run(g, c).await,
+        Command::Record(c) => record::run(g, c).await,
+        Command::Consent(c) => consent::run(g, c).await,
+        Command::Audit(c) => audit::run(g, c).await,
+        Command::Ledger(c) => ledger::run(g, c).await,
+        Command::Serve(args) => serve::run(g, args).await,
+        Command::Qr(args) => qr::run(&args),
+        Command::Demo(args) => demo::run(g, &args).await,
+        Command::Keygen(args) => keygen::run(&args),
+        Command::Completions { shell } => Ok(completions(shell)),
+    }
 }
 
-/// `provider …`
-#[derive(Subcommand, Debug)]
-pub enum ProviderCommand {
-    /// Asks a patient for access.
-    #[command(
-        after_help = "Example: medchain -k dr.json provider request <PATIENT_WALLET> --categories imaging,labs --days 30"
-    )]
-    Request {
-        /// The patient's wallet.
-        patient: String,
-        /// Request number (default: the current time, unique per provider).
-        #[arg(long)]
-        nonce: Option<u64>,
-        /// What is asked.
-        #[command(flatten)]
-        terms: TermsArgs,
-        /// The wallet links (approve/deny) and QR code for the patient.
-        #[command(flatten)]
-        link: ActionLinkArgs,
-    },
-    /// Proposes terms for the patient to grant from their wallet: a signed grant link and QR code.
-    #[command(
-        after_help = "Example: medchain -k dr.json provider propose --categories imaging,labs --days 30 --base-url https://clinic.example --qr"
-    )]
-    Propose {
-        /// Bind the proposal to this patient wallet (default: any patient may use it).
-        #[arg(long)]
-        patient: Option<String>,
-        /// What is proposed.
-        #[command(flatten)]
-        terms: TermsArgs,
-        /// How long the link stays usable, in hours.
-        #[arg(long, default_value_t = 24)]
-        valid_hours: u32,
-        /// Where the link points and how it is shown.
-        #[command(flatten)]
-        link: ActionLinkArgs,
-    },
-    /// Records an access attempt and prints the decision (a denial is recorded too).
-    #[command(
-        after_help = "Example: medchain -k dr.json provider record-access <PATIENT_WALLET> --category imaging --purpose TREAT --action read"
-    )]
-    RecordAccess {
-        /// The patient's wallet.
-        patient: String,
-        /// One category.
-        #[arg(long)]
-        category: String,
-        /// One purpose of use.
-        #[arg(long, default_value = "TREAT")]
-        purpose: String,
-        /// One action.
-        #[arg(long, default_value = "read")]
-        action: String,
-    },
-    /// Anchors the hashes of every resource of a FHIR Bundle as one Merkle batch (resumable).
-    #[command(
-        after_help = "Example: medchain -k dr.json provider anchor-bundle bundle.json --batch-id 42"
-    )]
-    AnchorBundle {
-        /// The FHIR Bundle (JSON).
-        bundle: PathBuf,
-        /// The batch id (unique per provider).
-        #[arg(long)]
-        batch_id: u64,
-        /// State file (default: <bundle>.medchain.json); a rerun resumes from it and never anchors twice.
-        #[arg(long)]
-        state: Option<PathBuf>,
-    },
-    /// Anchors the content hash of one record (a FHIR resource or any document) about a patient.
-    #[command(
-        after_help = "Example: medchain -k dr.json provider anchor-record observation.json --patient <PATIENT_WALLET> --category labs"
-    )]
-    AnchorRecord {
-        /// The record file (FHIR JSON is canonicalised; other files are hashed as raw bytes).
-        file: PathBuf,
-        /// The patient's wallet.
-        #[arg(long)]
-        patient: String,
-        /// The record's category (one).
-        #[arg(long)]
-        category: String,
-        /// The purpose under which it is written.
-        #[arg(long, default_value = "TREAT")]
-        purpose: String,
-        /// Record id as 64 hex characters (default: SHA-256 of the content hash, i.e. one id per content).
-        #[arg(long)]
-        record_id: Option<String>,
-    },
-    /// Encryption key for sealed records: generate the key file, publish its public half.
-    #[command(
-        subcommand,
-        after_help = "Example: medchain provider encryption-key generate -o dr.x25519.json && medchain -k dr.json provider encryption-key publish dr.x25519.json"
-    )]
-    EncryptionKey(EncryptionKeyCommand),
-    /// Opens break-glass (emergency read) access for at most 24 hours.
-    #[command(
-        after_help = "Example: medchain -k dr.json provider break-glass <PATIENT_WALLET> --issuer <ISSUER_WALLET> --reason 1 --hours 4"
-    )]
-    BreakGlass {
-        /// The patient's wallet.
-        patient: String,
-        /// The provider's issuer wallet.
-        #[arg(long)]
-        issuer: String,
-        /// Reason code from your emergency protocol.
-        #[arg(long, default_value_t = 1)]
-        reason: u8,
-        /// Window length in hours (1–24).
-        #[arg(long, default_value_t = 4)]
-        hours: u8,
-    },
-}
-
-/// `provider encryption-key …`
-#[derive(Subcommand, Debug)]
-pub enum EncryptionKeyCommand {
-    /// Writes a new X25519 key file (owner-only permissions; never overwrites). Keep it safe:
-    /// envelopes sealed to its key cannot be opened without it.
-    #[command(after_help = "Example: medchain provider encryption-key generate -o dr.x25519.json")]
-    Generate {
-        /// Where to write the key file.
-        #[arg(short = 'o', long)]
-        outfile: PathBuf,
-    },
-    /// Publishes the key file's public key on the signer's Provider account, so that records
-    /// are sealed to it from now on.
-    #[command(
-        after_help = "Example: medchain -k dr.json provider encryption-key publish dr.x25519.json"
-    )]
-    Publish {
-        /// The key file written by `generate`.
-        key_file: PathBuf,
-    },
-}
-
-/// `patient …`
-#[derive(Subcommand, Debug)]
-pub enum PatientCommand {
-    /// Registers the signer as a patient.
-    #[command(after_help = "Example: medchain -k me.json patient register")]
-    Register,
-    /// Lists pending access requests.
-    #[command(after_help = "Example: medchain -k me.json patient requests")]
-    Requests,
-    /// Approves a pending request (optionally narrowed).
-    #[command(
-        after_help = "Example: medchain -k me.json patient approve <PROVIDER_WALLET> --nonce 1 --categories imaging"
-    )]
-    Approve {
-        /// The provider's wallet.
-        provider: String,
-        /// The request number.
-        #[arg(long)]
-        nonce: u64,
-        /// Narrow the categories.
-        #[arg(long)]
-        categories: Option<String>,
-        /// Narrow the purposes.
-        #[arg(long)]
-        purposes: Option<String>,
-        /// Narrow the actions.
-        #[arg(long)]
-        actions: Option<String>,
-        /// Shorten the duration (days).
-        #[arg(long)]
-        days: Option<u32>,
-    },
-    /// Denies a pending request.
-    #[command(
-        after_help = "Example: medchain -k me.json patient deny <PROVIDER_WALLET> --nonce 1"
-    )]
-    Deny {
-        /// The provider's wallet.
-        provider: String,
-        /// The request number.
-        #[arg(long)]
-        nonce: u64,
-    },
-    /// Grants a provider access directly (or re-grants after a revoke).
-    #[command(
-        after_help = "Example: medchain -k me.json patient grant <PROVIDER_WALLET> --categories imaging --days 7"
-    )]
-    Grant {
-        /// The provider's wallet.
-        provider: String,
-        /// What is granted.
-        #[command(flatten)]
-        terms: TermsArgs,
-    },
-    /// Changes an active consent.
-    #[command(
-        after_help = "Example: medchain -k me.json patient update <PROVIDER_WALLET> --categories imaging,labs --days 90"
-    )]
-    Update {
-        /// The provider's wallet.
-        provider: String,
-        /// The new terms.
-        #[command(flatten)]
-        terms: TermsArgs,
-    },
-    /// Revokes a consent, effective immediately (and reseals your sealed records with --reseal).
-    #[command(
-        after_help = "Example: medchain -k me.json patient revoke <PROVIDER_WALLET> --reseal records/"
-    )]
-    Revoke {
-        /// The provider's wallet.
-        provider: String,
-        /// Then reseal the envelopes in this file or directory (*.sealed.json) in place, so the
-        /// provider is cut out of every version sealed from now on. Checked before revoking.
-        #[arg(long)]
-        reseal: Option<PathBuf>,
-    },
-    /// Names a delegate (guardian, proxy) who may grant within a scope and/or revoke.
-    #[command(
-        after_help = "Example: medchain -k me.json patient delegate-add <GUARDIAN_WALLET> --can grant,revoke --categories all --days 365"
-    )]
-    DelegateAdd {
-        /// The delegate's wallet.
-        delegate: String,
-        /// What it may do: grant, revoke.
-        #[arg(long, default_value = "grant,revoke")]
-        can: String,
-        /// The scope it may grant within (`--days` is the mandate's length).
-        #[command(flatten)]
-        scope: TermsArgs,
-    },
-    /// Removes a delegate at once.
-    #[command(
-        after_help = "Example: medchain -k me.json patient delegate-remove <GUARDIAN_WALLET>"
-    )]
-    DelegateRemove {
-        /// The delegate's wallet.
-        delegate: String,
-    },
-    /// Lists the records anchored about the signer.
-    #[command(after_help = "Example: medchain -k me.json patient records")]
-    Records,
-    /// Shows the signer's audit trail.
-    #[command(after_help = "Example: medchain -k me.json patient audit")]
-    Audit {
-        /// At most this many entries.
-        #[arg(long, default_value_t = 100)]
-        limit: usize,
-    },
-}
-
-/// `record …`
-#[derive(Subcommand, Debug)]
-pub enum RecordCommand {
-    /// Prints the content hash of a file (canonical JSON for FHIR resources, raw bytes otherwise).
-    #[command(after_help = "Example: medchain record hash observation.json")]
-    Hash {
-        /// The file.
-        file: PathBuf,
-        /// Hash the raw bytes even if the file is JSON.
-        #[arg(long)]
-        raw: bool,
-    },
-    /// Seals records (a file, or every *.json of a directory) for the patient and exactly the
-    /// providers whose consent permits reading the category now; writes <name>.sealed.json.
-    #[command(
-        after_help = "Example: medchain record seal observation.json --patient <PATIENT_WALLET> --category labs --out sealed/"
-    )]
-    Seal {
-        /// A record file (FHIR JSON; other files are sealed as raw bytes) or a directory.
-        input: PathBuf,
-        /// The patient's wallet.
-        #[arg(long)]
-        patient: String,
-        /// The records' category (one).
-        #[arg(long)]
-        category: String,
-        /// The purpose of use the recipients' consents must cover.
-        #[arg(long, default_value = "TREAT")]
-        purpose: String,
-        /// The Record account anchoring the content (default: looked up by content hash).
-        #[arg(long)]
-        record: Option<String>,
-        /// Hash and seal the raw bytes even if a file is JSON.
-        #[arg(long)]
-        raw: bool,
-        /// Output directory (default: next to each input).
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
-    /// Opens sealed envelopes (a file, or every *.sealed.json of a directory) and checks the
-    /// content against the chain; prints one record, or writes them to --out.
-    #[command(
-        after_help = "Example: medchain record open observation.sealed.json --key dr.x25519.json --out opened/"
-    )]
-    Open {
-        /// An envelope file or a directory of them.
-        input: PathBuf,
-        /// An encryption key file (provider) or a wallet keypair file (patient); default: the -k keypair.
-        #[arg(long)]
-        key: Option<PathBuf>,
-        /// Write the opened records into this directory (required for a directory).
-        #[arg(long)]
-        out: Option<PathBuf>,
-        /// Overwrite existing files in --out.
-        #[arg(long)]
-        force: bool,
-    },
-    /// Reseals envelopes under a fresh data key for the recipients the chain permits now
-    /// (after a revoke, a suspension or a new consent); replaces them in place unless --out.
-    #[command(after_help = "Example: medchain -k me.json record reseal records/")]
-    Reseal {
-        /// An envelope file or a directory of them.
-        input: PathBuf,
-        /// A key that opens them: encryption key file or wallet keypair; default: the -k keypair.
-        #[arg(long)]
-        key: Option<PathBuf>,
-        /// Write the new envelopes into this directory instead of replacing the old ones.
-        #[arg(long)]
-        out: Option<PathBuf>,
-    },
-    /// Verifies that a resource is in an anchored batch (offline and against the chain).
-    #[command(
-        after_help = "Example: medchain record verify observation.json --state bundle.json.medchain.json"
-    )]
-    Verify {
-        /// The FHIR resource (JSON).
-        resource: PathBuf,
-        /// The state file written by `provider anchor-bundle` (holds the proofs).
-        #[arg(long)]
-        state: PathBuf,
-    },
-}
-
-/// `consent …`
-#[derive(Subcommand, Debug)]
-pub enum ConsentCommand {
-    /// Shows the consent of a patient to a provider.
-    #[command(
-        after_help = "Example: medchain consent show --patient <WALLET> --provider <WALLET>"
-    )]
-    Show {
-        /// The patient's wallet.
-        #[arg(long)]
-        patient: String,
-        /// The provider's wallet.
-        #[arg(long)]
-        provider: String,
-    },
-    /// Lists the consents of a patient (or of a provider).
-    #[command(after_help = "Example: medchain consent list --patient <WALLET>")]
-    List {
-        /// The patient's wallet.
-        #[arg(long, required_unless_present = "provider")]
-        patient: Option<String>,
-        /// The provider's wallet.
-        #[arg(long)]
-        provider: Option<String>,
-    },
-    /// Exports a consent as a FHIR R4 Consent resource.
-    #[command(
-        after_help = "Example: medchain consent export --patient <WALLET> --provider <WALLET>"
-    )]
-    Export {
-        /// The patient's wallet.
-        #[arg(long)]
-        patient: String,
-        /// The provider's wallet.
-        #[arg(long)]
-        provider: String,
-    },
-}
-
-/// `audit …`
-#[derive(Subcommand, Debug)]
-pub enum AuditCommand {
-    /// Exports a patient's access attempts as a FHIR Bundle of AuditEvents.
-    #[command(after_help = "Example: medchain audit export --patient <WALLET> > audit.json")]
-    Export {
-        /// The patient's wallet.
-        #[arg(long)]
-        patient: String,
-        /// At most this many transactions.
-        #[arg(long, default_value_t = 1000)]
-        limit: usize,
-    },
-}
-
-/// `ledger …`
-#[derive(Subcommand, Debug)]
-pub enum LedgerCommand {
-    /// Where the embedded ledger is and what it holds.
-    #[command(after_help = "Example: medchain ledger info")]
-    Info,
-    /// Credits SOL on the embedded ledger (a local faucet).
-    #[command(after_help = "Example: medchain ledger airdrop <WALLET> --sol 5")]
-    Airdrop {
-        /// The wallet.
-        wallet: String,
-        /// How much SOL.
-        #[arg(long, default_value_t = 1)]
-        sol: u64,
-    },
-    /// Deletes the embedded ledger (asks for --yes).
-    #[command(after_help = "Example: medchain ledger reset --yes")]
-    Reset {
-        /// Really delete it.
-        #[arg(long)]
-        yes: bool,
-    },
-}
-
-/// Where a wallet link points (the clinic's `medchain serve`) and how it is shown.
-#[derive(Args, Debug, Clone)]
-pub struct ActionLinkArgs {
-    /// Public base URL of the clinic's `medchain serve` (https://…); prints the wallet links.
-    #[arg(long, env = "MEDCHAIN_ACTIONS_URL")]
-    pub base_url: Option<String>,
-    /// Print the QR code of the transaction-request URL in the terminal.
-    #[arg(long, requires = "base_url")]
-    pub qr: bool,
-    /// Write the QR code as a PNG image.
-    #[arg(long, value_name = "FILE", requires = "base_url")]
-    pub qr_png: Option<PathBuf>,
-    /// Write the QR code as an SVG image.
-    #[arg(long, value_name = "FILE", requires = "base_url")]
-    pub qr_svg: Option<PathBuf>,
-}
-
-/// `serve`
-#[derive(Args, Debug)]
-pub struct ServeArgs {
-    /// Address and port to listen on (put an HTTPS reverse proxy in front; see docs/ACTIONS.md).
-    #[arg(long, default_value = "127.0.0.1:8080")]
-    pub bind: String,
-    /// The public https base URL wallets reach the server at (icons and links are absolute).
-    #[arg(long, env = "MEDCHAIN_ACTIONS_URL")]
-    pub base_url: String,
-    /// The clinic's fee-payer keypair: pays fees and rent and signs first, so patients need no SOL.
-    #[arg(long)]
-    pub fee_payer: Option<PathBuf>,
-    /// Only serve actions of these provider wallets (repeatable; default: every registered provider).
-    #[arg(long = "provider", value_name = "WALLET")]
-    pub providers: Vec<String>,
-    /// A name wallets show for a provider: WALLET=NAME (repeatable).
-    #[arg(long = "provider-name", value_name = "WALLET=NAME")]
-    pub provider_names: Vec<String>,
-    /// Requests a minute per client address.
-    #[arg(long, default_value_t = 60)]
-    pub rate_limit: u32,
-    /// Requests a client may make at once before the rate limit applies.
-    #[arg(long, default_value_t = 20)]
-    pub burst: u32,
-    /// Take the client address from X-Forwarded-For (only behind a reverse proxy that sets it).
-    #[arg(long)]
-    pub trust_forwarded_for: bool,
-}
-
-/// `qr`
-#[derive(Args, Debug)]
-pub struct QrCommandArgs {
-    /// An action URL (https://…/api/actions/…) or a solana: / solana-action: URL.
-    pub url: String,
-    /// Write the QR code as a PNG image.
-    #[arg(long, value_name = "FILE")]
-    pub png: Option<PathBuf>,
-    /// Write the QR code as an SVG image.
-    #[arg(long, value_name = "FILE")]
-    pub svg: Option<PathBuf>,
-}
-
-/// `demo`
-#[derive(Args, Debug)]
-pub struct DemoArgs {
-    /// Keep the demo ledger in this directory (default: a fresh temporary one).
-    #[arg(long)]
-    pub keep: Option<PathBuf>,
-}
-
-/// `keygen`
-#[derive(Args, Debug)]
-pub struct KeygenArgs {
-    /// Where to write the keypair.
-    #[arg(short = 'o', long)]
-    pub outfile: PathBuf,
-    /// Overwrite an existing file.
-    #[arg(long)]
-    pub force: bool,
+/// `completions`: the shell completion script.
+fn completions(shell: clap_complete::Shell) -> Output {
+    let mut buffer = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "medchain", &mut buffer);
+    let script = String::from_utf8_lossy(&buffer).to_string();
+    Output::new(script.clone(), json!({ "script": script }))
 }

@@ -2,6 +2,7 @@
 //!
 //! Run `medchain demo` for a guided tour on the embedded ledger, or `medchain --help`.
 
+mod args;
 mod cli;
 mod commands;
 mod config;
@@ -10,11 +11,10 @@ mod error;
 mod output;
 mod qr;
 mod serve;
-
-use clap::Parser;
+mod shared;
 
 fn main() {
-    let args = cli::Cli::parse();
+    let args = cli::parse();
     let runtime =
         match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
             Ok(rt) => rt,
@@ -23,8 +23,8 @@ fn main() {
                 std::process::exit(error::EXIT_OTHER);
             }
         };
-    let format = args.output;
-    match runtime.block_on(commands::run(args)) {
+    let format = args.globals.output;
+    match runtime.block_on(cli::run(args)) {
         Ok(output) => output.print(format),
         Err(e) => {
             if format == output::OutputFormat::Display {

@@ -167,12 +167,11 @@ fn the_demo_runs_through_for_machines() {
     assert_eq!(v["steps"][15]["data"]["fhir_consent"]["resourceType"], "Consent");
     let events = &v["steps"][15]["data"]["fhir_audit_events"];
     assert_eq!(events["resourceType"], "Bundle");
-    assert_eq!(events["entry"].as_array().map(Vec::len), Some(3));
-    assert!(events["entry"]
-        .as_array()
-        .expect("entries")
-        .iter()
-        .all(|e| e["resource"]["resourceType"] == "AuditEvent"));
+    let entries = events["entry"].as_array().expect("entries");
+    assert!(entries.iter().all(|e| e["resource"]["resourceType"] == "AuditEvent"));
+    let attempts = entries.iter().filter(|e| e["resource"].get("purposeOfEvent").is_some());
+    assert_eq!(attempts.count(), 3, "the three access attempts");
+    assert!(entries.len() > 3, "and the changes, with their events");
 }
 
 #[test]
@@ -251,10 +250,38 @@ fn audit_export_is_a_bundle_of_audit_events() {
     let bundle = env.json(&["audit", "export", "--patient", &c.patient.1]);
     assert_eq!(bundle["resourceType"], "Bundle");
     let entries = bundle["entry"].as_array().expect("entries");
-    assert_eq!(entries.len(), 2);
     assert!(entries.iter().all(|e| e["resource"]["resourceType"] == "AuditEvent"));
+    let attempts = entries.iter().filter(|e| e["resource"].get("purposeOfEvent").is_some());
+    assert_eq!(attempts.count(), 2, "the two reads");
+    // Every change is there too, with what only its events carry: the terms approved.
+    let approval = entries
+        .iter()
+        .find(|e| e["resource"]["subtype"][0]["code"] == "approve_request")
+        .expect("the approval is exported");
+    let details = approval["resource"]["entity"].to_string();
+    assert!(details.contains("ConsentChanged") && details.contains("new_terms"), "{details}");
+    assert!(details.contains("imaging"), "{details}");
+    assert!(entries.iter().any(|e| e["resource"]["subtype"][0]["code"] == "revoke_consent"));
+    // `patient audit` carries the same events, decoded, and shows them in its table.
     let trail = env.json(&["-k", &c.patient.0, "patient", "audit"]);
-    assert!(trail["audit"].as_array().expect("trail").len() >= 5);
+    let trail = trail["audit"].as_array().expect("trail").clone();
+    assert!(trail.len() >= 5);
+    let approved = trail.iter().find(|e| e["instruction"] == "approve_request").expect("approve");
+    let changed = approved["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["name"] == "ConsentChanged")
+        .expect("ConsentChanged");
+    assert_eq!(changed["fields"]["old_version"], 0);
+    assert!(changed["fields"]["new_terms"]["scope"]["categories"]
+        .as_array()
+        .expect("names")
+        .iter()
+        .any(|c| c == "imaging"));
+    env.cmd(&["-k", &c.patient.0, "patient", "audit"]).assert().success().stdout(
+        predicate::str::contains("granted ").and(predicate::str::contains("ConsentRevoked")),
+    );
 }
 
 #[test]

@@ -2,7 +2,7 @@
 //! `cargo run --release -p medchain-sdk --features embedded --example quickstart`
 use medchain_sdk::state::{ProviderKind::Physician, RequestTerms, Scope};
 use medchain_sdk::vocabulary::{actions::READ, categories::IMAGING, purposes::TREAT};
-use medchain_sdk::Medchain;
+use medchain_sdk::{client::RecordAccessArgs, Medchain};
 use solana_sdk::signature::{Keypair, Signer};
 
 #[tokio::main]
@@ -20,9 +20,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     chain.request_access(&doctor, &me, 1, terms).await?;
     chain.approve_request(&patient, &doctor, &doctor.pubkey(), 1, terms).await?;
     println!("{:?}", chain.check_access(&doctor.pubkey(), &me, IMAGING, TREAT, READ).await?);
-    println!("{:?}", chain.record_access(&doctor, &me, IMAGING, TREAT, READ).await?);
+    let read_imaging = RecordAccessArgs { category: IMAGING, purpose: TREAT, action: READ };
+    println!("{:?}", chain.record_access(&doctor, &me, read_imaging).await?);
     chain.revoke_consent(&patient, &doctor, &doctor.pubkey()).await?;
-    println!("{:?}", chain.record_access(&doctor, &me, IMAGING, TREAT, READ).await?);
+    println!("{:?}", chain.record_access(&doctor, &me, read_imaging).await?);
     for entry in chain.audit_trail(&me, 100).await? {
         println!("{} {} by {}: {:?}", entry.slot, entry.instruction, entry.actor, entry.access);
     }

@@ -6,15 +6,75 @@ use crate::access::{check_access, decode_account};
 use crate::audit::{audit_entries, AuditEntry};
 use crate::backend::{AccountFilter, Backend, TxOutcome};
 use crate::error::SdkError;
-use crate::{instructions as ix, pda};
+use crate::instructions::{self as ix, NewVersion};
+use crate::pda;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{AccountDeserialize, AnchorDeserialize, Discriminator};
 use medchain::state::{
-    AccessDecision, AccessRequest, Consent, ConsentTerms, EmergencyAccess, Patient, Provider,
-    ProviderKind, Record, RequestStatus, RequestTerms,
+    AccessDecision, AccessRequest, Consent, ConsentTerms, Delegate, EmergencyAccess, Issuer,
+    Patient, Provider, ProviderKind, Record, RequestStatus, RequestTerms,
 };
 use solana_sdk::signature::{Keypair, Signer};
+
+/// The arguments of `record_access`: the one category, purpose of use and action attempted
+/// (single bits of [`crate::vocabulary`]'s `categories`, `purposes` and `actions`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RecordAccessArgs {
+    /// The category (one bit).
+    pub category: u32,
+    /// The purpose of use (one bit).
+    pub purpose: u16,
+    /// The action (one bit).
+    pub action: u8,
+}
+
+/// The arguments of `anchor_record` by a provider: version 1 of `record_id` about a patient.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnchorRecordArgs {
+    /// The record id (part of the Record account's address).
+    pub record_id: [u8; 32],
+    /// SHA-256 of the record's canonical content ([`crate::hashing`]).
+    pub content_hash: [u8; 32],
+    /// The record's category (one bit).
+    pub category: u32,
+    /// The purpose under which it is written (one bit); the consent must cover it.
+    pub purpose: u16,
+}
+
+/// The arguments of `anchor_record` by the patient about themselves (the purpose is always
+/// `PATRQT`, patient request).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PatientRecordArgs {
+    /// The record id (part of the Record account's address).
+    pub record_id: [u8; 32],
+    /// SHA-256 of the record's canonical content ([`crate::hashing`]).
+    pub content_hash: [u8; 32],
+    /// The record's category (one bit).
+    pub category: u32,
+}
+
+/// The arguments of `amend_record`: the version amended and the new one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AmendRecordArgs {
+    /// The record id of the version being amended.
+    pub previous_record_id: [u8; 32],
+    /// The new version's id and content hash.
+    pub new_version: NewVersion,
+    /// The purpose under which the new version is written (one bit).
+    pub purpose: u16,
+}
+
+/// The arguments of `anchor_batch`: a Merkle root over a batch of content hashes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnchorBatchArgs {
+    /// The batch id, unique per provider (part of the RecordBatch account's address).
+    pub batch_id: u64,
+    /// The Merkle root ([`crate::merkle`]).
+    pub merkle_root: [u8; 32],
+    /// How many leaves the tree has.
+    pub leaf_count: u64,
+}
 
 /// The medchain client.
 pub struct Medchain<B: Backend> {
@@ -73,6 +133,56 @@ impl<B: Backend> Medchain<B> {
         self.send_one(ix::add_issuer(&admin.pubkey(), issuer, allows_break_glass), &[admin]).await
     }
 
+    /// The admin proposes `new_admin`, who takes over once it accepts.
+    pub async fn propose_admin(
+        &self,
+        admin: &Keypair,
+        new_admin: &Pubkey,
+    ) -> Result<TxOutcome, SdkError> {
+        self.send_one(ix::propose_admin(&admin.pubkey(), new_admin), &[admin]).await
+    }
+
+    /// The proposed admin accepts and becomes the admin.
+    pub async fn accept_admin(&self, new_admin: &Keypair) -> Result<TxOutcome, SdkError> {
+        self.send_one(ix::accept_admin(&new_admin.pubkey()), &[new_admin]).await
+    }
+
+    /// The admin pauses new requests, grants and approvals.
+    pub async fn pause(&self, admin: &Keypair) -> Result<TxOutcome, SdkError> {
+        self.send_one(ix::pause(&admin.pubkey()), &[admin]).await
+    }
+
+    /// The admin lifts a pause.
+    pub async fn unpause(&self, admin: &Keypair) -> Result<TxOutcome, SdkError> {
+        self.send_one(ix::unpause(&admin.pubkey()), &[admin]).await
+    }
+
+    /// The admin changes whether `issuer`'s providers may open break-glass access.
+    pub async fn set_issuer_break_glass(
+        &self,
+        admin: &Keypair,
+        issuer: &Pubkey,
+        allows_break_glass: bool,
+    ) -> Result<TxOutcome, SdkError> {
+        self.send_one(
+            ix::set_issuer_break_glass(&admin.pubkey(), issuer, allows_break_glass),
+            &[admin],
+        )
+        .await
+    }
+
+    /// The admin removes `issuer` (a wallet with no active providers); the rent goes back to
+    /// whoever paid it. [`SdkError::AccountNotFound`] when the issuer is not registered.
+    pub async fn remove_issuer(
+        &self,
+        admin: &Keypair,
+        issuer: &Pubkey,
+    ) -> Result<TxOutcome, SdkError> {
+        let account: Issuer = self.must_fetch(&pda::issuer(issuer), "Issuer").await?;
+        self.send_one(ix::remove_issuer(&admin.pubkey(), issuer, &account.rent_payer), &[admin])
+            .await
+    }
+
     /// The issuer registers `provider`, who co-signs.
     pub async fn register_provider(
         &self,
@@ -86,6 +196,24 @@ impl<B: Backend> Medchain<B> {
             &[issuer, provider],
         )
         .await
+    }
+
+    /// The issuer suspends `provider` (a wallet): every access is cut off at once.
+    pub async fn suspend_provider(
+        &self,
+        issuer: &Keypair,
+        provider: &Pubkey,
+    ) -> Result<TxOutcome, SdkError> {
+        self.send_one(ix::suspend_provider(&issuer.pubkey(), provider), &[issuer]).await
+    }
+
+    /// The issuer reinstates a suspended `provider` (a wallet).
+    pub async fn reinstate_provider(
+        &self,
+        issuer: &Keypair,
+        provider: &Pubkey,
+    ) -> Result<TxOutcome, SdkError> {
+        self.send_one(ix::reinstate_provider(&issuer.pubkey(), provider), &[issuer]).await
     }
 
     /// The provider publishes the X25519 public key that records are sealed to (see
@@ -140,6 +268,35 @@ impl<B: Backend> Medchain<B> {
         .await
     }
 
+    /// The patient denies request `nonce` of `provider` (a wallet); the patient pays the fee.
+    pub async fn deny_request(
+        &self,
+        patient: &Keypair,
+        provider: &Pubkey,
+        nonce: u64,
+    ) -> Result<TxOutcome, SdkError> {
+        self.send_one(ix::deny_request(&patient.pubkey(), provider, nonce), &[patient]).await
+    }
+
+    /// The provider cancels its pending request `nonce` to `patient` (a wallet).
+    pub async fn cancel_request(
+        &self,
+        provider: &Keypair,
+        patient: &Pubkey,
+        nonce: u64,
+    ) -> Result<TxOutcome, SdkError> {
+        self.send_one(ix::cancel_request(&provider.pubkey(), patient, nonce), &[provider]).await
+    }
+
+    /// The rent payer closes a finished request (at address `request`) and takes its rent back.
+    pub async fn close_request(
+        &self,
+        rent_payer: &Keypair,
+        request: &Pubkey,
+    ) -> Result<TxOutcome, SdkError> {
+        self.send_one(ix::close_request(&rent_payer.pubkey(), request), &[rent_payer]).await
+    }
+
     /// The patient grants `terms` to `provider` directly; `payer` pays fee and rent.
     pub async fn grant_consent(
         &self,
@@ -165,15 +322,44 @@ impl<B: Backend> Medchain<B> {
         self.send_one(ix::revoke_consent(&patient.pubkey(), provider), &[payer, patient]).await
     }
 
-    /// The provider records an access attempt; returns the program's decision.
+    /// The patient replaces the terms of its active consent to `provider` (a wallet).
+    pub async fn update_consent(
+        &self,
+        patient: &Keypair,
+        provider: &Pubkey,
+        terms: ConsentTerms,
+    ) -> Result<TxOutcome, SdkError> {
+        self.send_one(ix::update_consent(&patient.pubkey(), provider, terms), &[patient]).await
+    }
+
+    /// `closer` (the patient, or whoever paid the rent) closes the revoked or expired consent
+    /// of `patient` to `provider` (wallets); the rent goes back to its payer.
+    /// [`SdkError::AccountNotFound`] when there is no such consent.
+    pub async fn close_consent(
+        &self,
+        closer: &Keypair,
+        patient: &Pubkey,
+        provider: &Pubkey,
+    ) -> Result<TxOutcome, SdkError> {
+        let address = pda::consent(&pda::patient(patient), &pda::provider(provider));
+        let consent: Consent = self.must_fetch(&address, "Consent").await?;
+        self.send_one(
+            ix::close_consent(&closer.pubkey(), patient, provider, &consent.rent_payer),
+            &[closer],
+        )
+        .await
+    }
+
+    /// The provider records an access attempt on one category, purpose and action (see
+    /// [`RecordAccessArgs`]); returns the program's decision. A denial is recorded too and is
+    /// not an error.
     pub async fn record_access(
         &self,
         provider: &Keypair,
         patient: &Pubkey,
-        category: u32,
-        purpose: u16,
-        action: u8,
+        args: RecordAccessArgs,
     ) -> Result<AccessDecision, SdkError> {
+        let RecordAccessArgs { category, purpose, action } = args;
         let outcome = self
             .send_one(
                 ix::record_access(&provider.pubkey(), patient, category, purpose, action),
@@ -187,7 +373,226 @@ impl<B: Backend> Medchain<B> {
             .map_err(|e| SdkError::Transaction(format!("undecodable access decision: {e}")))
     }
 
+    // ----- records --------------------------------------------------------------------
+
+    /// The provider (holding the write action for the category through its consent) anchors
+    /// version 1 of a record about `patient` (a wallet); the provider pays the rent.
+    pub async fn anchor_record(
+        &self,
+        provider: &Keypair,
+        patient: &Pubkey,
+        args: AnchorRecordArgs,
+    ) -> Result<TxOutcome, SdkError> {
+        let AnchorRecordArgs { record_id, content_hash, category, purpose } = args;
+        let author = provider.pubkey();
+        let instruction = ix::anchor_record_by_provider(
+            &author,
+            &author,
+            patient,
+            record_id,
+            content_hash,
+            category,
+            purpose,
+        );
+        self.send_one(instruction, &[provider]).await
+    }
+
+    /// The patient anchors version 1 of a record about themselves; `payer` pays the rent.
+    pub async fn anchor_own_record(
+        &self,
+        patient: &Keypair,
+        payer: &Keypair,
+        args: PatientRecordArgs,
+    ) -> Result<TxOutcome, SdkError> {
+        let PatientRecordArgs { record_id, content_hash, category } = args;
+        let instruction = ix::anchor_record_by_patient(
+            &patient.pubkey(),
+            &payer.pubkey(),
+            record_id,
+            content_hash,
+            category,
+        );
+        self.send_one(instruction, &[payer, patient]).await
+    }
+
+    /// The author of a record version about `patient` (a wallet) anchors its next version;
+    /// `provider` is `true` when the author is a provider (its Provider account and consent
+    /// are checked), `false` when the patient authored it. The author pays the rent.
+    pub async fn amend_record(
+        &self,
+        author: &Keypair,
+        patient: &Pubkey,
+        provider: bool,
+        args: AmendRecordArgs,
+    ) -> Result<TxOutcome, SdkError> {
+        let author_key = author.pubkey();
+        let instruction = ix::amend_record(
+            &author_key,
+            &author_key,
+            patient,
+            provider.then_some(&author_key),
+            args.previous_record_id,
+            args.new_version,
+            args.purpose,
+        );
+        self.send_one(instruction, &[author]).await
+    }
+
+    /// The author withdraws the record version at `record` (marks it entered in error);
+    /// `author_account` is the author's Provider or Patient account.
+    pub async fn mark_entered_in_error(
+        &self,
+        author: &Keypair,
+        author_account: &Pubkey,
+        record: &Pubkey,
+    ) -> Result<TxOutcome, SdkError> {
+        self.send_one(
+            ix::mark_entered_in_error(&author.pubkey(), author_account, record),
+            &[author],
+        )
+        .await
+    }
+
+    /// The provider anchors a Merkle root over a batch of content hashes (see
+    /// [`crate::fhir::bundle_to_hashes`]); the provider pays the rent.
+    pub async fn anchor_batch(
+        &self,
+        provider: &Keypair,
+        args: AnchorBatchArgs,
+    ) -> Result<TxOutcome, SdkError> {
+        let AnchorBatchArgs { batch_id, merkle_root, leaf_count } = args;
+        self.send_one(
+            ix::anchor_batch(&provider.pubkey(), batch_id, merkle_root, leaf_count),
+            &[provider],
+        )
+        .await
+    }
+
+    // ----- delegates ------------------------------------------------------------------
+
+    /// The patient names `delegate` (a wallet: guardian, proxy), who may grant within `scope`
+    /// (until its expiry) and/or revoke, as `permissions` (bits of
+    /// `state::delegate_permissions`) say; `payer` pays the rent.
+    pub async fn add_delegate(
+        &self,
+        patient: &Keypair,
+        payer: &Keypair,
+        delegate: &Pubkey,
+        permissions: u8,
+        scope: ConsentTerms,
+    ) -> Result<TxOutcome, SdkError> {
+        let instruction =
+            ix::add_delegate(&patient.pubkey(), &payer.pubkey(), delegate, permissions, scope);
+        self.send_one(instruction, &[payer, patient]).await
+    }
+
+    /// The patient removes `delegate` (a wallet) at once; the rent goes back to its payer.
+    /// [`SdkError::AccountNotFound`] when it is not a delegate of the patient.
+    pub async fn remove_delegate(
+        &self,
+        patient: &Keypair,
+        delegate: &Pubkey,
+    ) -> Result<TxOutcome, SdkError> {
+        let address = pda::delegate(&pda::patient(&patient.pubkey()), delegate);
+        let account: Delegate = self.must_fetch(&address, "Delegate").await?;
+        self.send_one(
+            ix::remove_delegate(&patient.pubkey(), delegate, &account.rent_payer),
+            &[patient],
+        )
+        .await
+    }
+
+    /// A delegate of `patient` grants `terms` (within its mandate) to `provider` (wallets);
+    /// `payer` pays the rent.
+    pub async fn delegate_grant_consent(
+        &self,
+        delegate: &Keypair,
+        payer: &Keypair,
+        patient: &Pubkey,
+        provider: &Pubkey,
+        terms: ConsentTerms,
+    ) -> Result<TxOutcome, SdkError> {
+        let instruction = ix::delegate_grant_consent(
+            &delegate.pubkey(),
+            &payer.pubkey(),
+            patient,
+            provider,
+            terms,
+        );
+        self.send_one(instruction, &[payer, delegate]).await
+    }
+
+    /// A delegate of `patient` revokes its consent to `provider` (wallets).
+    pub async fn delegate_revoke_consent(
+        &self,
+        delegate: &Keypair,
+        patient: &Pubkey,
+        provider: &Pubkey,
+    ) -> Result<TxOutcome, SdkError> {
+        self.send_one(
+            ix::delegate_revoke_consent(&delegate.pubkey(), patient, provider),
+            &[delegate],
+        )
+        .await
+    }
+
+    // ----- break-glass ----------------------------------------------------------------
+
+    /// The provider opens break-glass (emergency read) access to `patient` for
+    /// `duration_secs` (at most 24 hours), under the reason code of its emergency protocol;
+    /// `issuer` is the provider's issuer (it must allow break-glass).
+    pub async fn open_emergency_access(
+        &self,
+        provider: &Keypair,
+        issuer: &Pubkey,
+        patient: &Pubkey,
+        reason_code: u8,
+        duration_secs: i64,
+    ) -> Result<TxOutcome, SdkError> {
+        let instruction = ix::open_emergency_access(
+            &provider.pubkey(),
+            issuer,
+            patient,
+            reason_code,
+            duration_secs,
+        );
+        self.send_one(instruction, &[provider]).await
+    }
+
+    /// The patient reviews the break-glass access of `provider` (a wallet), ending it now when
+    /// `end_now`.
+    pub async fn review_emergency_access(
+        &self,
+        patient: &Keypair,
+        provider: &Pubkey,
+        end_now: bool,
+    ) -> Result<TxOutcome, SdkError> {
+        self.send_one(ix::review_emergency_access(&patient.pubkey(), provider, end_now), &[patient])
+            .await
+    }
+
+    /// The patient allows or forbids break-glass access to their data.
+    pub async fn set_break_glass_policy(
+        &self,
+        patient: &Keypair,
+        allows_break_glass: bool,
+    ) -> Result<TxOutcome, SdkError> {
+        self.send_one(ix::set_break_glass_policy(&patient.pubkey(), allows_break_glass), &[patient])
+            .await
+    }
+
     // ----- reads ----------------------------------------------------------------------
+
+    /// Like [`Medchain::fetch`], but a missing account is [`SdkError::AccountNotFound`].
+    pub async fn must_fetch<T: AccountDeserialize>(
+        &self,
+        address: &Pubkey,
+        what: &'static str,
+    ) -> Result<T, SdkError> {
+        self.fetch(address, what)
+            .await?
+            .ok_or_else(|| SdkError::AccountNotFound { address: address.to_string(), what })
+    }
 
     /// Reads and decodes the medchain account of type `T` at `address` (`what` names the type
     /// in errors); `None` when it does not exist, an error when another program owns it.

@@ -1440,3 +1440,44 @@ fn fhirjs_accepts_the_exports_when_available() {
     let report: Value = serde_json::from_slice(&out.stdout).expect("report");
     assert_eq!(report["results"][0]["valid"], false);
 }
+
+#[test]
+fn a_change_is_a_valid_audit_event_with_its_event_fields_as_details() {
+    use medchain_sdk::audit::AuditEntry;
+    use medchain_sdk::events::ProgramEvent;
+    let signature =
+        "3AsdoALgZFuq2oUVWrDYhg2pNeaLJKPLf8hU2mQ6U8qJxeJ6hsrPVpMn9ma39DtfYCrDQSvngWRP8NnTpEhezJpE";
+    let entry = AuditEntry {
+        signature: signature.into(),
+        slot: 9,
+        unix_time: Some(T0 + 60),
+        instruction: "update_consent".into(),
+        actor: patient_wallet().to_string(),
+        succeeded: true,
+        access: None,
+        events: vec![ProgramEvent {
+            name: "ConsentChanged".into(),
+            fields: json!({
+                "old_version": 1,
+                "new_version": 2,
+                "old_terms": { "scope": { "categories": ["imaging"], "purposes": ["TREAT"], "actions": ["read"] }, "expires_at": T0 + DAY },
+                "new_terms": { "scope": { "categories": ["imaging", "genetics"], "purposes": ["TREAT"], "actions": ["read"] }, "expires_at": T0 + 2 * DAY },
+            }),
+        }],
+    };
+    let r = medchain_sdk::fhir::change_event_to_fhir(&patient_wallet(), &entry).expect("maps");
+    assert_valid(&r);
+    assert_eq!(r["subtype"][0]["code"], "update_consent");
+    let details = &r["entity"][1]["detail"];
+    let new_terms = details
+        .as_array()
+        .expect("details")
+        .iter()
+        .find(|d| d["type"] == "new_terms")
+        .expect("new_terms");
+    assert!(new_terms["valueString"].as_str().expect("text").contains("genetics"));
+    assert_eq!(r["entity"][2]["what"]["identifier"]["value"], signature);
+    let bundle =
+        medchain_sdk::fhir::audit_trail_bundle(&patient_wallet(), &[entry]).expect("bundle");
+    assert_eq!(bundle["entry"].as_array().map(Vec::len), Some(1));
+}

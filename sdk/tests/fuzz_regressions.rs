@@ -85,6 +85,7 @@ mod seeds {
 
     use super::inputs_dir;
     use medchain_sdk::backend::Backend;
+    use medchain_sdk::client::RecordAccessArgs;
     use medchain_sdk::merkle::MerkleTree;
     use medchain_sdk::seal::{EncryptionSecretKey, KeyFile};
     use medchain_sdk::state::{ConsentTerms, ProviderKind, RequestTerms, Scope};
@@ -291,7 +292,15 @@ mod seeds {
             chain.send(&[instruction], &doctor, &[signer]).await.expect("scenario step");
         }
         chain
-            .record_access(&doctor, &me, categories::IMAGING, purposes::TREAT, actions::READ)
+            .record_access(
+                &doctor,
+                &me,
+                RecordAccessArgs {
+                    category: categories::IMAGING,
+                    purpose: purposes::TREAT,
+                    action: actions::READ,
+                },
+            )
             .await
             .expect("read");
         chain.revoke_consent(&patient, &doctor, &doctor.pubkey()).await.expect("revoke");

@@ -7,6 +7,7 @@
 
 #![cfg(feature = "embedded")]
 
+use medchain_sdk::client::RecordAccessArgs;
 use medchain_sdk::hashing::content_hash_json;
 use medchain_sdk::state::{ProviderKind, RequestTerms, Scope};
 use medchain_sdk::vocabulary::{actions, categories, purposes};
@@ -94,12 +95,28 @@ async fn full_scenario(chain: &Medchain<EmbeddedBackend>) {
         );
         chain.send(&[anchor], &doctor, &[]).await.expect("anchor");
         chain
-            .record_access(&doctor, &me, categories::DEMOGRAPHICS, purposes::TREAT, actions::READ)
+            .record_access(
+                &doctor,
+                &me,
+                RecordAccessArgs {
+                    category: categories::DEMOGRAPHICS,
+                    purpose: purposes::TREAT,
+                    action: actions::READ,
+                },
+            )
             .await
             .expect("read");
         chain.revoke_consent(&patient, &doctor, &doctor.pubkey()).await.expect("revoke");
         chain
-            .record_access(&doctor, &me, categories::DEMOGRAPHICS, purposes::TREAT, actions::READ)
+            .record_access(
+                &doctor,
+                &me,
+                RecordAccessArgs {
+                    category: categories::DEMOGRAPHICS,
+                    purpose: purposes::TREAT,
+                    action: actions::READ,
+                },
+            )
             .await
             .expect("denied read");
     }

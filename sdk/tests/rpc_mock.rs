@@ -304,3 +304,13 @@ async fn the_audit_trail_reads_old_and_new_values_from_the_events_in_transaction
     assert!(text.contains("mental-health"), "{text}");
     assert_eq!(bundle["entry"][0]["resource"]["subtype"][0]["code"], "update_consent");
 }
+
+#[tokio::test]
+async fn chain_id_is_the_caip2_id_of_the_genesis_hash() {
+    use medchain_sdk::Backend;
+    let genesis = "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d";
+    let mocks = HashMap::from([(RpcRequest::GetGenesisHash, json!(genesis))]);
+    let chain = chain_with(mocks);
+    let id = chain.backend().chain_id().await.expect("chain id");
+    assert_eq!(id, "solana:5eykt4UsFv8P8NJdTREpY1vzqKqZKvdp", "mainnet-beta's CAIP-2 id");
+}

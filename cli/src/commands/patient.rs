@@ -1,248 +1,436 @@
-//! `patient …`: answering requests, granting, updating and revoking, records, audit.
+//! `patient …`: answering requests, granting, updating and revoking, delegates, records and
+//! the audit trail. The signer is the patient; on a cluster it pays its own fees (clinics pay
+//! through Solana Actions instead).
 
-use super::{consent_terms, tx_json, wallet};
-use crate::cli::PatientCommand;
+use crate::args::{parse_delegate_permissions, wallet, NarrowingArgs, TermsArgs};
+use crate::cli::Globals;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output::{relative_time, table, Output};
-use medchain_sdk::names::{
-    action_names, category_names, parse_actions, parse_categories, parse_purposes, purpose_names,
-};
-use medchain_sdk::state::{RequestTerms, Scope};
-use medchain_sdk::{instructions as ix, pda, Backend};
-use serde_json::json;
+use crate::shared::sealing::{check_resealable, reseal};
+use crate::shared::{fetch, sdk_error, tx_output};
+use anchor_lang::prelude::Pubkey;
+use clap::Subcommand;
+use medchain_sdk::names::{action_names, category_names, purpose_names};
+use medchain_sdk::seal::EncryptionSecretKey;
+use medchain_sdk::state::{AccessRequest, Provider};
+use medchain_sdk::{pda, Backend};
+use serde_json::{json, Value};
 use solana_sdk::signature::Signer;
+use std::path::PathBuf;
 
-/// Runs a `patient` command. The signer is the patient; on a cluster it pays its own fees
-/// (clinics pay through Solana Actions instead).
-pub async fn run(ctx: &Context, command: PatientCommand) -> Result<Output, CliError> {
-    let patient = ctx.signer()?;
-    let me = patient.pubkey();
+/// `patient …`
+#[derive(Subcommand, Debug)]
+pub enum PatientCommand {
+    /// Registers the signer as a patient.
+    #[command(after_help = "Example: medchain -k me.json patient register")]
+    Register,
+    /// Lists pending access requests.
+    #[command(after_help = "Example: medchain -k me.json patient requests")]
+    Requests,
+    /// Approves a pending request (optionally narrowed).
+    #[command(
+        after_help = "Example: medchain -k me.json patient approve <PROVIDER_WALLET> --nonce 1 --categories imaging"
+    )]
+    Approve {
+        /// The provider's wallet.
+        provider: String,
+        /// The request number.
+        #[arg(long)]
+        nonce: u64,
+        /// How the approval narrows the request.
+        #[command(flatten)]
+        narrowing: NarrowingArgs,
+    },
+    /// Denies a pending request.
+    #[command(
+        after_help = "Example: medchain -k me.json patient deny <PROVIDER_WALLET> --nonce 1"
+    )]
+    Deny {
+        /// The provider's wallet.
+        provider: String,
+        /// The request number.
+        #[arg(long)]
+        nonce: u64,
+    },
+    /// Grants a provider access directly (or re-grants after a revoke).
+    #[command(
+        after_help = "Example: medchain -k me.json patient grant <PROVIDER_WALLET> --categories imaging --days 7"
+    )]
+    Grant {
+        /// The provider's wallet.
+        provider: String,
+        /// What is granted.
+        #[command(flatten)]
+        terms: TermsArgs,
+    },
+    /// Changes an active consent.
+    #[command(
+        after_help = "Example: medchain -k me.json patient update <PROVIDER_WALLET> --categories imaging,labs --days 90"
+    )]
+    Update {
+        /// The provider's wallet.
+        provider: String,
+        /// The new terms.
+        #[command(flatten)]
+        terms: TermsArgs,
+    },
+    /// Revokes a consent, effective immediately (and reseals your sealed records with --reseal).
+    #[command(
+        after_help = "Example: medchain -k me.json patient revoke <PROVIDER_WALLET> --reseal records/"
+    )]
+    Revoke {
+        /// The provider's wallet.
+        provider: String,
+        /// Then reseal the envelopes in this file or directory (*.sealed.json) in place, so the
+        /// provider is cut out of every version sealed from now on. Checked before revoking.
+        #[arg(long)]
+        reseal: Option<PathBuf>,
+    },
+    /// Names a delegate (guardian, proxy) who may grant within a scope and/or revoke.
+    #[command(
+        after_help = "Example: medchain -k me.json patient delegate-add <GUARDIAN_WALLET> --can grant,revoke --categories all --days 365"
+    )]
+    DelegateAdd {
+        /// The delegate's wallet.
+        delegate: String,
+        /// What it may do: grant, revoke.
+        #[arg(long, default_value = "grant,revoke")]
+        can: String,
+        /// The scope it may grant within (`--days` is the mandate's length).
+        #[command(flatten)]
+        scope: TermsArgs,
+    },
+    /// Removes a delegate at once.
+    #[command(
+        after_help = "Example: medchain -k me.json patient delegate-remove <GUARDIAN_WALLET>"
+    )]
+    DelegateRemove {
+        /// The delegate's wallet.
+        delegate: String,
+    },
+    /// Lists the records anchored about the signer.
+    #[command(after_help = "Example: medchain -k me.json patient records")]
+    Records,
+    /// Shows the signer's audit trail.
+    #[command(after_help = "Example: medchain -k me.json patient audit")]
+    Audit {
+        /// At most this many entries.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+}
+
+/// Runs a `patient` command.
+pub async fn run(globals: &Globals, command: PatientCommand) -> Result<Output, CliError> {
+    let ctx = &Context::open(globals)?;
     match command {
-        PatientCommand::Register => {
-            let outcome = ctx.chain.register_patient(&patient, &patient).await?;
-            Ok(Output::new(
-                format!("Registered patient {me}\nsignature: {}", outcome.signature),
-                tx_json("register_patient", &outcome.signature),
-            ))
+        PatientCommand::Register => register(ctx).await,
+        PatientCommand::Requests => requests(ctx).await,
+        PatientCommand::Approve { provider, nonce, narrowing } => {
+            approve(ctx, &provider, nonce, &narrowing).await
         }
-        PatientCommand::Requests => {
-            let now = ctx.chain.backend().unix_time().await?;
-            let requests = ctx.chain.pending_requests(&me).await?;
-            let mut rows = Vec::new();
-            let mut items = Vec::new();
-            for (address, request) in &requests {
-                let provider: Option<medchain_sdk::state::Provider> =
-                    ctx.chain.fetch(&request.provider, "Provider").await?;
-                let provider_wallet = provider.map(|p| p.authority.to_string()).unwrap_or_default();
-                rows.push(vec![
-                    provider_wallet.clone(),
-                    request.nonce.to_string(),
-                    category_names(request.scope.categories).join(","),
-                    purpose_names(request.scope.purposes).join(","),
-                    action_names(request.scope.actions).join(","),
-                    format!("{} days", request.duration_secs / 86_400),
-                    relative_time(request.created_at, now),
-                ]);
-                items.push(json!({
-                    "address": address.to_string(),
-                    "provider": provider_wallet,
-                    "nonce": request.nonce,
-                    "categories": category_names(request.scope.categories),
-                    "purposes": purpose_names(request.scope.purposes),
-                    "actions": action_names(request.scope.actions),
-                    "duration_secs": request.duration_secs,
-                    "created_at": request.created_at,
-                }));
-            }
-            Ok(Output::new(
-                table(
-                    &["PROVIDER", "NONCE", "CATEGORIES", "PURPOSES", "ACTIONS", "FOR", "ASKED"],
-                    &rows,
-                ),
-                json!({ "pending_requests": items }),
-            ))
-        }
-        PatientCommand::Approve { provider, nonce, categories, purposes, actions, days } => {
-            let provider = wallet(&provider)?;
-            let request_address =
-                pda::request(&pda::patient(&me), &pda::provider(&provider), nonce);
-            let request: medchain_sdk::state::AccessRequest =
-                super::admin::fetch(ctx, &request_address, "AccessRequest").await?;
-            let asked = request.terms();
-            let approved = RequestTerms {
-                scope: Scope::new(
-                    categories
-                        .as_deref()
-                        .map(parse_categories)
-                        .transpose()?
-                        .unwrap_or(asked.scope.categories),
-                    purposes
-                        .as_deref()
-                        .map(parse_purposes)
-                        .transpose()?
-                        .unwrap_or(asked.scope.purposes),
-                    actions
-                        .as_deref()
-                        .map(parse_actions)
-                        .transpose()?
-                        .unwrap_or(asked.scope.actions),
-                ),
-                duration_secs: days.map_or(asked.duration_secs, |d| i64::from(d) * 86_400),
-            };
-            let outcome =
-                ctx.chain.approve_request(&patient, &patient, &provider, nonce, approved).await?;
-            Ok(Output::new(
-                format!(
-                    "Approved: {provider} may {} your {} for {} for {} days\nsignature: {}",
-                    action_names(approved.scope.actions).join("/"),
-                    category_names(approved.scope.categories).join(", "),
-                    purpose_names(approved.scope.purposes).join(", "),
-                    approved.duration_secs / 86_400,
-                    outcome.signature
-                ),
-                tx_json("approve_request", &outcome.signature),
-            ))
-        }
-        PatientCommand::Deny { provider, nonce } => {
-            let provider = wallet(&provider)?;
-            let outcome =
-                ctx.chain.send(&[ix::deny_request(&me, &provider, nonce)], &patient, &[]).await?;
-            Ok(Output::new(
-                format!("Denied request {nonce} of {provider}\nsignature: {}", outcome.signature),
-                tx_json("deny_request", &outcome.signature),
-            ))
-        }
-        PatientCommand::Grant { provider, terms } => {
-            let provider = wallet(&provider)?;
-            let now = ctx.chain.backend().unix_time().await?;
-            let terms = consent_terms(&terms, now)?;
-            let outcome = ctx.chain.grant_consent(&patient, &patient, &provider, terms).await?;
-            Ok(Output::new(
-                format!(
-                    "Granted {provider}: {} of {} for {} until {}\nsignature: {}",
-                    action_names(terms.scope.actions).join("/"),
-                    category_names(terms.scope.categories).join(", "),
-                    purpose_names(terms.scope.purposes).join(", "),
-                    relative_time(terms.expires_at, now),
-                    outcome.signature
-                ),
-                tx_json("grant_consent", &outcome.signature),
-            ))
-        }
-        PatientCommand::Update { provider, terms } => {
-            let provider = wallet(&provider)?;
-            let now = ctx.chain.backend().unix_time().await?;
-            let terms = consent_terms(&terms, now)?;
-            let outcome =
-                ctx.chain.send(&[ix::update_consent(&me, &provider, terms)], &patient, &[]).await?;
-            Ok(Output::new(
-                format!("Consent of {provider} updated\nsignature: {}", outcome.signature),
-                tx_json("update_consent", &outcome.signature),
-            ))
-        }
-        PatientCommand::Revoke { provider, reseal } => {
-            let provider = wallet(&provider)?;
-            let key = medchain_sdk::seal::EncryptionSecretKey::from_wallet(&patient);
-            // Check the envelopes before revoking, so that bad input changes nothing.
-            if let Some(dir) = &reseal {
-                super::sealing::check_resealable(dir, &key)?;
-            }
-            let outcome = ctx.chain.revoke_consent(&patient, &patient, &provider).await?;
-            let revoked = format!(
-                "Revoked: {provider} can no longer access your data (from this slot on)\nsignature: {}",
-                outcome.signature
-            );
-            let mut value = tx_json("revoke_consent", &outcome.signature);
-            let Some(dir) = reseal else {
-                return Ok(Output::new(
-                    format!(
-                        "{revoked}\nSealed records: envelopes sealed before now still open with {provider}'s key; \
-                         reseal them to cut it out: medchain -k <your keypair> record reseal <dir>"
-                    ),
-                    value,
-                ));
-            };
-            let resealed = super::sealing::reseal(ctx, &dir, &key, None).await.map_err(|e| {
-                CliError::bad(format!("the consent WAS revoked, but resealing {} failed: {e}; run `record reseal` again", dir.display()))
-            })?;
-            value["reseal"] = resealed.json;
-            Ok(Output::new(format!("{revoked}\n{}", resealed.human), value))
-        }
+        PatientCommand::Deny { provider, nonce } => deny(ctx, &provider, nonce).await,
+        PatientCommand::Grant { provider, terms } => grant(ctx, &provider, &terms).await,
+        PatientCommand::Update { provider, terms } => update(ctx, &provider, &terms).await,
+        PatientCommand::Revoke { provider, reseal } => revoke(ctx, &provider, reseal).await,
         PatientCommand::DelegateAdd { delegate, can, scope } => {
-            let delegate = wallet(&delegate)?;
-            let mut permissions = 0u8;
-            for item in can.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-                permissions |= match item.to_ascii_lowercase().as_str() {
-                    "grant" => medchain_sdk::state::delegate_permissions::GRANT,
-                    "revoke" => medchain_sdk::state::delegate_permissions::REVOKE,
-                    other => {
-                        return Err(CliError::bad(format!(
-                            "unknown delegate permission '{other}'; known: grant, revoke"
-                        )))
-                    }
-                };
-            }
-            let now = ctx.chain.backend().unix_time().await?;
-            let scope = consent_terms(&scope, now)?;
-            let instruction = ix::add_delegate(&me, &me, &delegate, permissions, scope);
-            let outcome = ctx.chain.send(&[instruction], &patient, &[]).await?;
-            Ok(Output::new(
-                format!(
-                    "Delegate {delegate} may {} within {} until {}\nsignature: {}",
-                    can,
-                    category_names(scope.scope.categories).join(", "),
-                    relative_time(scope.expires_at, now),
-                    outcome.signature
-                ),
-                tx_json("add_delegate", &outcome.signature),
-            ))
+            delegate_add(ctx, &delegate, &can, &scope).await
         }
-        PatientCommand::DelegateRemove { delegate } => {
-            let delegate = wallet(&delegate)?;
-            let address = pda::delegate(&pda::patient(&me), &delegate);
-            let account: medchain_sdk::state::Delegate =
-                super::admin::fetch(ctx, &address, "Delegate").await?;
-            let instruction = ix::remove_delegate(&me, &delegate, &account.rent_payer);
-            let outcome = ctx.chain.send(&[instruction], &patient, &[]).await?;
-            Ok(Output::new(
-                format!("Delegate {delegate} removed\nsignature: {}", outcome.signature),
-                tx_json("remove_delegate", &outcome.signature),
-            ))
-        }
-        PatientCommand::Records => {
-            let records = ctx.chain.records_of_patient(&me).await?;
-            let rows: Vec<Vec<String>> = records
-                .iter()
-                .map(|(_, r)| {
-                    vec![
-                        hex::encode(r.record_id),
-                        category_names(r.category).join(","),
-                        r.version.to_string(),
-                        format!("{:?}", r.status),
-                        hex::encode(r.content_hash),
-                    ]
-                })
-                .collect();
-            let items: Vec<_> = records
-                .iter()
-                .map(|(address, r)| {
-                    json!({
-                        "address": address.to_string(),
-                        "record_id": hex::encode(r.record_id),
-                        "category": category_names(r.category),
-                        "version": r.version,
-                        "status": format!("{:?}", r.status),
-                        "content_hash": hex::encode(r.content_hash),
-                        "author": r.author.to_string(),
-                    })
-                })
-                .collect();
-            Ok(Output::new(
-                table(&["RECORD", "CATEGORY", "VERSION", "STATUS", "CONTENT HASH"], &rows),
-                json!({ "records": items }),
-            ))
-        }
-        PatientCommand::Audit { limit } => super::views::audit_table(ctx, &me, limit).await,
+        PatientCommand::DelegateRemove { delegate } => delegate_remove(ctx, &delegate).await,
+        PatientCommand::Records => records(ctx).await,
+        PatientCommand::Audit { limit } => audit(ctx, limit).await,
     }
+}
+
+/// `patient register`
+async fn register(ctx: &Context) -> Result<Output, CliError> {
+    let patient = ctx.signer()?;
+    let outcome = ctx.chain.register_patient(&patient, &patient).await?;
+    Ok(tx_output(format!("Registered patient {}", patient.pubkey()), "register_patient", &outcome))
+}
+
+/// `patient requests`
+async fn requests(ctx: &Context) -> Result<Output, CliError> {
+    let me = ctx.signer()?.pubkey();
+    let now = ctx.chain.backend().unix_time().await?;
+    let requests = ctx.chain.pending_requests(&me).await?;
+    let mut rows = Vec::new();
+    let mut items = Vec::new();
+    for (address, request) in &requests {
+        let provider: Option<Provider> = ctx.chain.fetch(&request.provider, "Provider").await?;
+        let provider_wallet = provider.map(|p| p.authority.to_string()).unwrap_or_default();
+        rows.push(request_row(request, &provider_wallet, now));
+        items.push(json!({
+            "address": address.to_string(),
+            "provider": provider_wallet,
+            "nonce": request.nonce,
+            "categories": category_names(request.scope.categories),
+            "purposes": purpose_names(request.scope.purposes),
+            "actions": action_names(request.scope.actions),
+            "duration_secs": request.duration_secs,
+            "created_at": request.created_at,
+        }));
+    }
+    Ok(Output::new(
+        table(&["PROVIDER", "NONCE", "CATEGORIES", "PURPOSES", "ACTIONS", "FOR", "ASKED"], &rows),
+        json!({ "pending_requests": items }),
+    ))
+}
+
+fn request_row(request: &AccessRequest, provider_wallet: &str, now: i64) -> Vec<String> {
+    vec![
+        provider_wallet.to_string(),
+        request.nonce.to_string(),
+        category_names(request.scope.categories).join(","),
+        purpose_names(request.scope.purposes).join(","),
+        action_names(request.scope.actions).join(","),
+        format!("{} days", request.duration_secs / 86_400),
+        relative_time(request.created_at, now),
+    ]
+}
+
+/// `patient approve`
+async fn approve(
+    ctx: &Context,
+    provider: &str,
+    nonce: u64,
+    narrowing: &NarrowingArgs,
+) -> Result<Output, CliError> {
+    let patient = ctx.signer()?;
+    let provider = wallet(provider)?;
+    let address = pda::request(&pda::patient(&patient.pubkey()), &pda::provider(&provider), nonce);
+    let request: AccessRequest = fetch(ctx, &address, "AccessRequest").await?;
+    let approved = narrowing.apply(request.terms());
+    let outcome = ctx.chain.approve_request(&patient, &patient, &provider, nonce, approved).await?;
+    Ok(tx_output(
+        format!(
+            "Approved: {provider} may {} your {} for {} for {} days",
+            action_names(approved.scope.actions).join("/"),
+            category_names(approved.scope.categories).join(", "),
+            purpose_names(approved.scope.purposes).join(", "),
+            approved.duration_secs / 86_400,
+        ),
+        "approve_request",
+        &outcome,
+    ))
+}
+
+/// `patient deny`
+async fn deny(ctx: &Context, provider: &str, nonce: u64) -> Result<Output, CliError> {
+    let patient = ctx.signer()?;
+    let provider = wallet(provider)?;
+    let outcome = ctx.chain.deny_request(&patient, &provider, nonce).await?;
+    Ok(tx_output(format!("Denied request {nonce} of {provider}"), "deny_request", &outcome))
+}
+
+/// `patient grant`
+async fn grant(ctx: &Context, provider: &str, terms: &TermsArgs) -> Result<Output, CliError> {
+    let patient = ctx.signer()?;
+    let provider = wallet(provider)?;
+    let now = ctx.chain.backend().unix_time().await?;
+    let terms = terms.consent_terms(now);
+    let outcome = ctx.chain.grant_consent(&patient, &patient, &provider, terms).await?;
+    Ok(tx_output(
+        format!(
+            "Granted {provider}: {} of {} for {} until {}",
+            action_names(terms.scope.actions).join("/"),
+            category_names(terms.scope.categories).join(", "),
+            purpose_names(terms.scope.purposes).join(", "),
+            relative_time(terms.expires_at, now),
+        ),
+        "grant_consent",
+        &outcome,
+    ))
+}
+
+/// `patient update`
+async fn update(ctx: &Context, provider: &str, terms: &TermsArgs) -> Result<Output, CliError> {
+    let patient = ctx.signer()?;
+    let provider = wallet(provider)?;
+    let now = ctx.chain.backend().unix_time().await?;
+    let outcome = ctx.chain.update_consent(&patient, &provider, terms.consent_terms(now)).await?;
+    Ok(tx_output(format!("Consent of {provider} updated"), "update_consent", &outcome))
+}
+
+/// `patient revoke`, then `--reseal`.
+async fn revoke(
+    ctx: &Context,
+    provider: &str,
+    reseal_dir: Option<PathBuf>,
+) -> Result<Output, CliError> {
+    let patient = ctx.signer()?;
+    let provider = wallet(provider)?;
+    let key = EncryptionSecretKey::from_wallet(&patient);
+    // Check the envelopes before revoking, so that bad input changes nothing.
+    if let Some(dir) = &reseal_dir {
+        check_resealable(dir, &key)?;
+    }
+    let outcome = ctx.chain.revoke_consent(&patient, &patient, &provider).await?;
+    let revoked = format!(
+        "Revoked: {provider} can no longer access your data (from this slot on)\nsignature: {}",
+        outcome.signature
+    );
+    let mut value = crate::shared::tx_json("revoke_consent", &outcome.signature);
+    let Some(dir) = reseal_dir else {
+        return Ok(Output::new(
+            format!(
+                "{revoked}\nSealed records: envelopes sealed before now still open with {provider}'s key; \
+                 reseal them to cut it out: medchain -k <your keypair> record reseal <dir>"
+            ),
+            value,
+        ));
+    };
+    let resealed = reseal(ctx, &dir, &key, None).await.map_err(|e| {
+        CliError::bad(format!(
+            "the consent WAS revoked, but resealing {} failed: {e}; run `record reseal` again",
+            dir.display()
+        ))
+    })?;
+    value["reseal"] = resealed.json;
+    Ok(Output::new(format!("{revoked}\n{}", resealed.human), value))
+}
+
+/// `patient delegate-add`
+async fn delegate_add(
+    ctx: &Context,
+    delegate: &str,
+    can: &str,
+    scope: &TermsArgs,
+) -> Result<Output, CliError> {
+    let patient = ctx.signer()?;
+    let delegate = wallet(delegate)?;
+    let permissions = parse_delegate_permissions(can)?;
+    let now = ctx.chain.backend().unix_time().await?;
+    let scope = scope.consent_terms(now);
+    let outcome = ctx.chain.add_delegate(&patient, &patient, &delegate, permissions, scope).await?;
+    Ok(tx_output(
+        format!(
+            "Delegate {delegate} may {can} within {} until {}",
+            category_names(scope.scope.categories).join(", "),
+            relative_time(scope.expires_at, now),
+        ),
+        "add_delegate",
+        &outcome,
+    ))
+}
+
+/// `patient delegate-remove`
+async fn delegate_remove(ctx: &Context, delegate: &str) -> Result<Output, CliError> {
+    let patient = ctx.signer()?;
+    let delegate = wallet(delegate)?;
+    let outcome =
+        ctx.chain.remove_delegate(&patient, &delegate).await.map_err(|e| sdk_error(ctx, e))?;
+    Ok(tx_output(format!("Delegate {delegate} removed"), "remove_delegate", &outcome))
+}
+
+/// `patient records`
+async fn records(ctx: &Context) -> Result<Output, CliError> {
+    let me = ctx.signer()?.pubkey();
+    let records = ctx.chain.records_of_patient(&me).await?;
+    let rows: Vec<Vec<String>> = records
+        .iter()
+        .map(|(_, r)| {
+            vec![
+                hex::encode(r.record_id),
+                category_names(r.category).join(","),
+                r.version.to_string(),
+                format!("{:?}", r.status),
+                hex::encode(r.content_hash),
+            ]
+        })
+        .collect();
+    let items: Vec<_> = records
+        .iter()
+        .map(|(address, r)| {
+            json!({
+                "address": address.to_string(),
+                "record_id": hex::encode(r.record_id),
+                "category": category_names(r.category),
+                "version": r.version,
+                "status": format!("{:?}", r.status),
+                "content_hash": hex::encode(r.content_hash),
+                "author": r.author.to_string(),
+            })
+        })
+        .collect();
+    Ok(Output::new(
+        table(&["RECORD", "CATEGORY", "VERSION", "STATUS", "CONTENT HASH"], &rows),
+        json!({ "records": items }),
+    ))
+}
+
+/// What a change did, from its events: "terms observations,imaging TREAT read until … →
+/// imaging TREAT read until …" for a consent change, the event names otherwise.
+fn change_summary(entry: &medchain_sdk::audit::AuditEntry, now: i64) -> String {
+    let terms = |t: &Value| {
+        let names = |part: &str| {
+            t["scope"][part]
+                .as_array()
+                .map(|a| a.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(","))
+                .unwrap_or_default()
+        };
+        let until =
+            t["expires_at"].as_i64().map(|at| format!(", ending {}", relative_time(at, now)));
+        format!(
+            "{} {} {}{}",
+            names("categories"),
+            names("purposes"),
+            names("actions"),
+            until.unwrap_or_default()
+        )
+    };
+    entry
+        .events
+        .iter()
+        .map(|event| match event.name.as_str() {
+            "ConsentChanged" if event.fields["old_version"] == 0 => {
+                format!("granted {}", terms(&event.fields["new_terms"]))
+            }
+            "ConsentChanged" => format!(
+                "terms {} → {}",
+                terms(&event.fields["old_terms"]),
+                terms(&event.fields["new_terms"])
+            ),
+            "AccessRequested" => format!("asked {}", terms(&event.fields["terms"])),
+            other => other.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// `patient audit`: the signer's audit trail as a table.
+async fn audit(ctx: &Context, limit: usize) -> Result<Output, CliError> {
+    let me: Pubkey = ctx.signer()?.pubkey();
+    let trail = ctx.chain.audit_trail(&me, limit).await?;
+    let now = ctx.chain.backend().unix_time().await?;
+    let rows: Vec<Vec<String>> = trail
+        .iter()
+        .map(|e| {
+            let detail = e
+                .access
+                .as_ref()
+                .map(|a| {
+                    format!(
+                        "{} {} for {}: {}",
+                        action_names(a.action).join(""),
+                        category_names(a.category).join(""),
+                        purpose_names(a.purpose).join(""),
+                        a.reason.clone().unwrap_or_else(|| "failed".into())
+                    )
+                })
+                .unwrap_or_else(|| change_summary(e, now));
+            vec![
+                e.unix_time.map(|t| relative_time(t, now)).unwrap_or_default(),
+                e.instruction.clone(),
+                e.actor.clone(),
+                if e.succeeded { "ok".into() } else { "failed".into() },
+                detail,
+            ]
+        })
+        .collect();
+    Ok(Output::new(
+        table(&["WHEN", "WHAT", "WHO", "TX", "DETAIL"], &rows),
+        json!({ "audit": serde_json::to_value(&trail).unwrap_or(Value::Null) }),
+    ))
 }

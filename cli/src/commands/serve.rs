@@ -1,81 +1,67 @@
-//! `serve` (the Actions server), `qr`, and the wallet links that `provider request` and
-//! `provider propose` print.
+//! `serve`: the Solana Actions server (the HTTP layer is [`crate::serve`]).
 
-use super::wallet;
-use crate::cli::{ActionLinkArgs, QrCommandArgs, ServeArgs};
-use crate::context::{AnyBackend, Context};
+use crate::args::wallet;
+use crate::cli::Globals;
+use crate::context::Context;
 use crate::error::CliError;
 use crate::output::Output;
 use crate::serve::{AppState, ServerConfig};
-#[cfg(feature = "embedded")]
-use medchain_sdk::actions::spec::EMBEDDED_CHAIN_ID;
-use medchain_sdk::actions::spec::{
-    action_url, chain_id_from_genesis_hash, decode_request_url, transaction_request_url,
-};
-use medchain_sdk::actions::{ActionOptions, ActionUrls};
+use crate::shared::links::base_url;
+use anchor_lang::prelude::Pubkey;
+use clap::Args;
+use medchain_sdk::actions::ActionOptions;
 use medchain_sdk::Backend;
 use serde_json::json;
 use solana_sdk::signature::Signer;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 /// Longest provider display name accepted.
 const MAX_NAME_CHARS: usize = 64;
 
-/// Checks a public base URL: https, or http on this machine (for local trials).
-pub fn base_url(text: &str) -> Result<ActionUrls, CliError> {
-    let url = text.trim().trim_end_matches('/');
-    let local = ["http://localhost", "http://127.0.0.1", "http://[::1]"]
-        .iter()
-        .any(|prefix| url.starts_with(prefix));
-    let host = url.strip_prefix("https://").unwrap_or("");
-    if (host.is_empty() || host.contains(['?', '#', ' '])) && !local {
-        return Err(CliError::bad(format!(
-            "--base-url must be the server's public https URL (e.g. https://clinic.example), got '{text}'; wallets only call https"
-        )));
-    }
-    Ok(ActionUrls::new(url))
+/// `serve`
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address and port to listen on (put an HTTPS reverse proxy in front; see docs/ACTIONS.md).
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub bind: String,
+    /// The public https base URL wallets reach the server at (icons and links are absolute).
+    #[arg(long, env = "MEDCHAIN_ACTIONS_URL")]
+    pub base_url: String,
+    /// The clinic's fee-payer keypair: pays fees and rent and signs first, so patients need no SOL.
+    #[arg(long)]
+    pub fee_payer: Option<PathBuf>,
+    /// Only serve actions of these provider wallets (repeatable; default: every registered provider).
+    #[arg(long = "provider", value_name = "WALLET")]
+    pub providers: Vec<String>,
+    /// A name wallets show for a provider: WALLET=NAME (repeatable).
+    #[arg(long = "provider-name", value_name = "WALLET=NAME")]
+    pub provider_names: Vec<String>,
+    /// Requests a minute per client address.
+    #[arg(long, default_value_t = 60)]
+    pub rate_limit: u32,
+    /// Requests a client may make at once before the rate limit applies.
+    #[arg(long, default_value_t = 20)]
+    pub burst: u32,
+    /// Take the client address from X-Forwarded-For (only behind a reverse proxy that sets it).
+    #[arg(long)]
+    pub trust_forwarded_for: bool,
 }
 
 /// Runs `medchain serve` until the process is stopped.
-pub async fn run(ctx: Context, args: ServeArgs) -> Result<Output, CliError> {
+pub async fn run(globals: &Globals, args: ServeArgs) -> Result<Output, CliError> {
+    let ctx = Context::open(globals)?;
     let urls = base_url(&args.base_url)?;
     let fee_payer = args.fee_payer.as_deref().map(crate::config::read_keypair).transpose()?;
     let providers: BTreeSet<_> =
         args.providers.iter().map(|p| wallet(p)).collect::<Result<_, _>>()?;
-    let mut provider_names = BTreeMap::new();
-    for entry in &args.provider_names {
-        let (key, name) = entry.split_once('=').ok_or_else(|| {
-            CliError::bad(format!("--provider-name takes WALLET=NAME, got '{entry}'"))
-        })?;
-        let name = name.trim();
-        if name.is_empty()
-            || name.chars().count() > MAX_NAME_CHARS
-            || name.chars().any(char::is_control)
-        {
-            return Err(CliError::bad(format!(
-                "--provider-name: a name of 1 to {MAX_NAME_CHARS} printable characters, got '{name}'"
-            )));
-        }
-        provider_names.insert(wallet(key)?, name.to_string());
-    }
+    let provider_names = provider_names(&args.provider_names)?;
     if args.rate_limit == 0 {
         return Err(CliError::bad("--rate-limit must be at least 1 request a minute"));
     }
-    let chain_id = match ctx.chain.backend() {
-        #[cfg(feature = "embedded")]
-        AnyBackend::Embedded(_) => EMBEDDED_CHAIN_ID.to_string(),
-        AnyBackend::Rpc(rpc) => {
-            let hash = rpc.client().get_genesis_hash().await.map_err(|e| {
-                CliError::Sdk(medchain_sdk::SdkError::Unreachable {
-                    url: rpc.client().url(),
-                    reason: e.to_string(),
-                })
-            })?;
-            chain_id_from_genesis_hash(&hash.to_string())
-        }
-    };
+    let chain_id = ctx.chain.backend().chain_id().await?;
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
         .map_err(|e| CliError::bad(format!("cannot listen on {}: {e}", args.bind)))?;
@@ -116,68 +102,23 @@ pub async fn run(ctx: Context, args: ServeArgs) -> Result<Output, CliError> {
     Ok(Output::new("server stopped", json!({ "stopped": true })))
 }
 
-/// Runs `medchain qr`.
-pub fn qr(args: &QrCommandArgs) -> Result<Output, CliError> {
-    let https = if args.url.starts_with("https://") || args.url.starts_with("http://") {
-        args.url.clone()
-    } else {
-        decode_request_url(&args.url).ok_or_else(|| {
-            CliError::bad(format!(
-                "'{}' is neither an https action URL nor a solana: transaction request",
-                args.url
-            ))
-        })?
-    };
-    let link = ActionLinkArgs {
-        base_url: None,
-        qr: true,
-        qr_png: args.png.clone(),
-        qr_svg: args.svg.clone(),
-    };
-    links(&link, &[("action", https)])
-}
-
-/// The wallet links of `actions` (label, https URL): each with its Solana Pay
-/// transaction-request URL; the first one's QR code as asked by `link`.
-pub fn links(link: &ActionLinkArgs, actions: &[(&str, String)]) -> Result<Output, CliError> {
-    let mut human = String::new();
-    let mut items = Vec::new();
-    for (label, https) in actions {
-        let request = transaction_request_url(https);
-        human.push_str(&format!(
-            "{label}:\n  action URL:          {https}\n  transaction request: {request}\n"
-        ));
-        items.push(json!({
-            "label": label,
-            "action_url": https,
-            "blink_url": action_url(https),
-            "transaction_request_url": request,
-        }));
-    }
-    let mut files = serde_json::Map::new();
-    if let Some((label, https)) = actions.first() {
-        let request = transaction_request_url(https);
-        if link.qr {
-            human.push_str(&format!("\nScan to {label} (the patient's wallet opens it):\n"));
-            human.push_str(&crate::qr::terminal(&request)?);
-            human.push('\n');
+/// The `--provider-name WALLET=NAME` entries, checked.
+fn provider_names(entries: &[String]) -> Result<BTreeMap<Pubkey, String>, CliError> {
+    let mut names = BTreeMap::new();
+    for entry in entries {
+        let (key, name) = entry.split_once('=').ok_or_else(|| {
+            CliError::bad(format!("--provider-name takes WALLET=NAME, got '{entry}'"))
+        })?;
+        let name = name.trim();
+        if name.is_empty()
+            || name.chars().count() > MAX_NAME_CHARS
+            || name.chars().any(char::is_control)
+        {
+            return Err(CliError::bad(format!(
+                "--provider-name: a name of 1 to {MAX_NAME_CHARS} printable characters, got '{name}'"
+            )));
         }
-        if let Some(path) = &link.qr_png {
-            std::fs::write(path, crate::qr::png(&request)?)
-                .map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))?;
-            human.push_str(&format!("QR code (PNG): {}\n", path.display()));
-            files.insert("qr_png".into(), json!(path.display().to_string()));
-        }
-        if let Some(path) = &link.qr_svg {
-            std::fs::write(path, crate::qr::svg(&request)?)
-                .map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))?;
-            human.push_str(&format!("QR code (SVG): {}\n", path.display()));
-            files.insert("qr_svg".into(), json!(path.display().to_string()));
-        }
+        names.insert(wallet(key)?, name.to_string());
     }
-    let mut value = json!({ "links": items });
-    if let Some(object) = value.as_object_mut() {
-        object.extend(files);
-    }
-    Ok(Output::new(human, value))
+    Ok(names)
 }

@@ -751,6 +751,10 @@ impl Backend for EmbeddedBackend {
         }
     }
 
+    async fn chain_id(&self) -> Result<String, SdkError> {
+        Ok(crate::actions::spec::EMBEDDED_CHAIN_ID.to_string())
+    }
+
     async fn send(
         &self,
         instructions: &[Instruction],

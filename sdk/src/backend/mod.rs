@@ -135,6 +135,11 @@ pub trait Backend: Send + Sync {
     /// A short human name ("embedded ledger at …", "https://…").
     fn describe(&self) -> String;
 
+    /// The CAIP-2 id of the chain, as Solana Actions name it (`X-Blockchain-Ids`):
+    /// `solana:` and the first 32 characters of the genesis hash on a cluster,
+    /// [`crate::actions::spec::EMBEDDED_CHAIN_ID`] on the embedded ledger.
+    async fn chain_id(&self) -> Result<String, SdkError>;
+
     /// Signs `instructions` with `payer` (fee payer) and `signers`, sends, and waits for
     /// confirmation. A program error becomes [`SdkError::Program`].
     async fn send(
@@ -179,6 +184,10 @@ pub trait Backend: Send + Sync {
 impl<T: Backend + ?Sized> Backend for Box<T> {
     fn describe(&self) -> String {
         (**self).describe()
+    }
+
+    async fn chain_id(&self) -> Result<String, SdkError> {
+        (**self).chain_id().await
     }
 
     async fn send(

@@ -198,6 +198,11 @@ impl Backend for RpcBackend {
         self.client.url()
     }
 
+    async fn chain_id(&self) -> Result<String, SdkError> {
+        let hash = self.client.get_genesis_hash().await.map_err(|e| self.transport(e))?;
+        Ok(crate::actions::spec::chain_id_from_genesis_hash(&hash.to_string()))
+    }
+
     async fn send(
         &self,
         instructions: &[Instruction],

@@ -185,20 +185,25 @@ pub fn access_event_to_fhir(event: &AccessEvent) -> Result<Value, FhirError> {
             "requestor": true,
             "purposeOfUse": [purpose.concept()],
         }],
-        "source": {
-            "observer": {
-                "type": "Device",
-                "identifier": { "system": SOLANA_PUBKEY_SYSTEM, "value": medchain::ID.to_string() },
-                "display": "medchain program",
-            },
-            "type": [SOURCE_SECURITY_SERVER.coding()],
-        },
+        "source": medchain_source(),
         "entity": entities,
     });
     if category.is_sensitive() {
         resource["meta"] = json!({ "security": [CONFIDENTIALITY_RESTRICTED.coding()] });
     }
     Ok(resource)
+}
+
+/// The `AuditEvent.source` of everything medchain records: the program, as a security server.
+fn medchain_source() -> Value {
+    json!({
+        "observer": {
+            "type": "Device",
+            "identifier": { "system": SOLANA_PUBKEY_SYSTEM, "value": medchain::ID.to_string() },
+            "display": "medchain program",
+        },
+        "type": [SOURCE_SECURITY_SERVER.coding()],
+    })
 }
 
 /// Maps one change of the audit trail (an instruction that changed the patient's consents,
@@ -262,14 +267,7 @@ pub fn change_event_to_fhir(
             "who": pubkey_reference(None, &actor),
             "requestor": true,
         }],
-        "source": {
-            "observer": {
-                "type": "Device",
-                "identifier": { "system": SOLANA_PUBKEY_SYSTEM, "value": medchain::ID.to_string() },
-                "display": "medchain program",
-            },
-            "type": [SOURCE_SECURITY_SERVER.coding()],
-        },
+        "source": medchain_source(),
         "entity": entities,
     }))
 }

@@ -5,6 +5,7 @@
 use medchain::error::MedchainError;
 use medchain::state::{AccessReason, ProviderKind, RequestTerms, Scope};
 use medchain::vocabulary::{actions, categories, purposes};
+use medchain_sdk::client::RecordAccessArgs;
 use medchain_sdk::{Backend, Medchain, SdkError};
 use solana_sdk::signature::{Keypair, Signer};
 
@@ -71,9 +72,11 @@ pub async fn consent_lifecycle<B: Backend>(
         .record_access(
             provider,
             &patient.pubkey(),
-            categories::IMAGING,
-            purposes::TREAT,
-            actions::READ,
+            RecordAccessArgs {
+                category: categories::IMAGING,
+                purpose: purposes::TREAT,
+                action: actions::READ,
+            },
         )
         .await?;
     assert_eq!(read.reason, AccessReason::Granted);
@@ -82,9 +85,11 @@ pub async fn consent_lifecycle<B: Backend>(
         .record_access(
             provider,
             &patient.pubkey(),
-            categories::IMAGING,
-            purposes::TREAT,
-            actions::READ,
+            RecordAccessArgs {
+                category: categories::IMAGING,
+                purpose: purposes::TREAT,
+                action: actions::READ,
+            },
         )
         .await?;
     assert_eq!(denied.reason, AccessReason::ConsentRevoked);
