@@ -28,7 +28,7 @@ enum Part {
 fn round_trips(printed: &[(Part, String, u32)]) -> Result<(), String> {
     for (part, name, bit) in printed {
         let parsed = match part {
-            Part::Category => parse_categories(name).map(u32::from),
+            Part::Category => parse_categories(name),
             Part::Purpose => parse_purposes(name).map(u32::from),
             Part::Action => parse_actions(name).map(u32::from),
         };

@@ -185,7 +185,6 @@ async fn patient_narrows_a_request_on_approval() {
             ..request_terms().scope
         },
         duration_secs: 3_600,
-        ..request_terms()
     };
     approve(&mut h, &patient, &provider, 1, narrower).await.expect("approve");
     let consent: Consent = h.account(&Harness::consent_address(&patient, &provider)).await;
