@@ -147,7 +147,7 @@ pub fn reason_from_name(name: &str) -> Option<AccessReason> {
 }
 
 fn access_attempt(ix_data: &HistoricInstruction, tx: &TxRecord) -> Option<AccessAttempt> {
-    let args = ix::RecordAccess::try_from_slice(ix_data.data.get(8..)?).ok()?;
+    let args = ix::RecordAccess::try_from_slice(ix_data.data.get(8..)?).ok()?.args;
     let decision = tx.return_data.as_deref().and_then(|d| AccessDecision::try_from_slice(d).ok());
     Some(AccessAttempt {
         category: args.category,
@@ -203,7 +203,10 @@ mod tests {
                 assert_ne!(a, b);
             }
         }
-        let data = ix::RecordAccess { category: 1, purpose: 1, action: 1 }.data();
+        let data = ix::RecordAccess {
+            args: medchain::instructions::RecordAccessArgs { category: 1, purpose: 1, action: 1 },
+        }
+        .data();
         assert_eq!(instruction_name(&data), Some("record_access"));
         assert_eq!(instruction_name(&[0; 8]), None);
     }

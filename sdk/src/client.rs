@@ -17,31 +17,6 @@ use medchain::state::{
 };
 use solana_sdk::signature::{Keypair, Signer};
 
-/// The arguments of `record_access`: the one category, purpose of use and action attempted
-/// (single bits of [`crate::vocabulary`]'s `categories`, `purposes` and `actions`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RecordAccessArgs {
-    /// The category (one bit).
-    pub category: u32,
-    /// The purpose of use (one bit).
-    pub purpose: u16,
-    /// The action (one bit).
-    pub action: u8,
-}
-
-/// The arguments of `anchor_record` by a provider: version 1 of `record_id` about a patient.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AnchorRecordArgs {
-    /// The record id (part of the Record account's address).
-    pub record_id: [u8; 32],
-    /// SHA-256 of the record's canonical content ([`crate::hashing`]).
-    pub content_hash: [u8; 32],
-    /// The record's category (one bit).
-    pub category: u32,
-    /// The purpose under which it is written (one bit); the consent must cover it.
-    pub purpose: u16,
-}
-
 /// The arguments of `anchor_record` by the patient about themselves (the purpose is always
 /// `PATRQT`, patient request).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,16 +40,9 @@ pub struct AmendRecordArgs {
     pub purpose: u16,
 }
 
-/// The arguments of `anchor_batch`: a Merkle root over a batch of content hashes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct AnchorBatchArgs {
-    /// The batch id, unique per provider (part of the RecordBatch account's address).
-    pub batch_id: u64,
-    /// The Merkle root ([`crate::merkle`]).
-    pub merkle_root: [u8; 32],
-    /// How many leaves the tree has.
-    pub leaf_count: u64,
-}
+/// The arguments of `record_access`, `anchor_record` and `anchor_batch`: the program's own
+/// argument structs.
+pub use medchain::instructions::{AnchorBatchArgs, AnchorRecordArgs, RecordAccessArgs};
 
 /// The medchain client.
 pub struct Medchain<B: Backend> {

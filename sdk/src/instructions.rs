@@ -5,6 +5,9 @@ use crate::pda;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
 use anchor_lang::{system_program, InstructionData, ToAccountMetas};
+use medchain::instructions::{
+    AmendRecordArgs, AnchorBatchArgs, AnchorRecordArgs, RecordAccessArgs,
+};
 use medchain::state::{ConsentTerms, RequestTerms};
 use medchain::{accounts, instruction};
 
@@ -422,7 +425,7 @@ pub fn record_access(
             consent: pda::consent(&patient, &provider),
             emergency: pda::emergency(&patient, &provider),
         },
-        instruction::RecordAccess { category, purpose, action },
+        instruction::RecordAccess { args: RecordAccessArgs { category, purpose, action } },
     )
 }
 
@@ -451,7 +454,9 @@ pub fn anchor_record_by_provider(
             event_authority: pda::event_authority(),
             program: pda::PROGRAM_ID,
         },
-        instruction::AnchorRecord { record_id, content_hash, category, purpose },
+        instruction::AnchorRecord {
+            args: AnchorRecordArgs { record_id, content_hash, category, purpose },
+        },
     )
 }
 
@@ -477,10 +482,12 @@ pub fn anchor_record_by_patient(
             program: pda::PROGRAM_ID,
         },
         instruction::AnchorRecord {
-            record_id,
-            content_hash,
-            category,
-            purpose: medchain::vocabulary::purposes::PATRQT,
+            args: AnchorRecordArgs {
+                record_id,
+                content_hash,
+                category,
+                purpose: medchain::vocabulary::purposes::PATRQT,
+            },
         },
     )
 }
@@ -522,9 +529,11 @@ pub fn amend_record(
             program: pda::PROGRAM_ID,
         },
         instruction::AmendRecord {
-            new_record_id: new_version.record_id,
-            content_hash: new_version.content_hash,
-            purpose,
+            args: AmendRecordArgs {
+                new_record_id: new_version.record_id,
+                content_hash: new_version.content_hash,
+                purpose,
+            },
         },
     )
 }
@@ -565,7 +574,7 @@ pub fn anchor_batch(
             event_authority: pda::event_authority(),
             program: pda::PROGRAM_ID,
         },
-        instruction::AnchorBatch { batch_id, merkle_root, leaf_count },
+        instruction::AnchorBatch { args: AnchorBatchArgs { batch_id, merkle_root, leaf_count } },
     )
 }
 

@@ -35,49 +35,42 @@ pub mod medchain {
 
     /// Creates the registry; the signer becomes admin (upgrade authority when upgradeable).
     #[access_control(ctx.accounts.validate())]
-
     pub fn initialize(ctx: Context<Initialize>) -> Result<()> {
         Initialize::handle(ctx)
     }
 
     /// Admin proposes a successor; `Pubkey::default()` withdraws the proposal.
     #[access_control(ctx.accounts.validate(&new_admin))]
-
     pub fn propose_admin(ctx: Context<ProposeAdmin>, new_admin: Pubkey) -> Result<()> {
         ProposeAdmin::handle(ctx, new_admin)
     }
 
     /// The proposed admin accepts and becomes admin.
     #[access_control(ctx.accounts.validate())]
-
     pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
         AcceptAdmin::handle(ctx)
     }
 
     /// Admin pauses new requests, grants, updates and approvals (revokes still work).
     #[access_control(ctx.accounts.validate(true))]
-
     pub fn pause(ctx: Context<SetPaused>) -> Result<()> {
         SetPaused::handle(ctx, true)
     }
 
     /// Admin lifts a pause.
     #[access_control(ctx.accounts.validate(false))]
-
     pub fn unpause(ctx: Context<SetPaused>) -> Result<()> {
         SetPaused::handle(ctx, false)
     }
 
     /// Admin trusts a credentialing body as an issuer.
     #[access_control(ctx.accounts.validate())]
-
     pub fn add_issuer(ctx: Context<AddIssuer>, allows_break_glass: bool) -> Result<()> {
         AddIssuer::handle(ctx, allows_break_glass)
     }
 
     /// Admin allows or forbids break-glass access for an issuer's providers.
     #[access_control(ctx.accounts.validate())]
-
     pub fn set_issuer_break_glass(
         ctx: Context<SetIssuerBreakGlass>,
         allows_break_glass: bool,
@@ -87,14 +80,12 @@ pub mod medchain {
 
     /// Admin removes an issuer that has no active providers; rent returns to its payer.
     #[access_control(ctx.accounts.validate())]
-
     pub fn remove_issuer(ctx: Context<RemoveIssuer>) -> Result<()> {
         RemoveIssuer::handle(ctx)
     }
 
     /// An issuer registers a provider, who co-signs with its own wallet.
     #[access_control(ctx.accounts.validate(&credential_hash, kind))]
-
     pub fn register_provider(
         ctx: Context<RegisterProvider>,
         credential_hash: [u8; 32],
@@ -105,21 +96,18 @@ pub mod medchain {
 
     /// The provider's issuer suspends it: every access is cut off at once.
     #[access_control(ctx.accounts.validate(true))]
-
     pub fn suspend_provider(ctx: Context<ChangeProviderStatus>) -> Result<()> {
         ChangeProviderStatus::suspend(ctx)
     }
 
     /// The provider's issuer reinstates it.
     #[access_control(ctx.accounts.validate(false))]
-
     pub fn reinstate_provider(ctx: Context<ChangeProviderStatus>) -> Result<()> {
         ChangeProviderStatus::reinstate(ctx)
     }
 
     /// A provider publishes its X25519 public key for sealed records.
     #[access_control(ctx.accounts.validate(&encryption_key))]
-
     pub fn set_provider_encryption_key(
         ctx: Context<SetProviderEncryptionKey>,
         encryption_key: [u8; 32],
@@ -129,14 +117,12 @@ pub mod medchain {
 
     /// A patient registers (anyone may pay the rent).
     #[access_control(ctx.accounts.validate())]
-
     pub fn register_patient(ctx: Context<RegisterPatient>) -> Result<()> {
         RegisterPatient::handle(ctx)
     }
 
     /// An active provider asks a patient for access.
     #[access_control(ctx.accounts.validate(&terms))]
-
     pub fn request_access(
         ctx: Context<RequestAccess>,
         nonce: u64,
@@ -147,107 +133,78 @@ pub mod medchain {
 
     /// The patient approves a pending request, possibly narrowed, never widened.
     #[access_control(ctx.accounts.validate(&approved))]
-
     pub fn approve_request(ctx: Context<ApproveRequest>, approved: RequestTerms) -> Result<()> {
         ApproveRequest::handle(ctx, approved)
     }
 
     /// The patient denies a pending request.
     #[access_control(ctx.accounts.validate())]
-
     pub fn deny_request(ctx: Context<DenyRequest>) -> Result<()> {
         DenyRequest::handle(ctx)
     }
 
     /// The provider cancels its pending request.
     #[access_control(ctx.accounts.validate())]
-
     pub fn cancel_request(ctx: Context<CancelRequest>) -> Result<()> {
         CancelRequest::handle(ctx)
     }
 
     /// The rent payer closes a finished request and gets the rent back.
     #[access_control(ctx.accounts.validate())]
-
     pub fn close_request(ctx: Context<CloseRequest>) -> Result<()> {
         CloseRequest::handle(ctx)
     }
 
     /// The patient grants a provider access directly, or re-grants a revoked/expired one.
     #[access_control(ctx.accounts.validate(&terms))]
-
     pub fn grant_consent(ctx: Context<GrantConsent>, terms: ConsentTerms) -> Result<()> {
         GrantConsent::handle(ctx, terms)
     }
 
     /// The patient changes an active consent; its version bumps.
     #[access_control(ctx.accounts.validate(&terms))]
-
     pub fn update_consent(ctx: Context<UpdateConsent>, terms: ConsentTerms) -> Result<()> {
         UpdateConsent::handle(ctx, terms)
     }
 
     /// The patient revokes a consent, effective immediately.
     #[access_control(ctx.accounts.validate())]
-
     pub fn revoke_consent(ctx: Context<RevokeConsent>) -> Result<()> {
         RevokeConsent::handle(ctx)
     }
 
     /// The patient or the rent payer closes a revoked or expired consent.
     #[access_control(ctx.accounts.validate())]
-
     pub fn close_consent(ctx: Context<CloseConsent>) -> Result<()> {
         CloseConsent::handle(ctx)
     }
 
     /// Anchors the hash of a new record (a provider with the write action, or the patient).
     #[access_control(ctx.accounts.validate())]
-
-    pub fn anchor_record(
-        ctx: Context<AnchorRecord>,
-        record_id: [u8; 32],
-        content_hash: [u8; 32],
-        category: u32,
-        purpose: u16,
-    ) -> Result<()> {
-        AnchorRecord::handle(ctx, record_id, content_hash, category, purpose)
+    pub fn anchor_record(ctx: Context<AnchorRecord>, args: AnchorRecordArgs) -> Result<()> {
+        AnchorRecord::handle(ctx, args)
     }
 
     /// The author anchors a new version superseding the current one (never overwriting it).
     #[access_control(ctx.accounts.validate())]
-
-    pub fn amend_record(
-        ctx: Context<AmendRecord>,
-        new_record_id: [u8; 32],
-        content_hash: [u8; 32],
-        purpose: u16,
-    ) -> Result<()> {
-        AmendRecord::handle(ctx, new_record_id, content_hash, purpose)
+    pub fn amend_record(ctx: Context<AmendRecord>, args: AmendRecordArgs) -> Result<()> {
+        AmendRecord::handle(ctx, args)
     }
 
     /// The author withdraws a record version as entered in error.
     #[access_control(ctx.accounts.validate())]
-
     pub fn mark_entered_in_error(ctx: Context<MarkEnteredInError>) -> Result<()> {
         MarkEnteredInError::handle(ctx)
     }
 
     /// An active provider anchors the Merkle root of a batch of record hashes.
-    #[access_control(ctx.accounts.validate(&merkle_root, leaf_count))]
-
-    pub fn anchor_batch(
-        ctx: Context<AnchorBatch>,
-        batch_id: u64,
-        merkle_root: [u8; 32],
-        leaf_count: u64,
-    ) -> Result<()> {
-        AnchorBatch::handle(ctx, batch_id, merkle_root, leaf_count)
+    #[access_control(ctx.accounts.validate(&args))]
+    pub fn anchor_batch(ctx: Context<AnchorBatch>, args: AnchorBatchArgs) -> Result<()> {
+        AnchorBatch::handle(ctx, args)
     }
 
     /// The patient names a delegate (guardian, proxy) with permissions, a scope and an expiry.
     #[access_control(ctx.accounts.validate(permissions, &scope))]
-
     pub fn add_delegate(
         ctx: Context<AddDelegate>,
         permissions: u8,
@@ -258,14 +215,12 @@ pub mod medchain {
 
     /// The patient removes a delegate.
     #[access_control(ctx.accounts.validate())]
-
     pub fn remove_delegate(ctx: Context<RemoveDelegate>) -> Result<()> {
         RemoveDelegate::handle(ctx)
     }
 
     /// A delegate grants a consent on the patient's behalf, within its scope.
     #[access_control(ctx.accounts.validate(&terms))]
-
     pub fn delegate_grant_consent(
         ctx: Context<DelegateGrantConsent>,
         terms: ConsentTerms,
@@ -275,14 +230,12 @@ pub mod medchain {
 
     /// A delegate revokes a consent on the patient's behalf.
     #[access_control(ctx.accounts.validate())]
-
     pub fn delegate_revoke_consent(ctx: Context<DelegateRevokeConsent>) -> Result<()> {
         DelegateRevokeConsent::handle(ctx)
     }
 
     /// Break-glass: a permitted provider opens an emergency read window (at most 24 h).
     #[access_control(ctx.accounts.validate(duration_secs))]
-
     pub fn open_emergency_access(
         ctx: Context<OpenEmergencyAccess>,
         reason_code: u8,
@@ -293,7 +246,6 @@ pub mod medchain {
 
     /// The patient reviews a break-glass window and may end it.
     #[access_control(ctx.accounts.validate())]
-
     pub fn review_emergency_access(
         ctx: Context<ReviewEmergencyAccess>,
         end_now: bool,
@@ -303,7 +255,6 @@ pub mod medchain {
 
     /// The patient allows or forbids break-glass access for themselves.
     #[access_control(ctx.accounts.validate())]
-
     pub fn set_break_glass_policy(
         ctx: Context<SetBreakGlassPolicy>,
         allows_break_glass: bool,
@@ -312,14 +263,11 @@ pub mod medchain {
     }
 
     /// A provider's access attempt is evaluated and recorded, granted or denied.
-    #[access_control(ctx.accounts.validate(category, purpose, action))]
-
+    #[access_control(ctx.accounts.validate(&args))]
     pub fn record_access(
         ctx: Context<RecordAccess>,
-        category: u32,
-        purpose: u16,
-        action: u8,
+        args: RecordAccessArgs,
     ) -> Result<AccessDecision> {
-        RecordAccess::handle(ctx, category, purpose, action)
+        RecordAccess::handle(ctx, args)
     }
 }

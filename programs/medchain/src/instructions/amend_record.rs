@@ -11,7 +11,7 @@ use anchor_lang::prelude::*;
 /// Accounts of `amend_record`.
 #[event_cpi]
 #[derive(Accounts)]
-#[instruction(new_record_id: [u8; 32])]
+#[instruction(args: AmendRecordArgs)]
 pub struct AmendRecord<'info> {
     /// The author's wallet (provider or patient).
     pub author: Signer<'info>,
@@ -35,10 +35,21 @@ pub struct AmendRecord<'info> {
     pub previous: Account<'info, Record>,
     /// The new Record PDA.
     /// CHECK: address checked by seeds; created by `pda_account::create`.
-    #[account(mut, seeds = [RECORD_SEED, patient.key().as_ref(), new_record_id.as_ref()], bump)]
+    #[account(mut, seeds = [RECORD_SEED, patient.key().as_ref(), args.new_record_id.as_ref()], bump)]
     pub record: UncheckedAccount<'info>,
     /// The system program.
     pub system_program: Program<'info, System>,
+}
+
+/// The arguments of `amend_record`: the new version.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct AmendRecordArgs {
+    /// The new version's record id.
+    pub new_record_id: [u8; 32],
+    /// SHA-256 of the new version's canonical content.
+    pub content_hash: [u8; 32],
+    /// The purpose under which it is written (one bit).
+    pub purpose: u16,
 }
 
 impl AmendRecord<'_> {
@@ -50,12 +61,8 @@ impl AmendRecord<'_> {
     }
 
     /// Anchors `content_hash` as the next version of `previous`.
-    pub fn handle(
-        ctx: Context<Self>,
-        new_record_id: [u8; 32],
-        content_hash: [u8; 32],
-        purpose: u16,
-    ) -> Result<()> {
+    pub fn handle(ctx: Context<Self>, args: AmendRecordArgs) -> Result<()> {
+        let AmendRecordArgs { new_record_id, content_hash, purpose } = args;
         let now = Clock::get()?.unix_timestamp;
         let accounts = &mut *ctx.accounts;
         let patient_key = accounts.patient.key();

@@ -11,7 +11,7 @@ use anchor_lang::prelude::*;
 /// Accounts of `anchor_batch`.
 #[event_cpi]
 #[derive(Accounts)]
-#[instruction(batch_id: u64)]
+#[instruction(args: AnchorBatchArgs)]
 pub struct AnchorBatch<'info> {
     /// The provider's wallet; pays the rent.
     #[account(mut)]
@@ -21,26 +21,33 @@ pub struct AnchorBatch<'info> {
     pub provider: Account<'info, Provider>,
     /// The new RecordBatch PDA.
     /// CHECK: address checked by seeds; created by `pda_account::create`.
-    #[account(mut, seeds = [BATCH_SEED, provider.key().as_ref(), &batch_id.to_le_bytes()], bump)]
+    #[account(mut, seeds = [BATCH_SEED, provider.key().as_ref(), &args.batch_id.to_le_bytes()], bump)]
     pub batch: UncheckedAccount<'info>,
     /// The system program.
     pub system_program: Program<'info, System>,
 }
 
+/// The arguments of `anchor_batch`: a Merkle root over a batch of content hashes.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct AnchorBatchArgs {
+    /// The batch id, unique per provider (part of the RecordBatch account's address).
+    pub batch_id: u64,
+    /// The Merkle root.
+    pub merkle_root: [u8; 32],
+    /// How many leaves the tree has.
+    pub leaf_count: u64,
+}
+
 impl AnchorBatch<'_> {
     /// An active provider, a non-zero root and a leaf count in range.
-    pub fn validate(&self, merkle_root: &[u8; 32], leaf_count: u64) -> Result<()> {
+    pub fn validate(&self, args: &AnchorBatchArgs) -> Result<()> {
         require!(self.provider.is_active(), MedchainError::ProviderNotActive);
-        RecordBatch::validate(merkle_root, leaf_count)
+        RecordBatch::validate(&args.merkle_root, args.leaf_count)
     }
 
     /// Anchors `merkle_root` over `leaf_count` record hashes as batch `batch_id`.
-    pub fn handle(
-        ctx: Context<Self>,
-        batch_id: u64,
-        merkle_root: [u8; 32],
-        leaf_count: u64,
-    ) -> Result<()> {
+    pub fn handle(ctx: Context<Self>, args: AnchorBatchArgs) -> Result<()> {
+        let AnchorBatchArgs { batch_id, merkle_root, leaf_count } = args;
         let now = Clock::get()?.unix_timestamp;
         let author = ctx.accounts.provider.key();
         let bump = ctx.bumps.batch;

@@ -12,7 +12,7 @@ use anchor_lang::prelude::*;
 /// Accounts of `anchor_record`.
 #[event_cpi]
 #[derive(Accounts)]
-#[instruction(record_id: [u8; 32])]
+#[instruction(args: AnchorRecordArgs)]
 pub struct AnchorRecord<'info> {
     /// The author's wallet (provider or patient).
     pub author: Signer<'info>,
@@ -28,7 +28,7 @@ pub struct AnchorRecord<'info> {
     pub consent: Option<Account<'info, Consent>>,
     /// The new Record PDA.
     /// CHECK: address checked by seeds; created by `pda_account::create`.
-    #[account(mut, seeds = [RECORD_SEED, patient.key().as_ref(), record_id.as_ref()], bump)]
+    #[account(mut, seeds = [RECORD_SEED, patient.key().as_ref(), args.record_id.as_ref()], bump)]
     pub record: UncheckedAccount<'info>,
     /// The system program.
     pub system_program: Program<'info, System>,
@@ -99,6 +99,19 @@ pub(crate) fn create_record<'info>(
     })
 }
 
+/// The arguments of `anchor_record`: version 1 of a record.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct AnchorRecordArgs {
+    /// The record id (part of the Record account's address; never a clinical identifier).
+    pub record_id: [u8; 32],
+    /// SHA-256 of the record's canonical content.
+    pub content_hash: [u8; 32],
+    /// The record's category (one bit).
+    pub category: u32,
+    /// The purpose under which it is written (one bit).
+    pub purpose: u16,
+}
+
 impl AnchorRecord<'_> {
     /// The accounts are checked by their constraints; who may write (the patient, or a
     /// provider whose consent holds the write action for the category and purpose) is
@@ -108,13 +121,8 @@ impl AnchorRecord<'_> {
     }
 
     /// Anchors version 1 of a record.
-    pub fn handle(
-        ctx: Context<Self>,
-        record_id: [u8; 32],
-        content_hash: [u8; 32],
-        category: u32,
-        purpose: u16,
-    ) -> Result<()> {
+    pub fn handle(ctx: Context<Self>, args: AnchorRecordArgs) -> Result<()> {
+        let AnchorRecordArgs { record_id, content_hash, category, purpose } = args;
         let now = Clock::get()?.unix_timestamp;
         let accounts = &ctx.accounts;
         let patient_key = accounts.patient.key();

@@ -43,9 +43,21 @@ pub struct RecordAccess<'info> {
     pub emergency: UncheckedAccount<'info>,
 }
 
+/// The arguments of `record_access`: what is asked for, each exactly one bit.
+#[derive(AnchorSerialize, AnchorDeserialize, Clone, Copy, PartialEq, Eq, Debug)]
+pub struct RecordAccessArgs {
+    /// The category (one bit of `vocabulary::categories`).
+    pub category: u32,
+    /// The purpose of use (one bit of `vocabulary::purposes`).
+    pub purpose: u16,
+    /// The action (one bit of `vocabulary::actions`).
+    pub action: u8,
+}
+
 impl RecordAccess<'_> {
     /// Each of `category`, `purpose` and `action` must be exactly one known member.
-    pub fn validate(&self, category: u32, purpose: u16, action: u8) -> Result<()> {
+    pub fn validate(&self, args: &RecordAccessArgs) -> Result<()> {
+        let RecordAccessArgs { category, purpose, action } = *args;
         require!(
             is_single_member(category.into(), categories::VALID.into()),
             MedchainError::InvalidCategory
@@ -91,12 +103,8 @@ impl RecordAccess<'_> {
 
     /// Evaluates the access rule for one (category, purpose, action), counts the attempt on
     /// the consent (or on the patient when there is no consent) and returns the decision.
-    pub fn handle(
-        ctx: Context<Self>,
-        category: u32,
-        purpose: u16,
-        action: u8,
-    ) -> Result<AccessDecision> {
+    pub fn handle(ctx: Context<Self>, args: RecordAccessArgs) -> Result<AccessDecision> {
+        let RecordAccessArgs { category, purpose, action } = args;
         let now = Clock::get()?.unix_timestamp;
         let accounts = &mut *ctx.accounts;
         let patient_key = accounts.patient.key();
