@@ -106,6 +106,16 @@ pub fn action_names(mask: u8) -> Vec<&'static str> {
     terms_in(&ACTIONS, mask).map(|t| t.name).collect()
 }
 
+/// A scope in one line of names: `read/write of observations, imaging for TREAT`.
+pub fn scope_text(scope: &Scope) -> String {
+    format!(
+        "{} of {} for {}",
+        action_names(scope.actions).join("/"),
+        category_names(scope.categories).join(", "),
+        purpose_names(scope.purposes).join(", ")
+    )
+}
+
 /// A scope as names, for JSON output: `{"categories":["imaging"],"purposes":["TREAT"],
 /// "actions":["read"]}`.
 pub fn scope_json(scope: &Scope) -> serde_json::Value {
@@ -144,5 +154,6 @@ mod tests {
             .contains("known: all, demographics"));
         let scope = parse_scope("labs", "TREAT", "read").expect("known");
         assert_eq!(scope_json(&scope)["categories"][0], "observations");
+        assert_eq!(scope_text(&scope), "read of observations for TREAT");
     }
 }

@@ -18,6 +18,42 @@ fn b64(bytes: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+/// The mocks of a history of one transaction: `getSignaturesForAddress` lists it, and
+/// `getTransaction` returns `tx` with `meta` (`err`, `status`, `fee` and the balances added).
+fn one_transaction_history(
+    tx: &solana_sdk::transaction::Transaction,
+    slot: u64,
+    mut meta: serde_json::Value,
+) -> HashMap<RpcRequest, serde_json::Value> {
+    let signature =
+        "3AsdoALgZFuq2oUVWrDYhg2pNeaLJKPLf8hU2mQ6U8qJxeJ6hsrPVpMn9ma39DtfYCrDQSvngWRP8NnTpEhezJpE";
+    for (key, value) in [
+        ("err", json!(null)),
+        ("status", json!({ "Ok": null })),
+        ("fee", json!(5000)),
+        ("preBalances", json!([])),
+        ("postBalances", json!([])),
+    ] {
+        meta[key] = value;
+    }
+    HashMap::from([
+        (
+            RpcRequest::GetSignaturesForAddress,
+            json!([{ "signature": signature, "slot": slot, "err": null, "memo": null, "blockTime": 1_700_000_000, "confirmationStatus": "finalized" }]),
+        ),
+        (
+            RpcRequest::GetTransaction,
+            json!({
+                "slot": slot,
+                "blockTime": 1_700_000_000,
+                "transaction": [b64(&bincode::serialize(tx).expect("tx")), "base64"],
+                "meta": meta,
+                "version": "legacy"
+            }),
+        ),
+    ])
+}
+
 fn chain_with(mocks: HashMap<RpcRequest, serde_json::Value>) -> Medchain<RpcBackend> {
     let client = RpcClient::new_mock_with_mocks("succeeds".to_string(), mocks);
     Medchain::new(RpcBackend::with_client(client, RpcOptions::default()))
@@ -126,35 +162,14 @@ async fn the_audit_trail_is_rebuilt_from_transactions() {
     );
     let message = solana_sdk::message::Message::new(&[instruction], Some(&payer));
     let tx = solana_sdk::transaction::Transaction::new_unsigned(message);
-    let tx_bytes = bincode::serialize(&tx).expect("tx");
     let decision =
         AccessDecision { allowed: false, reason: AccessReason::ConsentRevoked, consent_version: 3 };
     let decision_bytes = anchor_lang::prelude::borsh::to_vec(&decision).expect("borsh");
-    let signature =
-        "3AsdoALgZFuq2oUVWrDYhg2pNeaLJKPLf8hU2mQ6U8qJxeJ6hsrPVpMn9ma39DtfYCrDQSvngWRP8NnTpEhezJpE";
-    let mocks = HashMap::from([
-        (
-            RpcRequest::GetSignaturesForAddress,
-            json!([{ "signature": signature, "slot": 77, "err": null, "memo": null, "blockTime": 1_700_000_000, "confirmationStatus": "finalized" }]),
-        ),
-        (
-            RpcRequest::GetTransaction,
-            json!({
-                "slot": 77,
-                "blockTime": 1_700_000_000,
-                "transaction": [b64(&tx_bytes), "base64"],
-                "meta": {
-                    "err": null,
-                    "status": { "Ok": null },
-                    "fee": 5000,
-                    "preBalances": [],
-                    "postBalances": [],
-                    "returnData": { "programId": medchain::ID.to_string(), "data": [b64(&decision_bytes), "base64"] }
-                },
-                "version": "legacy"
-            }),
-        ),
-    ]);
+    let mocks = one_transaction_history(
+        &tx,
+        77,
+        json!({ "returnData": { "programId": medchain::ID.to_string(), "data": [b64(&decision_bytes), "base64"] } }),
+    );
     let chain = chain_with(mocks);
     let trail = chain.audit_trail(&patient.pubkey(), 10).await.expect("trail");
     assert_eq!(trail.len(), 1);
@@ -235,7 +250,6 @@ async fn the_audit_trail_reads_old_and_new_values_from_the_events_in_transaction
     let program_index =
         message.account_keys.iter().position(|k| *k == medchain::ID).expect("program key");
     let tx = solana_sdk::transaction::Transaction::new_unsigned(message);
-    let tx_bytes = bincode::serialize(&tx).expect("tx");
     let patient_pda = pda::patient(&patient.pubkey());
     let provider_pda = pda::provider(&provider.pubkey());
     let event = medchain::events::ConsentChanged {
@@ -253,39 +267,16 @@ async fn the_audit_trail_reads_old_and_new_values_from_the_events_in_transaction
     let mut data = anchor_lang::event::EVENT_IX_TAG_LE.to_vec();
     data.extend_from_slice(medchain::events::ConsentChanged::DISCRIMINATOR);
     event.serialize(&mut data).expect("borsh");
-    let signature =
-        "3AsdoALgZFuq2oUVWrDYhg2pNeaLJKPLf8hU2mQ6U8qJxeJ6hsrPVpMn9ma39DtfYCrDQSvngWRP8NnTpEhezJpE";
-    let mocks = HashMap::from([
-        (
-            RpcRequest::GetSignaturesForAddress,
-            json!([{ "signature": signature, "slot": 80, "err": null, "memo": null, "blockTime": 1_700_000_000, "confirmationStatus": "finalized" }]),
-        ),
-        (
-            RpcRequest::GetTransaction,
-            json!({
-                "slot": 80,
-                "blockTime": 1_700_000_000,
-                "transaction": [b64(&tx_bytes), "base64"],
-                "meta": {
-                    "err": null,
-                    "status": { "Ok": null },
-                    "fee": 5000,
-                    "preBalances": [],
-                    "postBalances": [],
-                    "innerInstructions": [{
-                        "index": 0,
-                        "instructions": [{
-                            "programIdIndex": program_index,
-                            "accounts": [],
-                            "data": bs58::encode(&data).into_string(),
-                            "stackHeight": 2
-                        }]
-                    }]
-                },
-                "version": "legacy"
-            }),
-        ),
-    ]);
+    let inner = json!([{
+        "index": 0,
+        "instructions": [{
+            "programIdIndex": program_index,
+            "accounts": [],
+            "data": bs58::encode(&data).into_string(),
+            "stackHeight": 2
+        }]
+    }]);
+    let mocks = one_transaction_history(&tx, 80, json!({ "innerInstructions": inner }));
     let chain = chain_with(mocks);
     let trail = chain.audit_trail(&patient.pubkey(), 10).await.expect("trail");
     assert_eq!(trail.len(), 1);

@@ -11,7 +11,7 @@ use crate::shared::sealing::{check_resealable, reseal};
 use crate::shared::{fetch, sdk_error, tx_output};
 use anchor_lang::prelude::Pubkey;
 use clap::Subcommand;
-use medchain_sdk::names::{action_names, category_names, purpose_names};
+use medchain_sdk::names::{action_names, category_names, purpose_names, scope_text};
 use medchain_sdk::seal::EncryptionSecretKey;
 use medchain_sdk::state::{AccessRequest, Provider};
 use medchain_sdk::{pda, Backend};
@@ -205,10 +205,8 @@ async fn approve(
     let outcome = ctx.chain.approve_request(&patient, &patient, &provider, nonce, approved).await?;
     Ok(tx_output(
         format!(
-            "Approved: {provider} may {} your {} for {} for {} days",
-            action_names(approved.scope.actions).join("/"),
-            category_names(approved.scope.categories).join(", "),
-            purpose_names(approved.scope.purposes).join(", "),
+            "Approved: {provider} may have {} for {} days",
+            scope_text(&approved.scope),
             approved.duration_secs / 86_400,
         ),
         "approve_request",
@@ -233,10 +231,8 @@ async fn grant(ctx: &Context, provider: &str, terms: &TermsArgs) -> Result<Outpu
     let outcome = ctx.chain.grant_consent(&patient, &patient, &provider, terms).await?;
     Ok(tx_output(
         format!(
-            "Granted {provider}: {} of {} for {} until {}",
-            action_names(terms.scope.actions).join("/"),
-            category_names(terms.scope.categories).join(", "),
-            purpose_names(terms.scope.purposes).join(", "),
+            "Granted {provider}: {} until {}",
+            scope_text(&terms.scope),
             relative_time(terms.expires_at, now),
         ),
         "grant_consent",

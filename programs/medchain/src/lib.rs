@@ -97,13 +97,13 @@ pub mod medchain {
     /// The provider's issuer suspends it: every access is cut off at once.
     #[access_control(ctx.accounts.validate(true))]
     pub fn suspend_provider(ctx: Context<ChangeProviderStatus>) -> Result<()> {
-        ChangeProviderStatus::suspend(ctx)
+        ChangeProviderStatus::handle(ctx, true)
     }
 
     /// The provider's issuer reinstates it.
     #[access_control(ctx.accounts.validate(false))]
     pub fn reinstate_provider(ctx: Context<ChangeProviderStatus>) -> Result<()> {
-        ChangeProviderStatus::reinstate(ctx)
+        ChangeProviderStatus::handle(ctx, false)
     }
 
     /// A provider publishes its X25519 public key for sealed records.

@@ -44,6 +44,13 @@ pub async fn setup<B: Backend>(chain: &Medchain<B>, cast: &Cast) -> Result<(), S
     Ok(())
 }
 
+/// A read of imaging for treatment.
+const IMAGING_FOR_TREATMENT: RecordAccessArgs = RecordAccessArgs {
+    category: categories::IMAGING,
+    purpose: purposes::TREAT,
+    action: actions::READ,
+};
+
 /// Request, approve, read, revoke, denied read, audit trail.
 pub async fn consent_lifecycle<B: Backend>(
     chain: &Medchain<B>,
@@ -68,30 +75,10 @@ pub async fn consent_lifecycle<B: Backend>(
         )
         .await?;
     assert!(check.allowed);
-    let read = chain
-        .record_access(
-            provider,
-            &patient.pubkey(),
-            RecordAccessArgs {
-                category: categories::IMAGING,
-                purpose: purposes::TREAT,
-                action: actions::READ,
-            },
-        )
-        .await?;
+    let read = chain.record_access(provider, &patient.pubkey(), IMAGING_FOR_TREATMENT).await?;
     assert_eq!(read.reason, AccessReason::Granted);
     chain.revoke_consent(patient, provider, &provider.pubkey()).await?;
-    let denied = chain
-        .record_access(
-            provider,
-            &patient.pubkey(),
-            RecordAccessArgs {
-                category: categories::IMAGING,
-                purpose: purposes::TREAT,
-                action: actions::READ,
-            },
-        )
-        .await?;
+    let denied = chain.record_access(provider, &patient.pubkey(), IMAGING_FOR_TREATMENT).await?;
     assert_eq!(denied.reason, AccessReason::ConsentRevoked);
     let trail = chain.audit_trail(&patient.pubkey(), 50).await?;
     let names: Vec<&str> = trail.iter().map(|e| e.instruction.as_str()).collect();

@@ -23,13 +23,10 @@ pub struct AcceptAdmin<'info> {
     pub registry: Account<'info, Registry>,
 }
 
-impl AcceptAdmin<'_> {
-    /// Every check of this instruction is an account constraint (signers, seeds, `has_one`)
-    /// or a state transition's own rule; nothing more to check.
-    pub fn validate(&self) -> Result<()> {
-        Ok(())
-    }
+/// `accept_admin` has no check beyond its account constraints: the pending admin signs.
+impl super::ConstraintsOnly for AcceptAdmin<'_> {}
 
+impl AcceptAdmin<'_> {
     /// Makes the pending admin the admin and clears the proposal.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;

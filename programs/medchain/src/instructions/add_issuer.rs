@@ -28,13 +28,10 @@ pub struct AddIssuer<'info> {
     pub system_program: Program<'info, System>,
 }
 
-impl AddIssuer<'_> {
-    /// Every check of this instruction is an account constraint (signers, seeds, `has_one`)
-    /// or a state transition's own rule; nothing more to check.
-    pub fn validate(&self) -> Result<()> {
-        Ok(())
-    }
+/// `add_issuer` has no check beyond its account constraints: the admin signs; the PDA must be new.
+impl super::ConstraintsOnly for AddIssuer<'_> {}
 
+impl AddIssuer<'_> {
     /// Creates the issuer.
     pub fn handle(ctx: Context<Self>, allows_break_glass: bool) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;

@@ -52,14 +52,10 @@ pub struct AmendRecordArgs {
     pub purpose: u16,
 }
 
-impl AmendRecord<'_> {
-    /// The accounts are checked by their constraints; who may write (the patient, or a
-    /// provider whose consent holds the write action for the category and purpose) is
-    /// decided by `authorize_write` in the handler, because it also yields the author.
-    pub fn validate(&self) -> Result<()> {
-        Ok(())
-    }
+/// `amend_record` has no check beyond its account constraints: who may write is decided by `authorize_write` in the handler, as it also yields the author.
+impl super::ConstraintsOnly for AmendRecord<'_> {}
 
+impl AmendRecord<'_> {
     /// Anchors `content_hash` as the next version of `previous`.
     pub fn handle(ctx: Context<Self>, args: AmendRecordArgs) -> Result<()> {
         let AmendRecordArgs { new_record_id, content_hash, purpose } = args;

@@ -24,13 +24,10 @@ pub struct CancelRequest<'info> {
     pub request: Account<'info, AccessRequest>,
 }
 
-impl CancelRequest<'_> {
-    /// Every check of this instruction is an account constraint (signers, seeds, `has_one`)
-    /// or a state transition's own rule; nothing more to check.
-    pub fn validate(&self) -> Result<()> {
-        Ok(())
-    }
+/// `cancel_request` has no check beyond its account constraints: the provider signs; `AccessRequest::resolve` refuses a request that is not pending.
+impl super::ConstraintsOnly for CancelRequest<'_> {}
 
+impl CancelRequest<'_> {
     /// Pending → Cancelled. Allowed while paused, and for a suspended provider.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;

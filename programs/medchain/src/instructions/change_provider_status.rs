@@ -42,39 +42,28 @@ impl ChangeProviderStatus<'_> {
         Ok(())
     }
 
-    /// Active → Suspended.
-    pub fn suspend(ctx: Context<Self>) -> Result<()> {
-        let provider = &mut ctx.accounts.provider;
+    /// Active → Suspended (`suspend`) or Suspended → Active; the issuer's count of active
+    /// providers follows.
+    pub fn handle(ctx: Context<Self>, suspend: bool) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
-        provider.status = ProviderStatus::Suspended;
+        let (old_status, new_status) = if suspend {
+            (ProviderStatus::Active, ProviderStatus::Suspended)
+        } else {
+            (ProviderStatus::Suspended, ProviderStatus::Active)
+        };
+        let provider = &mut ctx.accounts.provider;
+        provider.status = new_status;
         provider.status_changed_at = now;
         let issuer = &mut ctx.accounts.issuer;
+        let active = issuer.active_provider_count;
         issuer.active_provider_count =
-            issuer.active_provider_count.checked_sub(1).ok_or(MedchainError::ArithmeticOverflow)?;
+            if suspend { active.checked_sub(1) } else { active.checked_add(1) }
+                .ok_or(MedchainError::ArithmeticOverflow)?;
         emit_cpi!(ProviderStatusChanged {
             provider: ctx.accounts.provider.key(),
             issuer: ctx.accounts.issuer.key(),
-            old_status: ProviderStatus::Active as u8,
-            new_status: ProviderStatus::Suspended as u8,
-            at: now,
-        });
-        Ok(())
-    }
-
-    /// Suspended → Active.
-    pub fn reinstate(ctx: Context<Self>) -> Result<()> {
-        let provider = &mut ctx.accounts.provider;
-        let now = Clock::get()?.unix_timestamp;
-        provider.status = ProviderStatus::Active;
-        provider.status_changed_at = now;
-        let issuer = &mut ctx.accounts.issuer;
-        issuer.active_provider_count =
-            issuer.active_provider_count.checked_add(1).ok_or(MedchainError::ArithmeticOverflow)?;
-        emit_cpi!(ProviderStatusChanged {
-            provider: ctx.accounts.provider.key(),
-            issuer: ctx.accounts.issuer.key(),
-            old_status: ProviderStatus::Suspended as u8,
-            new_status: ProviderStatus::Active as u8,
+            old_status: old_status as u8,
+            new_status: new_status as u8,
             at: now,
         });
         Ok(())

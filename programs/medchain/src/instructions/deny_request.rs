@@ -24,13 +24,10 @@ pub struct DenyRequest<'info> {
     pub request: Account<'info, AccessRequest>,
 }
 
-impl DenyRequest<'_> {
-    /// Every check of this instruction is an account constraint (signers, seeds, `has_one`)
-    /// or a state transition's own rule; nothing more to check.
-    pub fn validate(&self) -> Result<()> {
-        Ok(())
-    }
+/// `deny_request` has no check beyond its account constraints: the patient signs; `AccessRequest::resolve` refuses a request that is not pending.
+impl super::ConstraintsOnly for DenyRequest<'_> {}
 
+impl DenyRequest<'_> {
     /// Pending → Denied. Allowed while paused.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;

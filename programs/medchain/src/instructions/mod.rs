@@ -1,5 +1,14 @@
 //! One file per instruction: its `Accounts` struct, its checks and its handler.
 
+/// The `validate` of an instruction whose every check is an account constraint or the rule
+/// of a state transition (bound in `lib.rs` with `#[access_control]` like every other).
+pub trait ConstraintsOnly {
+    /// Nothing to check beyond the account constraints.
+    fn validate(&self) -> anchor_lang::Result<()> {
+        Ok(())
+    }
+}
+
 pub mod accept_admin;
 pub mod add_delegate;
 pub mod add_issuer;

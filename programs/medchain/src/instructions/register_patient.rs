@@ -27,13 +27,10 @@ pub struct RegisterPatient<'info> {
     pub system_program: Program<'info, System>,
 }
 
-impl RegisterPatient<'_> {
-    /// Every check of this instruction is an account constraint (signers, seeds, `has_one`)
-    /// or a state transition's own rule; nothing more to check.
-    pub fn validate(&self) -> Result<()> {
-        Ok(())
-    }
+/// `register_patient` has no check beyond its account constraints: the patient signs; the PDA must be new.
+impl super::ConstraintsOnly for RegisterPatient<'_> {}
 
+impl RegisterPatient<'_> {
     /// Creates the patient; break-glass is allowed by default.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;

@@ -30,13 +30,10 @@ pub struct RemoveDelegate<'info> {
     pub rent_payer: UncheckedAccount<'info>,
 }
 
-impl RemoveDelegate<'_> {
-    /// Every check of this instruction is an account constraint (signers, seeds, `has_one`)
-    /// or a state transition's own rule; nothing more to check.
-    pub fn validate(&self) -> Result<()> {
-        Ok(())
-    }
+/// `remove_delegate` has no check beyond its account constraints: the patient signs; the account is closed.
+impl super::ConstraintsOnly for RemoveDelegate<'_> {}
 
+impl RemoveDelegate<'_> {
     /// Closes the delegate at once; it can do nothing afterwards.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;

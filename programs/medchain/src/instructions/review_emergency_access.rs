@@ -24,13 +24,10 @@ pub struct ReviewEmergencyAccess<'info> {
     pub emergency: Account<'info, EmergencyAccess>,
 }
 
-impl ReviewEmergencyAccess<'_> {
-    /// Every check of this instruction is an account constraint (signers, seeds, `has_one`)
-    /// or a state transition's own rule; nothing more to check.
-    pub fn validate(&self) -> Result<()> {
-        Ok(())
-    }
+/// `review_emergency_access` has no check beyond its account constraints: the patient signs; `EmergencyAccess::review` is always allowed.
+impl super::ConstraintsOnly for ReviewEmergencyAccess<'_> {}
 
+impl ReviewEmergencyAccess<'_> {
     /// Marks the window reviewed; `end_now` closes it at once if still open.
     pub fn handle(ctx: Context<Self>, end_now: bool) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;

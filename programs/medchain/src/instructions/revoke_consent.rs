@@ -24,13 +24,10 @@ pub struct RevokeConsent<'info> {
     pub consent: Account<'info, Consent>,
 }
 
-impl RevokeConsent<'_> {
-    /// Every check of this instruction is an account constraint (signers, seeds, `has_one`)
-    /// or a state transition's own rule; nothing more to check.
-    pub fn validate(&self) -> Result<()> {
-        Ok(())
-    }
+/// `revoke_consent` has no check beyond its account constraints: the patient signs; `Consent::revoke` refuses a consent that is not active.
+impl super::ConstraintsOnly for RevokeConsent<'_> {}
 
+impl RevokeConsent<'_> {
     /// Active → Revoked. Always allowed, even while the registry is paused.
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;

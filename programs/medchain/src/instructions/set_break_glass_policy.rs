@@ -16,13 +16,10 @@ pub struct SetBreakGlassPolicy<'info> {
     pub patient: Account<'info, Patient>,
 }
 
-impl SetBreakGlassPolicy<'_> {
-    /// Every check of this instruction is an account constraint (signers, seeds, `has_one`)
-    /// or a state transition's own rule; nothing more to check.
-    pub fn validate(&self) -> Result<()> {
-        Ok(())
-    }
+/// `set_break_glass_policy` has no check beyond its account constraints: the patient signs.
+impl super::ConstraintsOnly for SetBreakGlassPolicy<'_> {}
 
+impl SetBreakGlassPolicy<'_> {
     /// Sets the policy.
     pub fn handle(ctx: Context<Self>, allows_break_glass: bool) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;

@@ -19,13 +19,10 @@ pub struct SetIssuerBreakGlass<'info> {
     pub issuer: Account<'info, Issuer>,
 }
 
-impl SetIssuerBreakGlass<'_> {
-    /// Every check of this instruction is an account constraint (signers, seeds, `has_one`)
-    /// or a state transition's own rule; nothing more to check.
-    pub fn validate(&self) -> Result<()> {
-        Ok(())
-    }
+/// `set_issuer_break_glass` has no check beyond its account constraints: the admin signs.
+impl super::ConstraintsOnly for SetIssuerBreakGlass<'_> {}
 
+impl SetIssuerBreakGlass<'_> {
     /// Sets the flag.
     pub fn handle(ctx: Context<Self>, allows_break_glass: bool) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
