@@ -31,9 +31,18 @@
 //! ```
 
 pub mod describe;
+mod narrowing;
+mod plan;
 pub mod proposal;
 pub mod spec;
+mod urls;
 pub mod verify;
+mod view;
+
+pub use narrowing::Narrowing;
+pub use plan::ActionPlan;
+pub use urls::ActionUrls;
+pub use view::ActionView;
 
 use crate::backend::Backend;
 use crate::error::SdkError;
@@ -128,109 +137,6 @@ pub enum Action {
     },
 }
 
-/// What a patient narrows when approving: each part of the scope that is named must be
-/// inside what was asked (an empty part keeps what was asked; see
-/// [`Scope::with_parts_of`]), the duration no longer.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Narrowing {
-    /// Only these categories, purposes and actions (empty parts narrow nothing).
-    pub scope: Scope,
-    /// Only this long, in seconds.
-    pub duration_secs: Option<i64>,
-}
-
-impl Narrowing {
-    /// Parses `categories=imaging&purposes=TREAT&actions=read&days=7` (every key optional,
-    /// none repeated, nothing else).
-    pub fn from_query(query: &str) -> Result<Self, ActionsError> {
-        if query.len() > MAX_QUERY_LEN {
-            return Err(ActionsError::BadRequest("the query string is too long".into()));
-        }
-        let mut out = Narrowing::default();
-        let bad = |e: crate::names::UnknownName| ActionsError::BadRequest(e.to_string());
-        let mut seen = BTreeSet::new();
-        for (key, value) in form_urlencoded::parse(query.as_bytes()) {
-            if !seen.insert(key.to_string()) {
-                return Err(ActionsError::BadRequest(format!("parameter '{key}' is repeated")));
-            }
-            match key.as_ref() {
-                "categories" => out.scope.categories = nonempty(parse_categories(&value).map_err(bad)?, &key)?,
-                "purposes" => out.scope.purposes = nonempty(parse_purposes(&value).map_err(bad)?, &key)?,
-                "actions" => out.scope.actions = nonempty(parse_actions(&value).map_err(bad)?, &key)?,
-                "days" => {
-                    let days = value.trim().parse::<i64>().ok().filter(|d| (1..=MAX_DAYS).contains(d));
-                    let days = days.ok_or_else(|| {
-                        ActionsError::BadRequest(format!("'days' must be a whole number from 1 to {MAX_DAYS}"))
-                    })?;
-                    out.duration_secs = Some(days * 86_400);
-                }
-                other => {
-                    return Err(ActionsError::BadRequest(format!(
-                        "unknown parameter '{other}'; an approval may only narrow categories, purposes, actions or days"
-                    )))
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    /// The query string of this narrowing (empty when it narrows nothing).
-    pub fn to_query(&self) -> String {
-        let mut query = form_urlencoded::Serializer::new(String::new());
-        let Scope { categories, purposes, actions } = self.scope;
-        if categories != 0 {
-            query.append_pair("categories", &category_names(categories).join(","));
-        }
-        if purposes != 0 {
-            query.append_pair("purposes", &purpose_names(purposes).join(","));
-        }
-        if actions != 0 {
-            query.append_pair("actions", &action_names(actions).join(","));
-        }
-        if let Some(d) = self.duration_secs {
-            query.append_pair("days", &(d / 86_400).to_string());
-        }
-        query.finish()
-    }
-
-    /// The approved terms: `asked`, narrowed. Anything wider than `asked`, or empty, is
-    /// refused.
-    pub fn apply(&self, asked: &RequestTerms) -> Result<RequestTerms, ActionsError> {
-        let approved = RequestTerms::new(
-            asked.scope.with_parts_of(&self.scope),
-            self.duration_secs.unwrap_or(asked.duration_secs),
-        );
-        let wider = |what: &str| {
-            Err(ActionsError::BadRequest(format!(
-                "the approval would widen the request ({what}); it may only narrow what was asked"
-            )))
-        };
-        if let Some(part) = asked.scope.excess(&approved.scope) {
-            return wider(&format!("{} not asked for", part.name()));
-        }
-        if approved.duration_secs > asked.duration_secs {
-            return wider("a longer duration");
-        }
-        debug_assert!(asked.contains(&approved));
-        Ok(approved)
-    }
-
-    /// True when it narrows nothing.
-    pub fn is_empty(&self) -> bool {
-        *self == Narrowing::default()
-    }
-}
-
-/// A narrowed part must keep at least one member.
-fn nonempty<T: Default + PartialEq>(mask: T, key: &str) -> Result<T, ActionsError> {
-    if mask == T::default() {
-        return Err(ActionsError::BadRequest(format!(
-            "'{key}' names nothing; an approval must keep at least one category, purpose and action"
-        )));
-    }
-    Ok(mask)
-}
-
 /// How a server runs its actions.
 #[derive(Debug, Clone, Default)]
 pub struct ActionOptions {
@@ -240,200 +146,6 @@ pub struct ActionOptions {
     pub providers: Option<BTreeSet<Pubkey>>,
     /// Display names of provider wallets ("Dr. Rivera, Riverside Clinic").
     pub provider_names: BTreeMap<Pubkey, String>,
-}
-
-/// The URLs of a server's actions, from its public base URL (`https://clinic.example`).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActionUrls {
-    base: String,
-}
-
-impl ActionUrls {
-    /// URLs under `base_url` (a trailing `/` is ignored).
-    pub fn new(base_url: &str) -> Self {
-        Self { base: base_url.trim_end_matches('/').to_string() }
-    }
-
-    /// The base URL.
-    pub fn base(&self) -> &str {
-        &self.base
-    }
-
-    /// The icon's absolute URL.
-    pub fn icon(&self) -> String {
-        format!("{}/icon.svg", self.base)
-    }
-
-    /// The approve action of a request (narrowed when `narrowing` is not empty).
-    pub fn approve(&self, request: &Pubkey, narrowing: &Narrowing) -> String {
-        let query = narrowing.to_query();
-        let path = format!("{}{API_PREFIX}/approve/{request}", self.base);
-        if query.is_empty() {
-            path
-        } else {
-            format!("{path}?{query}")
-        }
-    }
-
-    /// The deny action of a request.
-    pub fn deny(&self, request: &Pubkey) -> String {
-        format!("{}{API_PREFIX}/deny/{request}", self.base)
-    }
-
-    /// The grant action of a signed proposal.
-    pub fn grant(&self, proposal: &SignedProposal) -> String {
-        format!("{}{API_PREFIX}/grant?{}", self.base, proposal.to_query())
-    }
-
-    /// The revoke action of a consent.
-    pub fn revoke(&self, consent: &Pubkey) -> String {
-        format!("{}{API_PREFIX}/revoke/{consent}", self.base)
-    }
-
-    /// The URL of `action`.
-    pub fn of(&self, action: &Action) -> String {
-        match action {
-            Action::Approve { request, narrowing } => self.approve(request, narrowing),
-            Action::Deny { request } => self.deny(request),
-            Action::Grant { proposal } => self.grant(proposal),
-            Action::Revoke { consent } => self.revoke(consent),
-        }
-    }
-}
-
-/// What the wallet shows for an action.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActionView {
-    /// The title.
-    pub title: String,
-    /// Exactly what will be granted, denied or revoked, in plain words.
-    pub description: String,
-    /// The button label.
-    pub label: String,
-    /// Why the action can no longer be taken, if so.
-    pub disabled: Option<String>,
-    /// For an approval: the terms asked, so a wallet can offer to narrow them.
-    pub asked: Option<RequestTerms>,
-}
-
-impl ActionView {
-    /// The `GET` response for `action` at `urls`.
-    pub fn to_get_response(&self, action: &Action, urls: &ActionUrls) -> ActionGetResponse {
-        let link = |href: String, label: &str, parameters: Vec<ActionParameter>| LinkedAction {
-            kind: "transaction".into(),
-            href,
-            label: label.into(),
-            parameters,
-        };
-        let links = match (action, &self.asked) {
-            (Action::Approve { request, narrowing }, Some(asked)) if self.disabled.is_none() => {
-                let mut buttons = vec![link(urls.approve(request, narrowing), &self.label, vec![])];
-                if narrowing.is_empty() {
-                    buttons.push(link(
-                        format!(
-                            "{}?categories={{categories}}&days={{days}}",
-                            urls.approve(request, narrowing)
-                        ),
-                        "Approve only these",
-                        narrowing_parameters(asked),
-                    ));
-                }
-                buttons.push(link(urls.deny(request), "Deny", vec![]));
-                Some(ActionLinks { actions: buttons })
-            }
-            _ => None,
-        };
-        ActionGetResponse {
-            kind: "action".into(),
-            icon: urls.icon(),
-            title: self.title.clone(),
-            description: self.description.clone(),
-            label: self.label.clone(),
-            disabled: self.disabled.is_some(),
-            links,
-            error: self.disabled.clone().map(|message| spec::ActionError { message }),
-        }
-    }
-}
-
-/// The inputs of "Approve only these": the categories asked (all preselected) and the days.
-fn narrowing_parameters(asked: &RequestTerms) -> Vec<ActionParameter> {
-    let options =
-        crate::vocabulary::terms_in(&crate::vocabulary::CATEGORIES, asked.scope.categories)
-            .map(|term| ParameterOption {
-                label: term.words.to_string(),
-                value: term.name.to_string(),
-                selected: true,
-            })
-            .collect();
-    let max_days = (asked.duration_secs / 86_400).max(1);
-    vec![
-        ActionParameter {
-            kind: "checkbox".into(),
-            name: "categories".into(),
-            label: "Categories to share".into(),
-            required: true,
-            min: None,
-            max: None,
-            pattern: None,
-            pattern_description: None,
-            options,
-        },
-        ActionParameter {
-            kind: "number".into(),
-            name: "days".into(),
-            label: format!("Days (at most {max_days})"),
-            required: true,
-            min: Some(1),
-            max: Some(max_days),
-            pattern: None,
-            pattern_description: None,
-            options: vec![],
-        },
-    ]
-}
-
-/// The exact transaction an action asks the wallet to sign.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActionPlan {
-    /// Instructions, fee payer and signers.
-    pub expected: ExpectedTransaction,
-    /// A short note for the wallet.
-    pub message: String,
-}
-
-impl ActionPlan {
-    /// The unsigned transaction with `blockhash`.
-    pub fn transaction(&self, blockhash: Hash) -> Transaction {
-        Transaction::new_unsigned(Message::new_with_blockhash(
-            &self.expected.instructions,
-            Some(&self.expected.fee_payer),
-            &blockhash,
-        ))
-    }
-
-    /// The `POST` response: the transaction with `blockhash`, signed by `fee_payer` when it
-    /// is the plan's fee payer (the patient's slot is left empty), checked, base64-encoded.
-    pub fn to_post_response(
-        &self,
-        blockhash: Hash,
-        fee_payer: Option<&Keypair>,
-    ) -> Result<ActionPostResponse, ActionsError> {
-        let mut tx = self.transaction(blockhash);
-        if let Some(payer) = fee_payer.filter(|k| k.pubkey() == self.expected.fee_payer) {
-            tx.try_partial_sign(&[payer], blockhash)
-                .map_err(|e| ActionsError::Sdk(SdkError::Signing(e.to_string())))?;
-        }
-        check_transaction(&tx, &self.expected)?;
-        let bytes = bincode::serialize(&tx).map_err(|e| {
-            ActionsError::Sdk(SdkError::Transaction(format!("cannot serialize: {e}")))
-        })?;
-        Ok(ActionPostResponse {
-            kind: "transaction".into(),
-            transaction: base64::engine::general_purpose::STANDARD.encode(bytes),
-            message: Some(self.message.clone()),
-        })
-    }
 }
 
 /// Describes and builds actions against one ledger.

