@@ -280,25 +280,12 @@ async fn the_sbf_program_on_a_real_validator_over_rpc() {
     let pending = cli.json(&["-k", &patient_file, "patient", "requests"]);
     assert_eq!(pending["pending_requests"].as_array().expect("list").len(), 1);
     cli.json(&[
-        "-k",
-        &patient_file,
-        "patient",
-        "approve",
-        &doctor_pk,
-        "--nonce",
-        &nonce,
-        "--actions",
+        "-k", &patient_file, "patient", "approve", &doctor_pk, "--nonce", &nonce, "--actions",
         "read",
     ]);
     let read = |category: &str| {
         cli.json(&[
-            "-k",
-            &doctor_file,
-            "provider",
-            "record-access",
-            &patient_pk,
-            "--category",
-            category,
+            "-k", &doctor_file, "provider", "record-access", &patient_pk, "--category", category,
         ])
     };
     let granted = read("imaging");

@@ -354,13 +354,7 @@ impl<B: Backend> Medchain<B> {
         let AnchorRecordArgs { record_id, content_hash, category, purpose } = args;
         let author = provider.pubkey();
         let instruction = ix::anchor_record_by_provider(
-            &author,
-            &author,
-            patient,
-            record_id,
-            content_hash,
-            category,
-            purpose,
+            &author, &author, patient, record_id, content_hash, category, purpose,
         );
         self.send_one(instruction, &[provider]).await
     }

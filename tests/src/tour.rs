@@ -129,15 +129,8 @@ impl TourCast {
 
     fn wallets(&self) -> [&Keypair; 9] {
         [
-            &self.admin,
-            &self.successor,
-            &self.issuer,
-            &self.issuer2,
-            &self.provider,
-            &self.provider2,
-            &self.clinic,
-            &self.patient,
-            &self.guardian,
+            &self.admin, &self.successor, &self.issuer, &self.issuer2, &self.provider,
+            &self.provider2, &self.clinic, &self.patient, &self.guardian,
         ]
     }
 }
@@ -160,11 +153,7 @@ impl Tour {
         let cast = TourCast::new(seed);
         let mut h = Harness::bare_with_admin(&program_source(), cast.admin.insecure_clone()).await;
         let paying = [
-            &cast.successor,
-            &cast.issuer,
-            &cast.issuer2,
-            &cast.provider,
-            &cast.provider2,
+            &cast.successor, &cast.issuer, &cast.issuer2, &cast.provider, &cast.provider2,
             &cast.clinic,
         ];
         for funded in paying {

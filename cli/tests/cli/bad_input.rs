@@ -168,12 +168,7 @@ fn bad_input_unknown_vocabulary_and_arguments() {
     refused(
         &env,
         &[
-            "-k",
-            &c.doctor.0,
-            "provider",
-            "record-access",
-            &c.patient.1,
-            "--category",
+            "-k", &c.doctor.0, "provider", "record-access", &c.patient.1, "--category",
             "imaging,labs",
         ],
         3,
@@ -182,14 +177,8 @@ fn bad_input_unknown_vocabulary_and_arguments() {
     refused(
         &env,
         &[
-            "-k",
-            &c.issuer.0,
-            "issuer",
-            "register-provider",
-            "--provider-keypair",
-            &c.patient.0,
-            "--credential-hash",
-            "zz",
+            "-k", &c.issuer.0, "issuer", "register-provider", "--provider-keypair", &c.patient.0,
+            "--credential-hash", "zz",
         ],
         3,
         "64 hexadecimal characters",
@@ -232,14 +221,7 @@ fn a_provider_with_write_access_anchors_a_record_the_patient_sees() {
     let env = Env::new();
     let c = cast(&env);
     env.cmd(&[
-        "-k",
-        &c.patient.0,
-        "patient",
-        "grant",
-        &c.doctor.1,
-        "--categories",
-        "labs",
-        "--actions",
+        "-k", &c.patient.0, "patient", "grant", &c.doctor.1, "--categories", "labs", "--actions",
         "read,write",
     ])
     .assert()
@@ -286,15 +268,7 @@ fn a_guardian_is_added_and_removed() {
     let c = cast(&env);
     let (_, guardian) = env.key("guardian");
     env.cmd(&[
-        "-k",
-        &c.patient.0,
-        "patient",
-        "delegate-add",
-        &guardian,
-        "--can",
-        "revoke",
-        "--days",
-        "30",
+        "-k", &c.patient.0, "patient", "delegate-add", &guardian, "--can", "revoke", "--days", "30",
     ])
     .assert()
     .success()

@@ -102,30 +102,13 @@ fn cast(env: &Env) -> Cast {
 
 fn request_and_approve(env: &Env, c: &Cast) {
     env.cmd(&[
-        "-k",
-        &c.doctor.0,
-        "provider",
-        "request",
-        &c.patient.1,
-        "--nonce",
-        "1",
-        "--categories",
-        "imaging,labs",
-        "--actions",
-        "read,write",
+        "-k", &c.doctor.0, "provider", "request", &c.patient.1, "--nonce", "1", "--categories",
+        "imaging,labs", "--actions", "read,write",
     ])
     .assert()
     .success();
     env.cmd(&[
-        "-k",
-        &c.patient.0,
-        "patient",
-        "approve",
-        &c.doctor.1,
-        "--nonce",
-        "1",
-        "--actions",
-        "read",
+        "-k", &c.patient.0, "patient", "approve", &c.doctor.1, "--nonce", "1", "--actions", "read",
     ])
     .assert()
     .success();
@@ -133,13 +116,7 @@ fn request_and_approve(env: &Env, c: &Cast) {
 
 fn read_imaging(env: &Env, c: &Cast) -> Value {
     env.json(&[
-        "-k",
-        &c.doctor.0,
-        "provider",
-        "record-access",
-        &c.patient.1,
-        "--category",
-        "imaging",
+        "-k", &c.doctor.0, "provider", "record-access", &c.patient.1, "--category", "imaging",
     ])
 }
 

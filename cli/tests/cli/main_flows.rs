@@ -31,14 +31,7 @@ fn request_approve_access_revoke_denied() {
     let env = Env::new();
     let c = cast(&env);
     env.cmd(&[
-        "-k",
-        &c.doctor.0,
-        "provider",
-        "request",
-        &c.patient.1,
-        "--nonce",
-        "1",
-        "--categories",
+        "-k", &c.doctor.0, "provider", "request", &c.patient.1, "--nonce", "1", "--categories",
         "imaging",
     ])
     .assert()
@@ -57,13 +50,7 @@ fn request_approve_access_revoke_denied() {
     let denied = read_imaging(&env, &c);
     assert_eq!(denied["reason"], "consent_revoked");
     env.cmd(&[
-        "-k",
-        &c.doctor.0,
-        "provider",
-        "record-access",
-        &c.patient.1,
-        "--category",
-        "imaging",
+        "-k", &c.doctor.0, "provider", "record-access", &c.patient.1, "--category", "imaging",
     ])
     .assert()
     .success()
@@ -283,14 +270,7 @@ fn grant_update_and_deny() {
     let env = Env::new();
     let c = cast(&env);
     env.cmd(&[
-        "-k",
-        &c.patient.0,
-        "patient",
-        "grant",
-        &c.doctor.1,
-        "--categories",
-        "imaging",
-        "--days",
+        "-k", &c.patient.0, "patient", "grant", &c.doctor.1, "--categories", "imaging", "--days",
         "7",
     ])
     .assert()
@@ -329,28 +309,14 @@ fn break_glass_allows_emergency_reads() {
     let env = Env::new();
     let c = cast(&env);
     env.cmd(&[
-        "-k",
-        &c.doctor.0,
-        "provider",
-        "break-glass",
-        &c.patient.1,
-        "--issuer",
-        &c.issuer.1,
-        "--hours",
-        "2",
+        "-k", &c.doctor.0, "provider", "break-glass", &c.patient.1, "--issuer", &c.issuer.1,
+        "--hours", "2",
     ])
     .assert()
     .success();
     let read = env.json(&[
-        "-k",
-        &c.doctor.0,
-        "provider",
-        "record-access",
-        &c.patient.1,
-        "--category",
-        "medications",
-        "--purpose",
-        "ETREAT",
+        "-k", &c.doctor.0, "provider", "record-access", &c.patient.1, "--category", "medications",
+        "--purpose", "ETREAT",
     ]);
     assert_eq!(read["reason"], "emergency_access");
 }
@@ -401,13 +367,8 @@ fn every_subcommand_help_has_an_example() {
         (
             "provider",
             &[
-                "request",
-                "propose",
-                "record-access",
-                "anchor-record",
-                "anchor-bundle",
-                "encryption-key",
-                "break-glass",
+                "request", "propose", "record-access", "anchor-record", "anchor-bundle",
+                "encryption-key", "break-glass",
             ],
         ),
         (

@@ -42,14 +42,7 @@ fn records_are_sealed_for_consented_providers_and_resealed_after_a_revoke() {
     let other_key = publish_key(&env, &other, "other.x25519.json");
     for (provider, actions) in [(&c.doctor.1, "read,write"), (&other.1, "read")] {
         env.cmd(&[
-            "-k",
-            &c.patient.0,
-            "patient",
-            "grant",
-            provider,
-            "--categories",
-            "labs",
-            "--actions",
+            "-k", &c.patient.0, "patient", "grant", provider, "--categories", "labs", "--actions",
             actions,
         ])
         .assert()

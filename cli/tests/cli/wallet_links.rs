@@ -61,16 +61,8 @@ fn a_request_prints_wallet_links_and_a_qr_code_that_decodes_to_the_exact_url() {
     assert!(std::fs::read_to_string(&svg).expect("svg").contains("<svg"));
     // In the terminal: the URL and the code drawn in block characters.
     env.cmd(&[
-        "-k",
-        &c.doctor.0,
-        "provider",
-        "request",
-        &c.patient.1,
-        "--nonce",
-        "6",
-        "--base-url",
-        "https://clinic.example",
-        "--qr",
+        "-k", &c.doctor.0, "provider", "request", &c.patient.1, "--nonce", "6", "--base-url",
+        "https://clinic.example", "--qr",
     ])
     .assert()
     .success()
@@ -195,13 +187,7 @@ fn bad_input_program_file_that_is_not_an_sbpf_object() {
         refused(
             &env,
             &[
-                "--program",
-                program,
-                "-k",
-                &c.patient.0,
-                "consent",
-                "list",
-                "--patient",
+                "--program", program, "-k", &c.patient.0, "consent", "list", "--patient",
                 &c.patient.1,
             ],
             3,

@@ -384,11 +384,7 @@ impl<'a, B: Backend> Actions<'a, B> {
                 let approved = narrowing.apply(&account_data.terms())?;
                 (
                     vec![ix::approve_request(
-                        account,
-                        &fee_payer,
-                        &who.authority,
-                        account_data.nonce,
-                        approved,
+                        account, &fee_payer, &who.authority, account_data.nonce, approved,
                     )],
                     format!(
                         "Approved: {} now has {}, for {}.",
@@ -556,12 +552,7 @@ mod tests {
             assert_eq!(error.status(), 400);
         }
         for bad in [
-            "days=0",
-            "days=-1",
-            "days=x",
-            "days=99999",
-            "patient=abc",
-            "days=1&days=2",
+            "days=0", "days=-1", "days=x", "days=99999", "patient=abc", "days=1&days=2",
             "categories=x-rays",
         ] {
             assert!(Narrowing::from_query(bad).is_err(), "{bad}");

@@ -123,14 +123,7 @@ impl SignedProposal {
         }
         let mut fields: [Option<String>; 8] = Default::default();
         const NAMES: [&str; 8] = [
-            "provider",
-            "categories",
-            "purposes",
-            "actions",
-            "duration",
-            "until",
-            "patient",
-            "sig",
+            "provider", "categories", "purposes", "actions", "duration", "until", "patient", "sig",
         ];
         for (key, value) in form_urlencoded::parse(query.as_bytes()) {
             let index = NAMES.iter().position(|n| *n == key).ok_or_else(|| {

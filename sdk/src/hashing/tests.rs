@@ -253,15 +253,7 @@ fn structures() {
 #[test]
 fn utf16_order_helper() {
     let mut keys = vec![
-        "\u{fb33}",
-        "\u{1f600}",
-        "\u{ffff}",
-        "\u{e000}",
-        "\u{d7ff}",
-        "\u{10000}",
-        "a",
-        "",
-        "ab",
+        "\u{fb33}", "\u{1f600}", "\u{ffff}", "\u{e000}", "\u{d7ff}", "\u{10000}", "a", "", "ab",
         "\u{10ffff}",
     ];
     keys.sort_by(|a, b| cmp_utf16(a.as_bytes(), b.as_bytes()));
@@ -271,16 +263,8 @@ fn utf16_order_helper() {
     assert_eq!(
         keys,
         vec![
-            "",
-            "a",
-            "ab",
-            "\u{d7ff}",
-            "\u{10000}",
-            "\u{1f600}",
-            "\u{10ffff}",
-            "\u{e000}",
-            "\u{fb33}",
-            "\u{ffff}"
+            "", "a", "ab", "\u{d7ff}", "\u{10000}", "\u{1f600}", "\u{10ffff}", "\u{e000}",
+            "\u{fb33}", "\u{ffff}"
         ]
     );
 }
@@ -296,38 +280,10 @@ fn rejects_invalid_json_with_position() {
     assert!(err.to_string().contains("line 3, column 7"), "{err}");
 
     for bad in [
-        "",
-        " ",
-        "{",
-        "}",
-        "[1,]",
-        "[1 2]",
-        "{\"a\":1,}",
-        "{a:1}",
-        "{'a':1}",
-        "01",
-        "1.",
-        ".5",
-        "+1",
-        "1e",
-        "1e+",
-        "-",
-        "--1",
-        "tru",
-        "nul",
-        "\"abc",
-        "\"a\\x\"",
-        "\"\\u12\"",
-        "\"\\u12g4\"",
-        "\"tab\there\"",
-        "\"nl\nhere\"",
-        "[1]x",
-        "{} {}",
-        "\u{feff}{}",
-        "[1,,2]",
-        "{\"a\"}",
-        "{\"a\":}",
-        "1 2",
+        "", " ", "{", "}", "[1,]", "[1 2]", "{\"a\":1,}", "{a:1}", "{'a':1}", "01", "1.", ".5",
+        "+1", "1e", "1e+", "-", "--1", "tru", "nul", "\"abc", "\"a\\x\"", "\"\\u12\"",
+        "\"\\u12g4\"", "\"tab\there\"", "\"nl\nhere\"", "[1]x", "{} {}", "\u{feff}{}", "[1,,2]",
+        "{\"a\"}", "{\"a\":}", "1 2",
     ] {
         match canonicalize_json(bad.as_bytes()) {
             Err(HashingError::Syntax { .. }) => {}

@@ -224,9 +224,7 @@ impl<B: Backend> Medchain<B> {
         let Some(address) = header.record else {
             return match self
                 .find_anchoring_record_any_status(
-                    &header.patient,
-                    &header.content_hash,
-                    header.category,
+                    &header.patient, &header.content_hash, header.category,
                 )
                 .await?
             {

@@ -204,12 +204,8 @@ mod tests {
         assert_eq!(
             reasons,
             [
-                "category_not_covered",
-                "consent_expired",
-                "consent_revoked",
-                "no_encryption_key",
-                "provider_missing",
-                "provider_not_active"
+                "category_not_covered", "consent_expired", "consent_revoked", "no_encryption_key",
+                "provider_missing", "provider_not_active"
             ]
         );
         // The sealing purpose matters: research is not covered by these consents.

@@ -85,12 +85,8 @@ pub async fn consent_lifecycle<B: Backend>(
     assert_eq!(
         names,
         [
-            "record_access",
-            "revoke_consent",
-            "record_access",
-            "approve_request",
-            "request_access",
-            "register_patient"
+            "record_access", "revoke_consent", "record_access", "approve_request",
+            "request_access", "register_patient"
         ],
         "newest first"
     );

@@ -69,15 +69,8 @@ fn all_standard_categories_never_imply_a_sensitive_one() {
     assert_eq!(rules.len(), 1, "no permit by security label");
     let class = codes(&rules[0]["class"]);
     for t in [
-        "Patient",
-        "RelatedPerson",
-        "Encounter",
-        "Condition",
-        "AllergyIntolerance",
-        "Immunization",
-        "Procedure",
-        "DocumentReference",
-        "Composition",
+        "Patient", "RelatedPerson", "Encounter", "Condition", "AllergyIntolerance", "Immunization",
+        "Procedure", "DocumentReference", "Composition",
     ] {
         assert!(class.iter().any(|c| c == t), "{t}");
     }

@@ -86,17 +86,8 @@ impl ProviderKind {
     pub fn from_code(code: u8) -> Option<Self> {
         use ProviderKind::*;
         [
-            Physician,
-            Nurse,
-            Pharmacist,
-            Hospital,
-            Clinic,
-            Laboratory,
-            Imaging,
-            Payer,
-            Researcher,
-            PublicHealth,
-            Other,
+            Physician, Nurse, Pharmacist, Hospital, Clinic, Laboratory, Imaging, Payer, Researcher,
+            PublicHealth, Other,
         ]
         .get(usize::from(code))
         .copied()
