@@ -103,7 +103,7 @@ pub enum Command {
         after_help = "Example: medchain consent list --patient <PATIENT_WALLET>"
     )]
     Consent(consent::ConsentCommand),
-    /// Audit: export a patient's access log as FHIR AuditEvents.
+    /// Audit: export a patient's audit trail (access attempts and changes) as FHIR AuditEvents.
     #[command(
         subcommand,
         after_help = "Example: medchain audit export --patient <PATIENT_WALLET>"

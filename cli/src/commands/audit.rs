@@ -1,4 +1,4 @@
-//! `audit …`: a patient's access log as FHIR AuditEvents.
+//! `audit …`: a patient's audit trail (access attempts, and changes with their events) as FHIR AuditEvents.
 
 use crate::args::wallet;
 use crate::cli::Globals;
