@@ -101,7 +101,7 @@ pub enum ProviderCommand {
         after_help = "Example: medchain -k dr.json provider anchor-record observation.json --patient <PATIENT_WALLET> --category labs"
     )]
     AnchorRecord {
-        /// The record file (FHIR JSON is canonicalised; other files are hashed as raw bytes).
+        /// The record file (a `.json` file is hashed as canonical JSON, any other as raw bytes).
         file: PathBuf,
         /// The patient's wallet.
         #[arg(long)]

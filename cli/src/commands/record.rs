@@ -32,7 +32,7 @@ pub enum RecordCommand {
     Hash {
         /// The file.
         file: PathBuf,
-        /// Hash the raw bytes even if the file is JSON.
+        /// Hash the raw bytes even of a `.json` file.
         #[arg(long)]
         raw: bool,
     },
@@ -89,7 +89,7 @@ pub enum RecordCommand {
 /// `record seal`
 #[derive(clap::Args, Debug)]
 pub struct SealArgs {
-    /// A record file (FHIR JSON; other files are sealed as raw bytes) or a directory.
+    /// A record file (a `.json` file is canonical JSON, any other raw bytes) or a directory.
     input: PathBuf,
     /// The patient's wallet.
     #[arg(long)]
@@ -103,7 +103,7 @@ pub struct SealArgs {
     /// The Record account anchoring the content (default: looked up by content hash).
     #[arg(long)]
     record: Option<String>,
-    /// Hash and seal the raw bytes even if a file is JSON.
+    /// Hash and seal the raw bytes even of a `.json` file.
     #[arg(long)]
     raw: bool,
     /// Output directory (default: next to each input).

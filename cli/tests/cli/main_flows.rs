@@ -79,6 +79,49 @@ fn consent_show_list_and_fhir_export() {
 }
 
 #[test]
+fn every_name_the_cli_prints_is_one_it_accepts() {
+    // A consent naming every category, purpose and action (the sensitive ones by name):
+    // the names `consent show` prints, given back to `patient update`, grant the same terms.
+    let env = Env::new();
+    let c = cast(&env);
+    let every = medchain_sdk::vocabulary::CATEGORIES.map(|t| t.name).join(",");
+    let purposes = medchain_sdk::vocabulary::PURPOSES.map(|t| t.name).join(",");
+    env.cmd(&[
+        "-k", &c.patient.0, "patient", "grant", &c.doctor.1, "--categories", &every, "--purposes",
+        &purposes, "--actions", "read,write,share",
+    ])
+    .assert()
+    .success();
+    let show = |env: &Env| {
+        env.json(&["consent", "show", "--patient", &c.patient.1, "--provider", &c.doctor.1])
+    };
+    let shown = show(&env);
+    let list = |key: &str| {
+        shown[key]
+            .as_array()
+            .expect(key)
+            .iter()
+            .map(|n| n.as_str().expect("name"))
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    let (categories, purposes, actions) = (list("categories"), list("purposes"), list("actions"));
+    assert_eq!(shown["categories"].as_array().map(Vec::len), Some(15));
+    assert!(categories.contains("sexual-reproductive-health"), "{categories}");
+    env.cmd(&[
+        "-k", &c.patient.0, "patient", "update", &c.doctor.1, "--categories", &categories,
+        "--purposes", &purposes, "--actions", &actions,
+    ])
+    .assert()
+    .success();
+    let again = show(&env);
+    assert_eq!(again["version"], 2);
+    for key in ["categories", "purposes", "actions"] {
+        assert_eq!(again[key], shown[key], "{key} printed, parsed and printed again");
+    }
+}
+
+#[test]
 fn audit_export_is_a_bundle_of_audit_events() {
     let env = Env::new();
     let c = cast(&env);

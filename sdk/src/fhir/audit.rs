@@ -206,6 +206,14 @@ fn medchain_source() -> Value {
     })
 }
 
+/// The wallet that signed an audit entry's instruction.
+fn actor_of(entry: &AuditEntry) -> Result<Pubkey, FhirError> {
+    Pubkey::from_str(&entry.actor).map_err(|_| FhirError::InvalidAuditEntry {
+        signature: entry.signature.clone(),
+        reason: format!("its actor '{}' is not a public key", entry.actor),
+    })
+}
+
 /// Maps one change of the audit trail (an instruction that changed the patient's consents,
 /// requests, delegates or records, with the events it emitted) to a FHIR R4 `AuditEvent`:
 /// the signer as the requesting agent, the patient and the transaction as entities, and each
@@ -217,8 +225,7 @@ pub fn change_event_to_fhir(
 ) -> Result<Value, FhirError> {
     let recorded = instant("at", entry.unix_time.unwrap_or_default())?;
     decode_signature(&entry.signature)?;
-    let actor = Pubkey::from_str(&entry.actor)
-        .map_err(|_| FhirError::InvalidSignature(entry.actor.clone()))?;
+    let actor = actor_of(entry)?;
     let mut entities = vec![json!({
         "what": pubkey_reference(Some("Patient"), patient_wallet),
         "type": ENTITY_PERSON.coding(),
@@ -287,10 +294,13 @@ pub fn audit_trail_bundle(
                 else {
                     continue;
                 };
-                let provider_wallet = Pubkey::from_str(&entry.actor)
-                    .map_err(|_| FhirError::InvalidSignature(entry.actor.clone()))?;
-                let reason = crate::audit::reason_from_name(reason)
-                    .ok_or(FhirError::InvalidVocabulary { what: "access reason", bits: 0 })?;
+                let provider_wallet = actor_of(entry)?;
+                let reason = crate::audit::reason_from_name(reason).ok_or_else(|| {
+                    FhirError::InvalidAuditEntry {
+                        signature: entry.signature.clone(),
+                        reason: format!("unknown access reason '{reason}'"),
+                    }
+                })?;
                 let patient = crate::pda::patient(patient_wallet);
                 access_event_to_fhir(&AccessEvent {
                     patient_wallet: *patient_wallet,

@@ -139,6 +139,15 @@ pub enum FhirError {
     /// A transaction signature is not base58 of 64 bytes.
     #[error("invalid Solana transaction signature {0:?}")]
     InvalidSignature(String),
+    /// An audit-trail entry cannot be exported: its actor is not a public key, or it names
+    /// an access reason medchain does not know.
+    #[error("cannot export audit entry {signature}: {reason}")]
+    InvalidAuditEntry {
+        /// The entry's transaction signature.
+        signature: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A number does not fit the FHIR data type it maps to.
     #[error("{field} = {value} does not fit a FHIR {fhir_type}")]
     NumberOutOfRange {
