@@ -20,6 +20,7 @@ pub mod events;
 pub mod fhir;
 pub mod fs;
 pub mod hashing;
+pub mod identity;
 pub mod instructions;
 pub mod merkle;
 pub mod names;
