@@ -327,6 +327,17 @@ impl<B: Backend> Medchain<B> {
         patient: &Pubkey,
         args: RecordAccessArgs,
     ) -> Result<AccessDecision, SdkError> {
+        self.record_access_tx(provider, patient, args).await.map(|(decision, _)| decision)
+    }
+
+    /// [`Self::record_access`], also returning the transaction (its signature is what an
+    /// audit trail entry is found by).
+    pub async fn record_access_tx(
+        &self,
+        provider: &Keypair,
+        patient: &Pubkey,
+        args: RecordAccessArgs,
+    ) -> Result<(AccessDecision, TxOutcome), SdkError> {
         let RecordAccessArgs { category, purpose, action } = args;
         let outcome = self
             .send_one(
@@ -336,9 +347,11 @@ impl<B: Backend> Medchain<B> {
             .await?;
         let data = outcome
             .return_data
+            .as_deref()
             .ok_or_else(|| SdkError::Transaction("record_access returned no decision".into()))?;
-        AccessDecision::try_from_slice(&data)
-            .map_err(|e| SdkError::Transaction(format!("undecodable access decision: {e}")))
+        let decision = AccessDecision::try_from_slice(data)
+            .map_err(|e| SdkError::Transaction(format!("undecodable access decision: {e}")))?;
+        Ok((decision, outcome))
     }
 
     // ----- records --------------------------------------------------------------------

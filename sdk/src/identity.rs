@@ -145,7 +145,9 @@ pub enum IdentityError {
         index: usize,
     },
     /// The same identifier names two wallets.
-    #[error("identifier map: {role} identifier {identifier} names two wallets ({first} and {second})")]
+    #[error(
+        "identifier map: {role} identifier {identifier} names two wallets ({first} and {second})"
+    )]
     Conflict {
         /// `patients` or `actors`.
         role: &'static str,
@@ -197,8 +199,15 @@ impl IdentifierMap {
     /// [`IdentityError::BadWallet`], [`IdentityError::Incomplete`] and
     /// [`IdentityError::Conflict`] for bad entries.
     pub fn from_json(text: &str) -> Result<Self, IdentityError> {
-        let file: MapFile =
+        let value: serde_json::Value =
             serde_json::from_str(text).map_err(|e| IdentityError::Malformed(e.to_string()))?;
+        if !value.is_object() {
+            return Err(IdentityError::Malformed(
+                "expected an object with \"patients\" and \"actors\" arrays".into(),
+            ));
+        }
+        let file: MapFile =
+            serde_json::from_value(value).map_err(|e| IdentityError::Malformed(e.to_string()))?;
         let mut map = Self::new();
         for (role, entries) in [(Role::Patient, file.patients), (Role::Actor, file.actors)] {
             for (index, entry) in entries.into_iter().enumerate() {
@@ -386,9 +395,7 @@ mod tests {
             Err(IdentityError::Malformed(_))
         ));
         assert_eq!(
-            IdentifierMap::from_json(
-                r#"{"actors":[{"system":"s","value":"v","wallet":"nope"}]}"#
-            ),
+            IdentifierMap::from_json(r#"{"actors":[{"system":"s","value":"v","wallet":"nope"}]}"#),
             Err(IdentityError::BadWallet { role: "actors", index: 0, wallet: "nope".into() })
         );
         assert_eq!(

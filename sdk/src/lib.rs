@@ -15,6 +15,7 @@ pub mod actions;
 pub mod audit;
 pub mod backend;
 pub mod client;
+pub mod decision;
 pub mod error;
 pub mod events;
 pub mod fhir;

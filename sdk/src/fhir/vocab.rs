@@ -123,6 +123,40 @@ pub fn actions_in(set: u8) -> Vec<Code> {
     terms_in(&ACTIONS, set).map(|t| t.fhir).collect()
 }
 
+/// medchain's own code system of data categories (codes: the category names of the
+/// vocabulary table, e.g. `mental-health`), for requests and consents that name a category
+/// directly rather than by resource type or security label.
+pub const CATEGORY_SYSTEM: &str = "https://example.invalid/medchain/fhir/CodeSystem/category";
+
+/// The standard categories whose resource types include `resource_type` (e.g.
+/// `DiagnosticReport` → observations and imaging); 0 when none does.
+pub fn categories_of_resource_type(resource_type: &str) -> u32 {
+    CATEGORIES
+        .iter()
+        .filter(|c| c.fhir.resource_types.contains(&resource_type))
+        .fold(0, |set, c| set | c.bit)
+}
+
+/// The sensitive category a security label (system and code) stands for, if any.
+pub fn category_of_label(system: &str, code: &str) -> Option<u32> {
+    CATEGORIES
+        .iter()
+        .find(|c| c.fhir.security_labels.iter().any(|l| l.system == system && l.code == code))
+        .map(|c| c.bit)
+}
+
+/// The category one code of `system` names: a resource type ([`RESOURCE_TYPES_SYSTEM`]:
+/// every standard category that holds it), a sensitivity label ([`ACT_CODE_SYSTEM`]) or a
+/// category name or alias ([`CATEGORY_SYSTEM`]); 0 when it names none.
+pub fn categories_of_code(system: &str, code: &str) -> u32 {
+    match system {
+        RESOURCE_TYPES_SYSTEM => categories_of_resource_type(code),
+        ACT_CODE_SYSTEM => category_of_label(system, code).unwrap_or(0),
+        CATEGORY_SYSTEM => crate::vocabulary::named(&CATEGORIES, code).map_or(0, |t| t.bit),
+        _ => 0,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -144,5 +178,14 @@ mod tests {
         assert_eq!(purpose(purposes::TREAT | purposes::ETREAT), None);
         assert_eq!(action(actions::SHARE).map(|c| c.code), Some("disclose"));
         assert!(category(3).is_none());
+        assert_eq!(
+            categories_of_resource_type("DiagnosticReport"),
+            categories::OBSERVATIONS | categories::IMAGING
+        );
+        assert_eq!(categories_of_resource_type("Practitioner"), 0);
+        assert_eq!(categories_of_code(ACT_CODE_SYSTEM, "MH"), categories::MENTAL_HEALTH);
+        assert_eq!(categories_of_code(ACT_CODE_SYSTEM, "R"), 0);
+        assert_eq!(categories_of_code(CATEGORY_SYSTEM, "labs"), categories::OBSERVATIONS);
+        assert_eq!(categories_of_code("urn:other", "Observation"), 0);
     }
 }
