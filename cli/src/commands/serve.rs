@@ -10,9 +10,10 @@ use crate::shared::links::base_url;
 use anchor_lang::prelude::Pubkey;
 use clap::Args;
 use medchain_sdk::actions::ActionOptions;
+use medchain_sdk::identity::IdentifierMap;
 use medchain_sdk::Backend;
 use serde_json::json;
-use solana_sdk::signature::Signer;
+use solana_sdk::signature::{Keypair, Signer};
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write;
 use std::path::PathBuf;
@@ -48,6 +49,15 @@ pub struct ServeArgs {
     /// Take the client address from X-Forwarded-For (only behind a reverse proxy that sets it).
     #[arg(long)]
     pub trust_forwarded_for: bool,
+    /// The clinic's off-chain identifier map (JSON: MRNs, NPIs → wallets; docs/INTEROP.md).
+    #[arg(long, value_name = "FILE")]
+    pub identifier_map: Option<PathBuf>,
+    /// Record every consent consult as a record_access transaction (needs --provider-keypair).
+    #[arg(long)]
+    pub record_decisions: bool,
+    /// A provider's keypair that signs recorded consults (repeatable; with --record-decisions).
+    #[arg(long = "provider-keypair", value_name = "FILE")]
+    pub provider_keypairs: Vec<PathBuf>,
 }
 
 /// Runs `medchain serve` until the process is stopped.
@@ -61,6 +71,16 @@ pub async fn run(globals: &Globals, args: ServeArgs) -> Result<Output, CliError>
     if args.rate_limit == 0 {
         return Err(CliError::bad("--rate-limit must be at least 1 request a minute"));
     }
+    let identifiers = match &args.identifier_map {
+        Some(path) => IdentifierMap::load(path).map_err(|e| CliError::bad(e.to_string()))?,
+        None => IdentifierMap::new(),
+    };
+    let provider_keys = decision_keys(&ctx, &args).await?;
+    let decisions_text = if args.record_decisions {
+        format!("recorded for {} provider(s)", provider_keys.len())
+    } else {
+        "read-only".to_string()
+    };
     let chain_id = ctx.chain.backend().chain_id().await?;
     let listener = tokio::net::TcpListener::bind(&args.bind)
         .await
@@ -85,13 +105,17 @@ pub async fn run(globals: &Globals, args: ServeArgs) -> Result<Output, CliError>
         rate_per_minute: args.rate_limit,
         rate_burst: args.burst,
         trust_forwarded_for: args.trust_forwarded_for,
+        identifiers: Arc::new(identifiers),
+        record_decisions: args.record_decisions,
+        provider_keys,
     };
     let state = Arc::new(AppState::new(Arc::new(ctx.chain), config));
     // Printed before serving (and flushed), so scripts and tests can read the address.
     let mut stdout = std::io::stdout();
     let _ = writeln!(
         stdout,
-        "listening on http://{local}\npublic URL: {}\nactions.json: {}/actions.json\ncluster: {describe} ({chain_id})\nfee payer: {payer_text}",
+        "listening on http://{local}\npublic URL: {}\nactions.json: {}/actions.json\nconsent decisions: {}/cds-services ({decisions_text})\ncluster: {describe} ({chain_id})\nfee payer: {payer_text}",
+        urls.base(),
         urls.base(),
         urls.base(),
     );
@@ -100,6 +124,32 @@ pub async fn run(globals: &Globals, args: ServeArgs) -> Result<Output, CliError>
         .await
         .map_err(|e| CliError::Io(format!("the server stopped: {e}")))?;
     Ok(Output::new("server stopped", json!({ "stopped": true })))
+}
+
+/// The `--provider-keypair` files, read and checked: only with `--record-decisions`, which
+/// needs at least one, each a registered provider's wallet.
+async fn decision_keys(ctx: &Context, args: &ServeArgs) -> Result<Vec<Keypair>, CliError> {
+    if args.record_decisions && args.provider_keypairs.is_empty() {
+        return Err(CliError::bad(
+            "--record-decisions needs the provider keypairs that sign them (--provider-keypair FILE)",
+        ));
+    }
+    if !args.record_decisions && !args.provider_keypairs.is_empty() {
+        return Err(CliError::bad("--provider-keypair is only used with --record-decisions"));
+    }
+    let mut keys = Vec::new();
+    for path in &args.provider_keypairs {
+        let key = crate::config::read_keypair(path)?;
+        if ctx.chain.provider(&key.pubkey()).await?.is_none() {
+            return Err(CliError::bad(format!(
+                "--provider-keypair {}: {} is not a registered provider",
+                path.display(),
+                key.pubkey()
+            )));
+        }
+        keys.push(key);
+    }
+    Ok(keys)
 }
 
 /// The `--provider-name WALLET=NAME` entries, checked.

@@ -5,6 +5,9 @@
 //! it returns. Here: routing, CORS and the Actions headers, `{message}` errors, body, path and
 //! query limits, and a per-client rate limit. See docs/ACTIONS.md.
 
+pub mod cds;
+#[cfg(test)]
+mod cds_tests;
 pub mod limits;
 #[cfg(test)]
 mod tests;
@@ -24,6 +27,8 @@ use medchain_sdk::actions::spec::{
 use medchain_sdk::actions::{
     Action, ActionOptions, ActionUrls, Actions, ActionsError, Narrowing, API_PREFIX,
 };
+use medchain_sdk::decision::{DecisionConfig, DecisionService};
+use medchain_sdk::identity::IdentifierMap;
 use medchain_sdk::{Backend, Medchain};
 use serde::Serialize;
 use solana_sdk::signature::{Keypair, Signer};
@@ -46,6 +51,12 @@ pub struct ServerConfig {
     pub rate_burst: u32,
     /// Take the client address from the last `X-Forwarded-For` entry (behind a reverse proxy).
     pub trust_forwarded_for: bool,
+    /// The clinic's off-chain identifier map (MRNs, NPIs → wallets).
+    pub identifiers: Arc<IdentifierMap>,
+    /// Record every consult for these providers as `record_access` (their keypairs).
+    pub record_decisions: bool,
+    /// The providers' keypairs used when recording decisions.
+    pub provider_keys: Vec<Keypair>,
 }
 
 /// The state every handler shares.
@@ -54,6 +65,7 @@ pub struct AppState<B: Backend> {
     config: ServerConfig,
     urls: ActionUrls,
     limiter: RateLimiter,
+    decisions: DecisionService<B>,
 }
 
 impl<B: Backend> AppState<B> {
@@ -62,7 +74,17 @@ impl<B: Backend> AppState<B> {
         config.options.fee_payer = config.fee_payer.as_ref().map(|k| k.pubkey());
         let urls = ActionUrls::new(&config.base_url);
         let limiter = RateLimiter::new(config.rate_per_minute, config.rate_burst);
-        Self { chain, config, urls, limiter }
+        let decisions = DecisionService::new(
+            chain.clone(),
+            DecisionConfig {
+                chain_id: config.chain_id.clone(),
+                identifiers: config.identifiers.clone(),
+                fhir_base: format!("{}/fhir", config.base_url.trim_end_matches('/')),
+                record: config.record_decisions,
+                provider_keys: std::mem::take(&mut config.provider_keys),
+            },
+        );
+        Self { chain, config, urls, limiter, decisions }
     }
 }
 
@@ -86,7 +108,8 @@ const CORS: [(&str, &str); 4] = [
     ("access-control-expose-headers", "X-Action-Version, X-Blockchain-Ids"),
 ];
 
-/// The router: `/actions.json`, `/icon.svg` and the four actions under `/api/actions`.
+/// The router: `/actions.json`, `/icon.svg`, the four actions under `/api/actions`, and the
+/// consent decision routes ([`cds`]).
 pub fn router<B: Backend + 'static>(state: Arc<AppState<B>>) -> Router {
     type St<B> = State<Arc<AppState<B>>>;
     let action = |kind: Kind| {
@@ -108,6 +131,7 @@ pub fn router<B: Backend + 'static>(state: Arc<AppState<B>>) -> Router {
         .route(&format!("{API_PREFIX}/deny/{{address}}"), action(Kind::Deny))
         .route(&format!("{API_PREFIX}/revoke/{{address}}"), action(Kind::Revoke))
         .route(&format!("{API_PREFIX}/grant"), grant)
+        .merge(cds::routes::<B>())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), headers_and_limits::<B>))

@@ -36,6 +36,9 @@ fn config(clinic: Option<&Keypair>, burst: u32) -> ServerConfig {
         rate_per_minute: 600,
         rate_burst: burst,
         trust_forwarded_for: false,
+        identifiers: Arc::default(),
+        record_decisions: false,
+        provider_keys: Vec::new(),
     }
 }
 
@@ -81,7 +84,7 @@ async fn post_as(w: &World, uri: &str, wallet: &Keypair) -> (StatusCode, HeaderM
 }
 
 /// One HTTP exchange: (status, headers, JSON body or Null).
-async fn call(
+pub(super) async fn call(
     router: &Router,
     method: &str,
     uri: &str,
