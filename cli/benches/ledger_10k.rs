@@ -8,25 +8,17 @@
 //!
 //! Run: `cargo bench -p medchain-cli --bench ledger_10k`
 
+mod common;
+
 use anchor_lang::prelude::Pubkey;
-use anchor_lang::AccountSerialize;
-use medchain_sdk::state::{Consent, ConsentTerms, Patient, Scope};
-use medchain_sdk::{pda, EmbeddedBackend, Medchain};
+use common::{median, ms};
+use medchain_sdk::state::{ConsentTerms, Scope};
+use medchain_sdk::{EmbeddedBackend, Medchain};
 use solana_sdk::account::Account;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 const CONSENTS: usize = 10_000;
 const PER_PATIENT: usize = 10;
-
-fn account(data: Vec<u8>) -> Account {
-    Account {
-        lamports: 2_004_480,
-        data,
-        owner: medchain::ID,
-        executable: false,
-        rent_epoch: u64::MAX,
-    }
-}
 
 /// 1,000 patients with 10 consents each: Patient and Consent accounts as the program writes them.
 fn fixture() -> (Vec<(Pubkey, Account)>, Pubkey) {
@@ -38,42 +30,15 @@ fn fixture() -> (Vec<(Pubkey, Account)>, Pubkey) {
         if p == 500 {
             target = wallet;
         }
-        let patient_pda = pda::patient(&wallet);
-        let patient = Patient {
-            authority: wallet,
-            rent_payer: wallet,
-            consent_grants: PER_PATIENT as u32,
-            denied_without_consent: 0,
-            allows_break_glass: true,
-            bump: 255,
-            delegates_added: 0,
-            layout_version: 1,
-            registered_at: 1_700_000_000,
-            reserved: [0; 30],
-        };
-        let mut data = Vec::new();
-        patient.try_serialize(&mut data).expect("serialize");
-        accounts.push((patient_pda, account(data)));
+        accounts.push(common::patient(&wallet, PER_PATIENT as u32));
         for provider_wallet in &providers {
-            let provider = pda::provider(provider_wallet);
-            let mut consent = Consent::new(patient_pda, provider, wallet, 254);
             let terms = ConsentTerms { scope: Scope::new(0b11, 1, 1), expires_at: 2_000_000_000 };
-            consent.apply_grant(&terms, 0, 1_700_000_000).expect("grant");
-            let mut data = Vec::new();
-            consent.try_serialize(&mut data).expect("serialize");
-            accounts.push((pda::consent(&patient_pda, &provider), account(data)));
+            let (address, consent) =
+                common::consent(&wallet, provider_wallet, &terms, 1_700_000_000);
+            accounts.push((address, common::account(&consent)));
         }
     }
     (accounts, target)
-}
-
-fn median(mut samples: Vec<Duration>) -> Duration {
-    samples.sort();
-    samples[samples.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1_000.0
 }
 
 #[tokio::main]
