@@ -274,3 +274,36 @@ fn a_mismatched_name_is_caught() {
         [(Part::Category, "sexual-reproductive".to_string(), categories::SEXUAL_REPRODUCTIVE)];
     assert!(round_trips(&alias).is_ok());
 }
+
+/// The rows between `<!-- {marker}:start -->` and `<!-- {marker}:end -->` of docs/INTEROP.md,
+/// without the header.
+fn interop_table(marker: &str) -> Vec<String> {
+    let doc = include_str!("../../docs/INTEROP.md");
+    let start = format!("<!-- {marker}:start -->");
+    let end = format!("<!-- {marker}:end -->");
+    let from = doc.find(&start).expect("start marker") + start.len();
+    let to = doc.find(&end).expect("end marker");
+    doc[from..to].lines().filter(|l| l.starts_with('|')).skip(2).map(str::to_string).collect()
+}
+
+#[test]
+fn the_interop_mapping_tables_are_the_vocabulary_table() {
+    let types: Vec<String> = CATEGORIES
+        .iter()
+        .filter(|c| !c.fhir.resource_types.is_empty())
+        .map(|c| format!("| {} | {} |", c.name, c.fhir.resource_types.join(", ")))
+        .collect();
+    assert_eq!(interop_table("resource-types"), types, "docs/INTEROP.md resource types");
+    let labels: Vec<String> = CATEGORIES
+        .iter()
+        .filter(|c| !c.fhir.security_labels.is_empty())
+        .map(|c| {
+            let codes: Vec<&str> = c.fhir.security_labels.iter().map(|l| l.code).collect();
+            format!("| {} | {} |", c.name, codes.join(", "))
+        })
+        .collect();
+    assert_eq!(interop_table("security-labels"), labels, "docs/INTEROP.md security labels");
+    let doc = include_str!("../../docs/INTEROP.md");
+    let purposes: Vec<&str> = PURPOSES.iter().map(|p| p.name).collect();
+    assert!(doc.contains(&purposes.join(", ")), "docs/INTEROP.md lists the purposes in order");
+}
