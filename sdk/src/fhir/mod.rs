@@ -5,6 +5,8 @@
 //! * [`record_anchor_to_provenance`]: a record anchored on chain (directly or in a Merkle
 //!   batch) → FHIR `Provenance` carrying the Solana transaction signature and the content
 //!   hash;
+//! * [`consent_from_fhir`]: a FHIR `Consent` (e.g. an EHR's) → on-chain consent terms, or
+//!   the element it cannot express and why;
 //! * [`bundle_to_hashes`]: a FHIR `Bundle` → the content hash of each entry's resource and
 //!   the Merkle root that [`crate::merkle`] anchors.
 //!
@@ -50,6 +52,7 @@
 mod audit;
 mod bundle;
 mod consent;
+mod import;
 mod provenance;
 mod time;
 pub mod vocab;
@@ -57,6 +60,7 @@ pub mod vocab;
 pub use audit::{access_event_to_fhir, audit_trail_bundle, change_event_to_fhir, AccessEvent};
 pub use bundle::{bundle_to_hashes, BundleEntryHash, BundleHashes};
 pub use consent::consent_to_fhir;
+pub use import::{consent_from_fhir, ImportError, ImportedConsent};
 pub use provenance::{record_anchor_to_provenance, Anchor, RecordAnchor};
 
 use crate::hashing::HashingError;

@@ -469,5 +469,6 @@ mod audit_event;
 mod bundle_hashing;
 mod consent;
 mod fhirjs;
+mod import;
 mod provenance;
 mod schema;
