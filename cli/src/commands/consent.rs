@@ -1,4 +1,4 @@
-//! `consent …`: reading consents, and their FHIR export.
+//! `consent …`: reading consents, their FHIR export, and importing a FHIR Consent.
 
 use crate::args::wallet;
 use crate::cli::Globals;
@@ -8,11 +8,14 @@ use crate::output::{relative_time, table, Output};
 use crate::shared::fetch;
 use anchor_lang::prelude::Pubkey;
 use clap::Subcommand;
-use medchain_sdk::fhir::consent_to_fhir;
-use medchain_sdk::names::{action_names, category_names, purpose_names};
-use medchain_sdk::state::{Consent, ConsentStatus, Patient};
+use medchain_sdk::fhir::{consent_from_fhir, consent_to_fhir};
+use medchain_sdk::identity::IdentifierMap;
+use medchain_sdk::names::{action_names, category_names, purpose_names, scope_json, scope_text};
+use medchain_sdk::state::{Consent, ConsentStatus, Patient, Provider};
 use medchain_sdk::{pda, Backend};
 use serde_json::{json, Value};
+use solana_sdk::signature::Signer;
+use std::path::{Path, PathBuf};
 
 /// `consent …`
 #[derive(Subcommand, Debug)]
@@ -51,6 +54,21 @@ pub enum ConsentCommand {
         #[arg(long)]
         provider: String,
     },
+    /// Grants, as the patient (-k), the consent a FHIR R4 Consent resource describes (e.g. one
+    /// an EHR wrote); refuses, changing nothing, what cannot be expressed on chain.
+    #[command(
+        after_help = "Example: medchain -k me.json consent import consent.json --identifier-map ids.json\n\nAccepted and refused shapes: docs/INTEROP.md (Importing FHIR Consent)."
+    )]
+    Import {
+        /// The FHIR Consent (JSON).
+        file: PathBuf,
+        /// The clinic's identifier map, to resolve MRNs and NPIs (docs/INTEROP.md).
+        #[arg(long, value_name = "FILE")]
+        identifier_map: Option<PathBuf>,
+        /// Only show the terms it would grant.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// Runs a `consent` command.
@@ -63,7 +81,66 @@ pub async fn run(globals: &Globals, command: ConsentCommand) -> Result<Output, C
             list(ctx, patient.as_deref(), provider.as_deref(), now).await
         }
         ConsentCommand::Export { patient, provider } => export(ctx, &patient, &provider, now).await,
+        ConsentCommand::Import { file, identifier_map, dry_run } => {
+            import(ctx, &file, identifier_map.as_deref(), dry_run, now).await
+        }
     }
+}
+
+/// `consent import`: read and check everything, then grant (or update an active consent).
+async fn import(
+    ctx: &Context,
+    file: &Path,
+    identifier_map: Option<&Path>,
+    dry_run: bool,
+    now: i64,
+) -> Result<Output, CliError> {
+    let patient = ctx.signer()?;
+    let map = match identifier_map {
+        Some(path) => IdentifierMap::load(path).map_err(|e| CliError::bad(e.to_string()))?,
+        None => IdentifierMap::new(),
+    };
+    let bytes = crate::shared::files::read(file)?;
+    let resource: Value = serde_json::from_slice(&bytes)
+        .map_err(|e| CliError::bad(format!("{} is not JSON: {e}", file.display())))?;
+    let chain_id = ctx.chain.backend().chain_id().await?;
+    let imported = consent_from_fhir(&resource, &map, &chain_id, now)
+        .map_err(|e| CliError::bad(format!("cannot import {}: {e}", file.display())))?;
+    if let Some(named) = imported.patient.filter(|p| *p != patient.pubkey()) {
+        return Err(CliError::bad(format!(
+            "cannot import {}: Consent.patient names {named}, not you ({})",
+            file.display(),
+            patient.pubkey()
+        )));
+    }
+    let provider = imported.provider;
+    let _: Provider = fetch(ctx, &pda::provider(&provider), "Provider").await?;
+    let terms = imported.terms;
+    let described = format!(
+        "{provider}: {} until {}",
+        scope_text(&terms.scope),
+        relative_time(terms.expires_at, now)
+    );
+    let mut value = json!({
+        "provider": provider.to_string(),
+        "scope": scope_json(&terms.scope),
+        "expires_at": terms.expires_at,
+    });
+    if dry_run {
+        value["action"] = json!("dry_run");
+        return Ok(Output::new(format!("Would grant {described} (dry run: nothing sent)"), value));
+    }
+    let in_force =
+        ctx.chain.consent(&patient.pubkey(), &provider).await?.is_some_and(|c| c.is_in_force(now));
+    let (action, outcome) = if in_force {
+        ("update_consent", ctx.chain.update_consent(&patient, &provider, terms).await?)
+    } else {
+        ("grant_consent", ctx.chain.grant_consent(&patient, &patient, &provider, terms).await?)
+    };
+    value["action"] = json!(action);
+    value["signature"] = json!(outcome.signature.to_string());
+    let verb = if in_force { "Updated" } else { "Granted" };
+    Ok(Output::new(format!("{verb} {described}\nsignature: {}", outcome.signature), value))
 }
 
 /// `consent show`

@@ -1,0 +1,95 @@
+//! `consent import`: a FHIR Consent becomes a grant (export → import is the identity on the
+//! terms), a second import updates it, and what cannot be expressed changes nothing.
+
+use super::*;
+
+/// Registers a second provider (a lab) and returns its keys.
+fn lab(env: &Env, c: &Cast) -> (String, String) {
+    let lab = env.key("lab");
+    env.cmd(&[
+        "-k",
+        &c.issuer.0,
+        "issuer",
+        "register-provider",
+        "--provider-keypair",
+        &lab.0,
+        "--credential-hash",
+        &"cd".repeat(32),
+        "--kind",
+        "laboratory",
+    ])
+    .assert()
+    .success();
+    lab
+}
+
+fn terms_of(env: &Env, c: &Cast, provider: &str) -> Value {
+    let v = env.json(&["consent", "show", "--patient", &c.patient.1, "--provider", provider]);
+    serde_json::json!([v["categories"], v["purposes"], v["actions"], v["expires_at"], v["status"]])
+}
+
+#[test]
+fn an_exported_consent_imports_for_another_provider_with_the_same_terms() {
+    let env = Env::new();
+    let c = cast(&env);
+    request_and_approve(&env, &c);
+    let lab = lab(&env, &c);
+    let mut resource =
+        env.json(&["consent", "export", "--patient", &c.patient.1, "--provider", &c.doctor.1]);
+    // The same terms, given to the lab: every rule's actor names the lab's wallet.
+    for rule in resource["provision"]["provision"].as_array_mut().expect("rules") {
+        rule["actor"][0]["reference"]["identifier"]["value"] = Value::String(lab.1.clone());
+    }
+    let file = env.path("consent.json");
+    std::fs::write(&file, resource.to_string()).expect("write");
+    let file = file.display().to_string();
+
+    let before = env.ledger_digest();
+    let dry = env.json(&["-k", &c.patient.0, "consent", "import", &file, "--dry-run"]);
+    assert_eq!(dry["action"], "dry_run");
+    assert_eq!(env.ledger_digest(), before, "a dry run sends nothing");
+
+    let granted = env.json(&["-k", &c.patient.0, "consent", "import", &file]);
+    assert_eq!(granted["action"], "grant_consent");
+    assert_eq!(granted["provider"], lab.1.as_str());
+    assert_eq!(terms_of(&env, &c, &lab.1), terms_of(&env, &c, &c.doctor.1), "the same terms");
+    let again = env.json(&["-k", &c.patient.0, "consent", "import", &file]);
+    assert_eq!(again["action"], "update_consent", "an active consent is updated");
+}
+
+#[test]
+fn bad_input_consent_import_refuses_and_changes_nothing() {
+    let env = Env::new();
+    let c = cast(&env);
+    request_and_approve(&env, &c);
+    let mut resource =
+        env.json(&["consent", "export", "--patient", &c.patient.1, "--provider", &c.doctor.1]);
+    let write = |name: &str, text: &str| {
+        let path = env.path(name);
+        std::fs::write(&path, text).expect("write");
+        path.display().to_string()
+    };
+    let malformed = write("malformed.json", "{\"resourceType\": \"Consent\",");
+    refused(&env, &["-k", &c.patient.0, "consent", "import", &malformed], 3, "is not JSON");
+    let missing = env.path("missing.json").display().to_string();
+    refused(&env, &["-k", &c.patient.0, "consent", "import", &missing], 3, "cannot read");
+    resource["provision"]["provision"][0]["type"] = Value::String("deny".into());
+    let deny = write("deny.json", &resource.to_string());
+    refused(
+        &env,
+        &["-k", &c.patient.0, "consent", "import", &deny],
+        3,
+        "Consent.provision.provision[0].type",
+    );
+    resource["provision"]["provision"][0]["type"] = Value::String("permit".into());
+    let someone_else = env.key("someone");
+    let ok = write("ok.json", &resource.to_string());
+    refused(&env, &["-k", &someone_else.0, "consent", "import", &ok], 3, "Consent.patient names");
+    let bad_map = write("ids.json", "{\"actors\": 5}");
+    refused(
+        &env,
+        &["-k", &c.patient.0, "consent", "import", &ok, "--identifier-map", &bad_map],
+        3,
+        "identifier map",
+    );
+}
