@@ -61,12 +61,11 @@ async fn clinic() -> Clinic {
     chain.initialize(&admin, None).await.expect("init");
     chain.add_issuer(&admin, &issuer.pubkey(), true).await.expect("issuer");
     chain.register_patient(&patient, &patient).await.expect("patient");
-    let mut next = Vec::new();
-    for _ in 0..5 {
-        next.push(provider(&chain, &issuer).await);
-    }
-    let [labs, revoked, expiring, suspended, emergency] =
-        <[Keypair; 5]>::try_from(next).ok().expect("five");
+    let labs = provider(&chain, &issuer).await;
+    let revoked = provider(&chain, &issuer).await;
+    let expiring = provider(&chain, &issuer).await;
+    let suspended = provider(&chain, &issuer).await;
+    let emergency = provider(&chain, &issuer).await;
     let c =
         Clinic { _dir: dir, chain, issuer, patient, labs, revoked, expiring, suspended, emergency };
     grant(&c, &c.labs, categories::OBSERVATIONS | categories::SUBSTANCE_USE, 30).await;
