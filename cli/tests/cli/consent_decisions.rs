@@ -2,7 +2,7 @@
 //! `--record-decisions` a denied CDS Hooks consult shows in `consent show` and `audit export`.
 
 use super::*;
-use std::io::{BufRead, Read, Write};
+use std::io::{Read, Write};
 
 /// The clinic's identifier map: the patient's MRN and the doctor's NPI.
 fn identifier_map(env: &Env, c: &Cast) -> String {
@@ -78,20 +78,13 @@ fn a_recorded_denied_consult_shows_in_consent_show_and_audit_export() {
         env.json(&["consent", "show", "--patient", &c.patient.1, "--provider", &c.doctor.1])
     };
     let before = shown(&env)["denied_count"].as_u64().expect("denied_count");
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("medchain"))
-        .env("HOME", env.dir.path())
-        .env_remove("MEDCHAIN_LEDGER")
-        .args(["--ledger", env.ledger().to_str().expect("utf8"), "serve", "--bind", "127.0.0.1:0"])
-        .args(["--base-url", "https://clinic.example", "--identifier-map", &map])
-        .args(["--record-decisions", "--provider-keypair", &c.doctor.0])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
-    let mut first = String::new();
-    stdout.read_line(&mut first).expect("first line");
-    let address =
-        first.trim().strip_prefix("listening on http://").expect("address line").to_string();
+    let (mut child, address) = spawn_serve(
+        &env,
+        &[
+            "--base-url", "https://clinic.example", "--identifier-map", &map, "--record-decisions",
+            "--provider-keypair", &c.doctor.0,
+        ],
+    );
     let denied = post(&address, "/cds-services/patient-consent-consult", &consult("Condition"));
     let permitted =
         post(&address, "/cds-services/patient-consent-consult", &consult("Observation"));

@@ -3,26 +3,6 @@
 
 use super::*;
 
-/// Registers a second provider (a lab) and returns its keys.
-fn lab(env: &Env, c: &Cast) -> (String, String) {
-    let lab = env.key("lab");
-    env.cmd(&[
-        "-k",
-        &c.issuer.0,
-        "issuer",
-        "register-provider",
-        "--provider-keypair",
-        &lab.0,
-        "--credential-hash",
-        &"cd".repeat(32),
-        "--kind",
-        "laboratory",
-    ])
-    .assert()
-    .success();
-    lab
-}
-
 fn terms_of(env: &Env, c: &Cast, provider: &str) -> Value {
     let v = env.json(&["consent", "show", "--patient", &c.patient.1, "--provider", provider]);
     serde_json::json!([v["categories"], v["purposes"], v["actions"], v["expires_at"], v["status"]])
@@ -33,7 +13,7 @@ fn an_exported_consent_imports_for_another_provider_with_the_same_terms() {
     let env = Env::new();
     let c = cast(&env);
     request_and_approve(&env, &c);
-    let lab = lab(&env, &c);
+    let lab = second_provider(&env, &c, "lab");
     let mut resource =
         env.json(&["consent", "export", "--patient", &c.patient.1, "--provider", &c.doctor.1]);
     // The same terms, given to the lab: every rule's actor names the lab's wallet.

@@ -100,6 +100,44 @@ fn cast(env: &Env) -> Cast {
     Cast { admin, issuer, doctor, patient }
 }
 
+/// A second provider registered by the cast's issuer; returns its (path, pubkey).
+fn second_provider(env: &Env, c: &Cast, name: &str) -> (String, String) {
+    let key = env.key(name);
+    env.cmd(&[
+        "-k",
+        &c.issuer.0,
+        "issuer",
+        "register-provider",
+        "--provider-keypair",
+        &key.0,
+        "--credential-hash",
+        &"cd".repeat(32),
+    ])
+    .assert()
+    .success();
+    key
+}
+
+/// Starts `medchain serve --bind 127.0.0.1:0 <args…>` on the env's ledger; returns the child
+/// and the address it listens on (its first line). Kill the child before using the ledger.
+fn spawn_serve(env: &Env, args: &[&str]) -> (std::process::Child, String) {
+    use std::io::BufRead;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("medchain"))
+        .env("HOME", env.dir.path())
+        .env_remove("MEDCHAIN_LEDGER")
+        .args(["--ledger", env.ledger().to_str().expect("utf8"), "serve", "--bind", "127.0.0.1:0"])
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("first line");
+    let address =
+        first.trim().strip_prefix("listening on http://").expect("address line").to_string();
+    (child, address)
+}
+
 fn request_and_approve(env: &Env, c: &Cast) {
     env.cmd(&[
         "-k", &c.doctor.0, "provider", "request", &c.patient.1, "--nonce", "1", "--categories",

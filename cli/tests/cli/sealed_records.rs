@@ -6,24 +6,6 @@ const SEALED_OBS: &str = r#"{"resourceType":"Observation","id":"s1","status":"fi
 const SEALED_OBS_2: &str =
     r#"{"resourceType":"Observation","id":"s2","status":"final","code":{"text":"hb"}}"#;
 
-/// A second provider registered by the cast's issuer; returns its (path, pubkey).
-fn second_provider(env: &Env, c: &Cast, name: &str) -> (String, String) {
-    let key = env.key(name);
-    env.cmd(&[
-        "-k",
-        &c.issuer.0,
-        "issuer",
-        "register-provider",
-        "--provider-keypair",
-        &key.0,
-        "--credential-hash",
-        &"cd".repeat(32),
-    ])
-    .assert()
-    .success();
-    key
-}
-
 /// Generates and publishes an encryption key for `provider`; returns the key file path.
 fn publish_key(env: &Env, provider: &(String, String), name: &str) -> String {
     let file = env.path(name).display().to_string();

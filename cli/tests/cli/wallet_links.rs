@@ -122,7 +122,7 @@ fn a_proposal_link_is_signed_and_qr_reencodes_any_action_url() {
 
 #[test]
 fn serve_answers_wallets_over_http_and_refuses_bad_settings() {
-    use std::io::{BufRead, Read, Write};
+    use std::io::{Read, Write};
     let env = Env::new();
     let c = cast(&env);
     refused(&env, &["serve", "--base-url", "http://clinic.example"], 3, "https");
@@ -138,20 +138,14 @@ fn serve_answers_wallets_over_http_and_refuses_bad_settings() {
         3,
         "WALLET=NAME",
     );
-    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("medchain"))
-        .env("HOME", env.dir.path())
-        .env_remove("MEDCHAIN_LEDGER")
-        .args(["--ledger", env.ledger().to_str().expect("utf8"), "serve", "--bind", "127.0.0.1:0"])
-        .args(["--base-url", "https://clinic.example", "--fee-payer", &c.admin.0])
-        .args(["--provider-name", &format!("{}=Dr. Rivera", c.doctor.1)])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .expect("serve starts");
-    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("stdout"));
-    let mut first = String::new();
-    stdout.read_line(&mut first).expect("first line");
-    let address =
-        first.trim().strip_prefix("listening on http://").expect("address line").to_string();
+    let doctor_name = format!("{}=Dr. Rivera", c.doctor.1);
+    let (mut child, address) = spawn_serve(
+        &env,
+        &[
+            "--base-url", "https://clinic.example", "--fee-payer", &c.admin.0, "--provider-name",
+            &doctor_name,
+        ],
+    );
     let get = |path: &str| {
         let mut stream = std::net::TcpStream::connect(&address).expect("connect");
         write!(stream, "GET {path} HTTP/1.1\r\nHost: clinic.example\r\nConnection: close\r\n\r\n")

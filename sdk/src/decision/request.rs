@@ -79,12 +79,17 @@ fn array<'a>(value: &'a Value, path: &str) -> Result<&'a [Value], RequestError> 
     value.as_array().map(Vec::as_slice).ok_or_else(|| bad(path, "must be an array"))
 }
 
+/// An array, or (as XACML values may be) one object standing for an array of it.
+fn one_or_many<'a>(value: &'a Value, path: &str) -> Result<&'a [Value], RequestError> {
+    match value {
+        Value::Object(_) => Ok(std::slice::from_ref(value)),
+        other => array(other, path),
+    }
+}
+
 /// Identifiers: an array (or, from XACML, possibly one object) of `{system?, value}`.
 fn identifiers(value: &Value, path: &str) -> Result<Vec<Identifier>, RequestError> {
-    let items = match value {
-        Value::Object(_) => std::slice::from_ref(value),
-        other => array(other, path)?,
-    };
+    let items = one_or_many(value, path)?;
     if items.is_empty() {
         return Err(bad(path, "must name at least one identifier"));
     }
@@ -109,10 +114,7 @@ fn identifiers(value: &Value, path: &str) -> Result<Vec<Identifier>, RequestErro
 
 /// Codings: an array of `{system, code}` (or `{system, value}`).
 fn codings(value: &Value, path: &str) -> Result<Vec<Coding>, RequestError> {
-    let items = match value {
-        Value::Object(_) => std::slice::from_ref(value),
-        other => array(other, path)?,
-    };
+    let items = one_or_many(value, path)?;
     items
         .iter()
         .enumerate()
