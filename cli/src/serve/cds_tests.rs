@@ -12,28 +12,28 @@ use medchain_sdk::identity::{caip10, Identifier, Role};
 use medchain_sdk::{pda, EmbeddedBackend};
 use serde_json::{json, Value};
 
-const BASE: &str = "https://clinic.example";
-const CHAIN: &str = medchain_sdk::actions::spec::EMBEDDED_CHAIN_ID;
-const MRN: &str = "http://hospital.example/mrn";
+pub(super) const BASE: &str = "https://clinic.example";
+pub(super) const CHAIN: &str = medchain_sdk::actions::spec::EMBEDDED_CHAIN_ID;
+pub(super) const MRN: &str = "http://hospital.example/mrn";
 const NPI: &str = "http://hl7.org/fhir/sid/us-npi";
 const DAY: i64 = 86_400;
 
 /// The cast: one patient and one provider per story.
-struct Clinic {
-    _dir: tempfile::TempDir,
-    chain: Arc<Medchain<EmbeddedBackend>>,
-    issuer: Keypair,
-    patient: Keypair,
+pub(super) struct Clinic {
+    pub(super) _dir: tempfile::TempDir,
+    pub(super) chain: Arc<Medchain<EmbeddedBackend>>,
+    pub(super) issuer: Keypair,
+    pub(super) patient: Keypair,
     /// Holds labs and substance-use for treatment, 30 days.
-    labs: Keypair,
+    pub(super) labs: Keypair,
     /// Its consent was revoked.
-    revoked: Keypair,
+    pub(super) revoked: Keypair,
     /// Its consent expires within the hour.
-    expiring: Keypair,
+    pub(super) expiring: Keypair,
     /// Holds a consent, but was suspended by its issuer.
-    suspended: Keypair,
+    pub(super) suspended: Keypair,
     /// Registered, no consent; may break the glass.
-    emergency: Keypair,
+    pub(super) emergency: Keypair,
 }
 
 async fn provider(chain: &Medchain<EmbeddedBackend>, issuer: &Keypair) -> Keypair {
@@ -53,7 +53,7 @@ async fn grant(c: &Clinic, provider: &Keypair, categories: u32, days: i64) {
     c.chain.grant_consent(&c.patient, &c.patient, &provider.pubkey(), terms).await.expect("grant");
 }
 
-async fn clinic() -> Clinic {
+pub(super) async fn clinic() -> Clinic {
     let dir = tempfile::tempdir().expect("tempdir");
     let chain = Arc::new(Medchain::embedded(dir.path()).expect("open"));
     let (admin, issuer, patient) = (Keypair::new(), Keypair::new(), Keypair::new());
@@ -94,7 +94,7 @@ impl Clinic {
         map
     }
 
-    fn router(&self, record_with: Option<&Keypair>) -> Router {
+    pub(super) fn router(&self, record_with: Option<&Keypair>) -> Router {
         let config = ServerConfig {
             base_url: BASE.into(),
             fee_payer: None,

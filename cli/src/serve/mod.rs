@@ -8,6 +8,9 @@
 pub mod cds;
 #[cfg(test)]
 mod cds_tests;
+pub mod fhir;
+#[cfg(test)]
+mod fhir_tests;
 pub mod limits;
 #[cfg(test)]
 mod tests;
@@ -132,6 +135,7 @@ pub fn router<B: Backend + 'static>(state: Arc<AppState<B>>) -> Router {
         .route(&format!("{API_PREFIX}/revoke/{{address}}"), action(Kind::Revoke))
         .route(&format!("{API_PREFIX}/grant"), grant)
         .merge(cds::routes::<B>())
+        .merge(fhir::routes::<B>())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), headers_and_limits::<B>))

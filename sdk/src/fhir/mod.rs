@@ -54,6 +54,7 @@ mod bundle;
 mod consent;
 mod import;
 mod provenance;
+pub mod rest;
 mod time;
 pub mod vocab;
 
