@@ -172,6 +172,7 @@ fn refused(env: &Env, args: &[&str], code: i32, message: &str) {
 mod bad_input;
 mod consent_decisions;
 mod consent_import;
+mod fhir_client;
 mod main_flows;
 mod sealed_records;
 mod wallet_links;
