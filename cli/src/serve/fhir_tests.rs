@@ -94,7 +94,7 @@ async fn consents_are_read_and_searched_with_paging() {
         "labs and the suspended provider's (its consent itself is in force)"
     );
     let (_, by_actor) = get_fhir(&r, &format!("/fhir/Consent?actor={}", c.labs.pubkey())).await;
-    assert_eq!(ids(&by_actor), [labs.clone()]);
+    assert_eq!(ids(&by_actor), std::slice::from_ref(&labs));
     // Paging: one a page, following `next` to the end.
     let mut uri = format!("/fhir/Consent?patient={}&_count=1", mrn());
     let mut seen = Vec::new();

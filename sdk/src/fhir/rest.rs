@@ -75,8 +75,11 @@ impl From<super::FhirError> for RestError {
     }
 }
 
+/// One search parameter: name, FHIR search type, documentation.
+pub type SearchParam = (&'static str, &'static str, &'static str);
+
 /// The search parameters each resource type supports (besides `_count` and `_offset`).
-pub const SEARCH_PARAMS: [(&str, &[(&str, &str, &str)]); 3] = [
+pub const SEARCH_PARAMS: [(&str, &[SearchParam]); 3] = [
     (
         "Consent",
         &[
@@ -105,7 +108,7 @@ pub const SEARCH_PARAMS: [(&str, &[(&str, &str, &str)]); 3] = [
 /// Consent and `search-type` of Consent, AuditEvent and Provenance with the parameters of
 /// [`SEARCH_PARAMS`]; other parameters are refused (400).
 pub fn capability_statement(base: &str) -> Value {
-    let resource = |(kind, params): &(&str, &[(&str, &str, &str)])| {
+    let resource = |(kind, params): &(&str, &[SearchParam])| {
         let mut interaction = vec![json!({ "code": "search-type" })];
         if *kind == "Consent" {
             interaction.insert(0, json!({ "code": "read" }));
