@@ -281,7 +281,10 @@ fn inexpressible_shapes_are_refused_at_their_element() {
         (no_end, "Consent.provision.period.end"),
         (modifier, "Consent.provision.modifierExtension"),
         (unknown_patient, "Consent.patient.identifier"),
-        (conditions(json!({ "dataPeriod": { "start": "2020-01-01" } })), "Consent.provision.dataPeriod"),
+        (
+            conditions(json!({ "dataPeriod": { "start": "2020-01-01" } })),
+            "Consent.provision.dataPeriod",
+        ),
         // Part of a category: granting all of observations would grant more than it says.
         (flat(json!({ "class": class(&["Observation"]) })), "Consent.provision.class[0]"),
         (flat(json!({ "class": class(&["DiagnosticReport"]) })), "Consent.provision.class[0]"),
@@ -296,7 +299,9 @@ fn inexpressible_shapes_are_refused_at_their_element() {
             "Consent.provision.securityLabel",
         ),
         (
-            conditions(json!({ "code": [{ "coding": [{ "system": CATEGORY_SYSTEM, "code": "conditions" }] }] })),
+            conditions(
+                json!({ "code": [{ "coding": [{ "system": CATEGORY_SYSTEM, "code": "conditions" }] }] }),
+            ),
             "Consent.provision.code",
         ),
         (
@@ -307,11 +312,15 @@ fn inexpressible_shapes_are_refused_at_their_element() {
         ),
         // A permit nested in a rule that names data, and in a child rule.
         (
-            conditions(json!({ "provision": [{ "type": "permit", "securityLabel": labels(&["PSY"]) }] })),
+            conditions(
+                json!({ "provision": [{ "type": "permit", "securityLabel": labels(&["PSY"]) }] }),
+            ),
             "Consent.provision.provision[0]",
         ),
         (
-            rules(json!([{ "type": "permit", "provision": [{ "type": "permit", "class": class(&["Condition"]) }] }])),
+            rules(
+                json!([{ "type": "permit", "provision": [{ "type": "permit", "class": class(&["Condition"]) }] }]),
+            ),
             "Consent.provision.provision[0].provision[0]",
         ),
         // Denies other than the redundant one.
@@ -323,7 +332,9 @@ fn inexpressible_shapes_are_refused_at_their_element() {
             "Consent.provision.provision[1].type",
         ),
         (
-            conditions(json!({ "provision": [{ "type": "deny", "actor": npi_actor(), "securityLabel": labels(&["PSY"]) }] })),
+            conditions(
+                json!({ "provision": [{ "type": "deny", "actor": npi_actor(), "securityLabel": labels(&["PSY"]) }] }),
+            ),
             "Consent.provision.provision[0].type",
         ),
         (
@@ -343,7 +354,9 @@ fn inexpressible_shapes_are_refused_at_their_element() {
             "Consent.provision.provision[0].purpose",
         ),
         (
-            rules(json!([{ "type": "permit", "class": class(&["Condition"]), "period": { "end": "2024-01-01" } }])),
+            rules(
+                json!([{ "type": "permit", "class": class(&["Condition"]), "period": { "end": "2024-01-01" } }]),
+            ),
             "Consent.provision.provision[0].period",
         ),
         (rules(json!([{ "type": "permit", "actor": npi_actor() }])), "Consent.provision.class"),
