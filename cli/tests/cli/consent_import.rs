@@ -73,3 +73,63 @@ fn bad_input_consent_import_refuses_and_changes_nothing() {
         "identifier map",
     );
 }
+
+#[test]
+fn an_ehr_consent_naming_people_by_npi_and_mrn_imports_through_the_identifier_map() {
+    let env = Env::new();
+    let c = cast(&env);
+    let lab = second_provider(&env, &c, "lab");
+    let map = env.path("ids.json");
+    let map_json = serde_json::json!({
+        "patients": [{ "system": "http://hospital.example/mrn", "value": "MRN-0001", "wallet": c.patient.1 }],
+        "actors": [{ "system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893", "wallet": lab.1 }],
+    });
+    std::fs::write(&map, map_json.to_string()).expect("write map");
+    let map = map.display().to_string();
+    let consent = |class: &[&str]| {
+        serde_json::json!({
+            "resourceType": "Consent",
+            "status": "active",
+            "patient": { "identifier": { "system": "http://hospital.example/mrn", "value": "MRN-0001" } },
+            "policyRule": { "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-ActCode", "code": "OPTIN" }] },
+            "provision": {
+                "period": { "start": "2020-01-01", "end": "2099-12-31" },
+                "actor": [{ "reference": { "identifier": { "system": "http://hl7.org/fhir/sid/us-npi", "value": "1234567893" } } }],
+                "purpose": [{ "system": "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code": "TREAT" }],
+                "action": [{ "coding": [{ "system": "http://terminology.hl7.org/CodeSystem/consentaction", "code": "access" }] }],
+                "class": class.iter().map(|t| serde_json::json!({ "system": "http://hl7.org/fhir/resource-types", "code": t })).collect::<Vec<_>>(),
+            },
+        })
+    };
+    let write = |name: &str, resource: &Value| {
+        let path = env.path(name);
+        std::fs::write(&path, resource.to_string()).expect("write");
+        path.display().to_string()
+    };
+    // Only Observation: granting all of observations would grant more than it says.
+    let partial = write("partial.json", &consent(&["Observation"]));
+    refused(
+        &env,
+        &["-k", &c.patient.0, "consent", "import", &partial, "--identifier-map", &map],
+        3,
+        "Consent.provision.class[0]",
+    );
+    // The NPI names no one without the map.
+    let whole = write("whole.json", &consent(&["Observation", "DiagnosticReport", "Specimen"]));
+    refused(
+        &env,
+        &["-k", &c.patient.0, "consent", "import", &whole],
+        3,
+        "Consent.patient.identifier",
+    );
+    let granted =
+        env.json(&["-k", &c.patient.0, "consent", "import", &whole, "--identifier-map", &map]);
+    assert_eq!(granted["action"], "grant_consent");
+    assert_eq!(granted["provider"], lab.1.as_str());
+    assert!(granted["signature"].as_str().is_some_and(|s| !s.is_empty()));
+    assert_eq!(granted["scope"]["categories"], serde_json::json!(["observations"]));
+    let shown = terms_of(&env, &c, &lab.1);
+    assert_eq!(shown[0], serde_json::json!(["observations"]));
+    assert_eq!(shown[3], 4_102_444_800_i64, "through 2099-12-31");
+    assert_eq!(shown[4], "active");
+}

@@ -422,7 +422,7 @@ fn every_subcommand_help_has_an_example() {
             ],
         ),
         ("record", &["hash", "verify", "seal", "open", "reseal"]),
-        ("consent", &["show", "list", "export"]),
+        ("consent", &["show", "list", "export", "import"]),
         ("audit", &["export"]),
         ("ledger", &["info", "airdrop", "reset"]),
     ];

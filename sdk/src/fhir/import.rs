@@ -1,31 +1,41 @@
 //! FHIR R4 `Consent` → on-chain consent terms (`medchain consent import`).
 //!
-//! A Consent an EHR wrote becomes a grant when medchain can express it exactly enough, and is
-//! refused otherwise with the element path and why. What is accepted:
+//! A Consent an EHR wrote becomes a grant when medchain can express it without granting more
+//! than it says, and is refused otherwise with the element path and why. The grammar:
 //!
 //! * `resourceType` `Consent`, `status` `active`; `scope`, if given, `patient-privacy`;
 //!   `policyRule`, if given, `OPTIN` (an opt-out consent denies by default: not expressible);
 //! * `patient`, if given, a reference whose `identifier` names the patient
 //!   ([`crate::identity`]: CAIP-10, `urn:solana:pubkey` or an entry of the clinic's map);
-//! * a root `provision` that is a permit (`type` absent or `permit`) with `period.end` (the
-//!   expiry; a date means through that day) and its rules either on itself or in one level of
-//!   child `permit` provisions (as `consent export` writes them). Each rule may have:
+//! * a root `provision` that is a permit (`type` absent or `permit`) with a `period`: `end` is
+//!   the expiry (required; an instant, or a date meaning through that day) and must not have
+//!   passed; `start`, if given, must not be in the future (a grant is in force at once);
+//! * the rules, either on the root itself (an EHR's flat consent) or, when the root names no
+//!   data, in one level of child `permit` provisions (as `consent export` writes them). Each
+//!   rule may have:
 //!   * `actor`: references to **one** provider (the same in every rule), role
 //!     v3-ParticipationType `IRCP` or `PRCP` (or none);
 //!   * `purpose`: v3-ActReason PurposeOfUse codings; `action`: `consentaction` codes — the same
 //!     in every rule (one consent has one scope), or given once on the root;
-//!   * data, by `class` (FHIR resource types: each names its whole category; a type two
-//!     categories share, `DiagnosticReport`, must come with a type of its own category),
-//!     `code` (medchain category codes, [`CATEGORY_SYSTEM`]) and `securityLabel` (medchain's
-//!     sensitivity labels, each naming its sensitive category);
-//!   * inside a rule, `deny` provisions holding only `securityLabel`s of sensitive categories
-//!     the consent does not grant (what `consent export` writes: medchain never implies a
+//!   * data, by **one** of `class` (FHIR resource types that together make up whole
+//!     categories: a category is named when all its types are listed, and a list naming part
+//!     of one is refused, since granting the whole would grant more than it says; so
+//!     `DiagnosticReport`, in observations and imaging, counts for whichever of the two is
+//!     listed whole), `code` (medchain category names, [`CATEGORY_SYSTEM`]) or `securityLabel`
+//!     (medchain's sensitivity labels, each naming its sensitive category, the labels of one
+//!     category being the same policy). Two of them on one provision would mean data that is
+//!     both, which medchain cannot express;
+//!   * child `deny` provisions holding only `securityLabel`s of sensitive categories the
+//!     consent does not grant (what `consent export` writes: medchain never implies a
 //!     sensitive category, so such a deny says nothing more).
 //!
-//! Refused, with the path: deny provisions (other than the redundant one above), deeper
-//! nesting, `data` references, `dataPeriod`, other security labels (`R`, `V`, unknown codes),
-//! clinical codes, several actors or one that resolves to no wallet, unknown codes,
-//! `modifierExtension` anywhere, a period that has ended.
+//! Refused, with the path: any other deny provision (by class, code, actor, purpose, or one
+//! taking back a granted category), a permit nested in a rule that names data or in a child
+//! rule, `data` references, `dataPeriod`, a child's `period`, other security labels (`R`, `V`,
+//! unknown codes), clinical codes, several actors or one that resolves to no wallet, unknown
+//! codes, `modifierExtension` anywhere, a period that has ended or not yet begun. Other
+//! elements of the resource (`meta`, `text`, `category`, `dateTime`, `performer`, …) are not
+//! read.
 
 use super::time::parse_range;
 use super::vocab::{
@@ -34,7 +44,7 @@ use super::vocab::{
 };
 use crate::identity::{Identifier, IdentifierMap, Role};
 use crate::state::{ConsentTerms, Scope};
-use crate::vocabulary::{categories, named, terms_in, ACTIONS, CATEGORIES, PURPOSES};
+use crate::vocabulary::{named, terms_in, ACTIONS, CATEGORIES, PURPOSES};
 use anchor_lang::prelude::Pubkey;
 use serde_json::{Map, Value};
 use thiserror::Error;
@@ -69,6 +79,12 @@ const RULE_MEMBERS: [&str; 11] = [
     "id", "extension", "type", "period", "actor", "action", "purpose", "class", "code",
     "securityLabel", "provision",
 ];
+
+/// The members of a provision that name data; one provision may carry one of them.
+const DATA_MEMBERS: [&str; 3] = ["class", "code", "securityLabel"];
+
+/// Members of the one deny provision accepted (see [`Reader::redundant_deny`]).
+const DENY_MEMBERS: [&str; 4] = ["id", "extension", "type", "securityLabel"];
 
 /// What the rules of a provision tree add up to.
 #[derive(Default)]
@@ -220,11 +236,11 @@ impl Reader<'_> {
         Ok(set)
     }
 
-    /// Categories named by `class`: each resource type names its whole category; a type two
-    /// categories share must come with a type of its own category.
+    /// Categories named by `class`: a category is named when every one of its resource types
+    /// is listed (medchain grants whole categories, so a list that names part of one would
+    /// grant more than it says), and every listed type must belong to a category so named.
     fn classes(list: &Value, path: &str) -> Result<u32, ImportError> {
-        let mut named_set = 0;
-        let mut shared = Vec::new();
+        let mut listed = Vec::new();
         for (i, coding) in array(list, path)?.iter().enumerate() {
             let at = format!("{path}[{i}]");
             let (system, code) = system_code(coding, &at)?;
@@ -234,25 +250,34 @@ impl Reader<'_> {
                     format!("class system {system} is not FHIR resource types"),
                 ));
             }
-            match categories_of_resource_type(code) {
-                0 => return Err(refuse(at, format!("{code} is in no medchain category"))),
-                set if set.count_ones() == 1 => named_set |= set,
-                set => shared.push((at, code.to_string(), set)),
+            if categories_of_resource_type(code) == 0 {
+                return Err(refuse(at, format!("{code} is in no medchain category")));
             }
+            listed.push((at, code));
         }
-        for (at, code, set) in shared {
-            if set & named_set == 0 {
-                let names: Vec<&str> = terms_in(&CATEGORIES, set).map(|t| t.name).collect();
+        let whole = CATEGORIES
+            .iter()
+            .filter(|c| {
+                !c.is_sensitive()
+                    && c.fhir.resource_types.iter().all(|t| listed.iter().any(|(_, l)| l == t))
+            })
+            .fold(0, |set, c| set | c.bit);
+        for (at, code) in &listed {
+            let holders = categories_of_resource_type(code);
+            if holders & whole == 0 {
+                let whole_of: Vec<String> = terms_in(&CATEGORIES, holders)
+                    .map(|c| format!("{} is {}", c.name, c.fhir.resource_types.join(", ")))
+                    .collect();
                 return Err(refuse(
-                    at,
+                    at.as_str(),
                     format!(
-                        "{code} is in {}: add a resource type of the one you mean",
-                        names.join(" and ")
+                        "{code} without the rest of its category cannot be expressed: medchain grants whole categories ({}); list every type of the one you mean, or name it in provision.code",
+                        whole_of.join("; ")
                     ),
                 ));
             }
         }
-        Ok(named_set)
+        Ok(whole)
     }
 
     fn codes(list: &Value, path: &str) -> Result<u32, ImportError> {
@@ -330,6 +355,15 @@ impl Reader<'_> {
             let set = Self::actions(list, &at)?;
             same(&mut rules.actions, set, at)?;
         }
+        let data: Vec<&str> = DATA_MEMBERS.into_iter().filter(|k| obj.contains_key(*k)).collect();
+        if let [first, second, ..] = data.as_slice() {
+            return Err(refuse(
+                format!("{path}.{second}"),
+                format!(
+                    "{first} and {second} on one provision both apply (data that is both), which medchain cannot express: it grants whole categories; give each in a provision of its own"
+                ),
+            ));
+        }
         if let Some(list) = obj.get("class") {
             rules.categories |= Self::classes(list, &format!("{path}.class"))?;
         }
@@ -342,38 +376,37 @@ impl Reader<'_> {
         if let Some(children) = obj.get("provision") {
             for (i, child) in array(children, &format!("{path}.provision"))?.iter().enumerate() {
                 let at = format!("{path}.provision[{i}]");
-                if child.get("type").and_then(Value::as_str) == Some("deny") && depth == 1 {
+                if child.get("type").and_then(Value::as_str) == Some("deny") {
                     self.redundant_deny(child, &at, rules)?;
-                } else if depth == 0 {
+                } else if depth == 0 && data.is_empty() {
                     self.provision(child, &at, 1, rules)?;
                 } else {
-                    return Err(refuse(
-                        at,
-                        "nested provisions deeper than one level cannot be expressed",
-                    ));
+                    let why = if depth > 0 {
+                        "a permit nested inside a child rule cannot be expressed: medchain's rules are one level deep (as consent export writes them)"
+                    } else {
+                        "a permit nested inside a rule that names data cannot be expressed: FHIR applies it only within its parent's data, which medchain cannot say"
+                    };
+                    return Err(refuse(at, why));
                 }
             }
         }
         Ok(())
     }
 
-    /// A deny inside a rule: accepted only as `securityLabel`s of sensitive categories.
+    /// A deny inside a provision: accepted only as `securityLabel`s of sensitive categories
+    /// (checked against the grants once all rules are read).
     fn redundant_deny(&self, p: &Value, path: &str, rules: &mut Rules) -> Result<(), ImportError> {
         let obj = object(p, path)?;
-        if let Some(key) =
-            obj.keys().find(|k| !["id", "extension", "type", "securityLabel"].contains(&k.as_str()))
-        {
+        let other = obj.keys().find(|k| !DENY_MEMBERS.contains(&k.as_str()));
+        let (None, Some(list)) = (other, obj.get("securityLabel")) else {
+            let by = other.map_or("no securityLabel", String::as_str);
             return Err(refuse(
-                format!("{path}.{key}"),
-                "a deny provision cannot be expressed: medchain consents only permit",
-            ));
-        }
-        let list = obj.get("securityLabel").ok_or_else(|| {
-            refuse(
                 format!("{path}.type"),
-                "a deny provision cannot be expressed: medchain consents only permit",
-            )
-        })?;
+                format!(
+                    "a deny provision cannot be expressed (this one has {by}): medchain consents only permit; the one deny accepted withholds sensitivity labels the consent does not grant, as consent export writes it"
+                ),
+            ));
+        };
         let set = Self::labels(list, &format!("{path}.securityLabel"))?;
         rules.denied_labels.push((format!("{path}.securityLabel"), set));
         Ok(())
@@ -396,6 +429,37 @@ fn same<T: PartialEq>(
             Ok(())
         }
     }
+}
+
+/// The expiry the root provision's `period` gives: its `end` (an instant, or the end of a
+/// date's day, month or year), which must be after `now`; a `start`, if given, must not be
+/// after `now` (a grant is in force at once, so a later start would permit access early).
+fn period(provision: &Value, now: i64) -> Result<i64, ImportError> {
+    let at = |part: &str| format!("Consent.provision.period.{part}");
+    let bounds = |part: &str| -> Result<Option<(&str, i64, i64)>, ImportError> {
+        let Some(value) = provision.get("period").and_then(|p| p.get(part)) else {
+            return Ok(None);
+        };
+        let text = text(value, &at(part))?;
+        let (first, after) = parse_range(text)
+            .ok_or_else(|| refuse(at(part), format!("'{text}' is not a FHIR dateTime")))?;
+        Ok(Some((text, first, after)))
+    };
+    if let Some((_, start, _)) = bounds("start")? {
+        if start > now {
+            return Err(refuse(
+                at("start"),
+                "is in the future: a medchain consent is in force from the moment it is granted, so it would permit access before the period begins; import it once the period has begun",
+            ));
+        }
+    }
+    let (end_text, first, after) = bounds("end")?
+        .ok_or_else(|| refuse(at("end"), "is missing: an on-chain consent always expires"))?;
+    let expires_at = if end_text.contains('T') { first } else { after };
+    if expires_at <= now {
+        return Err(refuse(at("end"), "has passed: the consent is no longer in force"));
+    }
+    Ok(expires_at)
 }
 
 /// Reads a FHIR R4 Consent as the terms of an on-chain consent (see the module docs for what
@@ -461,20 +525,7 @@ pub fn consent_from_fhir(
     let mut rules = Rules::default();
     reader.provision(provision, "Consent.provision", 0, &mut rules)?;
 
-    let end = provision.pointer("/period/end").ok_or_else(|| {
-        refuse("Consent.provision.period.end", "is missing: an on-chain consent always expires")
-    })?;
-    let end_text = text(end, "Consent.provision.period.end")?;
-    let (start, after) = parse_range(end_text).ok_or_else(|| {
-        refuse("Consent.provision.period.end", format!("'{end_text}' is not a FHIR dateTime"))
-    })?;
-    let expires_at = if end_text.contains('T') { start } else { after };
-    if expires_at <= now {
-        return Err(refuse(
-            "Consent.provision.period.end",
-            "has passed: the consent is no longer in force",
-        ));
-    }
+    let expires_at = period(provision, now)?;
     let (_, provider) = rules.provider.ok_or_else(|| {
         refuse("Consent.provision.actor", "is missing: name the provider the consent is given to")
     })?;
@@ -496,9 +547,6 @@ pub fn consent_from_fhir(
                 path,
                 "denies a category the consent grants: a deny provision cannot be expressed",
             ));
-        }
-        if set & !categories::SENSITIVE != 0 {
-            return Err(refuse(path, "only sensitivity labels can be withheld"));
         }
     }
     let scope = Scope::new(rules.categories, purposes, actions);
