@@ -114,7 +114,7 @@ pub enum Command {
     Ledger(ledger::LedgerCommand),
     /// Serves Solana Actions / Solana Pay transaction requests (patients approve, deny, grant and revoke from their own wallet) and consent decisions for health IT (CDS Hooks, XACML).
     #[command(
-        after_help = "Examples:\n  medchain serve --bind 127.0.0.1:8080 --base-url https://clinic.example --fee-payer clinic-fees.json\n  medchain serve --base-url https://clinic.example --identifier-map ids.json --record-decisions --provider-keypair dr.json"
+        after_help = "Example: medchain serve --bind 127.0.0.1:8080 --base-url https://clinic.example --fee-payer clinic-fees.json\nExample: medchain serve --base-url https://clinic.example --identifier-map ids.json --record-decisions --provider-keypair dr.json"
     )]
     Serve(serve::ServeArgs),
     /// Prints the Solana Pay transaction-request URL of an action URL and its QR code.
