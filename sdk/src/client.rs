@@ -17,6 +17,10 @@ use medchain::state::{
 };
 use solana_sdk::signature::{Keypair, Signer};
 
+/// Byte offset of `Record.content_hash` (after the discriminator and the patient, author and
+/// rent-payer keys), for `memcmp` filters.
+const RECORD_CONTENT_HASH_OFFSET: usize = 8 + 3 * 32;
+
 /// The arguments of `anchor_record` by the patient about themselves (the purpose is always
 /// `PATRQT`, patient request).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -703,6 +707,19 @@ impl<B: Backend> Medchain<B> {
         self.list("Record", vec![filter]).await
     }
 
+    /// Every record version anchored with `content_hash` (SHA-256 of a resource's canonical
+    /// content, [`crate::hashing`]), whoever it is about.
+    pub async fn records_with_content(
+        &self,
+        content_hash: &[u8; 32],
+    ) -> Result<Vec<(Pubkey, Record)>, SdkError> {
+        let filter = AccountFilter::Memcmp {
+            offset: RECORD_CONTENT_HASH_OFFSET,
+            bytes: content_hash.to_vec(),
+        };
+        self.list("Record", vec![filter]).await
+    }
+
     /// The patient's audit trail, newest first: every medchain instruction that touched the
     /// patient's account, with the decision of each access attempt.
     pub async fn audit_trail(
@@ -729,5 +746,39 @@ impl Medchain<crate::backend::embedded::EmbeddedBackend> {
             self.backend.airdrop(&wallet.pubkey(), 1_000_000_000).await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use anchor_lang::AccountSerialize;
+    use medchain::state::{AuthorKind, RecordStatus};
+
+    #[test]
+    fn the_content_hash_offset_is_where_a_record_keeps_it() {
+        let record = Record {
+            patient: Pubkey::new_from_array([1; 32]),
+            author: Pubkey::new_from_array([2; 32]),
+            rent_payer: Pubkey::new_from_array([3; 32]),
+            content_hash: [0xc4; 32],
+            record_id: [5; 32],
+            supersedes: Pubkey::default(),
+            superseded_by: Pubkey::default(),
+            category: 1,
+            version: 1,
+            status: RecordStatus::Current,
+            author_kind: AuthorKind::Provider,
+            bump: 255,
+            layout_version: 1,
+            created_at: 0,
+            status_changed_at: 0,
+            reserved: [0; 16],
+        };
+        let mut data = Vec::new();
+        record.try_serialize(&mut data).expect("serialize");
+        let at = RECORD_CONTENT_HASH_OFFSET;
+        assert_eq!(data[at..at + 32], [0xc4; 32]);
+        assert_eq!(data[at - 32..at], [3; 32], "after the rent payer");
     }
 }

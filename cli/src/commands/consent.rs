@@ -5,10 +5,11 @@ use crate::cli::Globals;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output::{relative_time, table, Output};
-use crate::shared::fetch;
+use crate::shared::{fetch, sdk_error};
 use anchor_lang::prelude::Pubkey;
 use clap::Subcommand;
-use medchain_sdk::fhir::{consent_from_fhir, consent_to_fhir};
+use medchain_sdk::fhir::consent_from_fhir;
+use medchain_sdk::fhir::rest::{consent_resource, RestError};
 use medchain_sdk::identity::IdentifierMap;
 use medchain_sdk::names::{action_names, category_names, purpose_names, scope_json, scope_text};
 use medchain_sdk::state::{Consent, ConsentStatus, Patient, Provider};
@@ -198,7 +199,7 @@ async fn list(
     ))
 }
 
-/// `consent export`
+/// `consent export`: the one export the FHIR API's `Consent/{id}` read also answers.
 async fn export(
     ctx: &Context,
     patient: &str,
@@ -207,9 +208,15 @@ async fn export(
 ) -> Result<Output, CliError> {
     let (patient, provider) = (wallet(patient)?, wallet(provider)?);
     let address = pda::consent(&pda::patient(&patient), &pda::provider(&provider));
-    let consent: Consent = fetch(ctx, &address, "Consent").await?;
-    let resource = consent_to_fhir(&consent, &address, &patient, &provider, now)
-        .map_err(|e| CliError::bad(format!("cannot export the consent: {e}")))?;
+    let resource = match consent_resource(&ctx.chain, &address, now).await {
+        Ok(Some(resource)) => resource,
+        Ok(None) => {
+            let _: Consent = fetch(ctx, &address, "Consent").await?;
+            return Err(CliError::bad("cannot export the consent: it was never granted"));
+        }
+        Err(RestError::Chain(e)) => return Err(sdk_error(ctx, e)),
+        Err(e) => return Err(CliError::bad(format!("cannot export the consent: {e}"))),
+    };
     let text = serde_json::to_string_pretty(&resource).unwrap_or_default();
     Ok(Output::new(text, resource))
 }

@@ -82,7 +82,7 @@ impl<B: Backend> AppState<B> {
             DecisionConfig {
                 chain_id: config.chain_id.clone(),
                 identifiers: config.identifiers.clone(),
-                fhir_base: format!("{}/fhir", config.base_url.trim_end_matches('/')),
+                fhir_base: fhir::fhir_base(&config.base_url),
                 record: config.record_decisions,
                 provider_keys: std::mem::take(&mut config.provider_keys),
             },
@@ -139,6 +139,7 @@ pub fn router<B: Backend + 'static>(state: Arc<AppState<B>>) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), headers_and_limits::<B>))
+        .layer(axum::middleware::from_fn(fhir::errors_as_outcomes))
         .with_state(state)
 }
 

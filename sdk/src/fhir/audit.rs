@@ -279,14 +279,34 @@ pub fn change_event_to_fhir(
     }))
 }
 
-/// A patient's audit trail as a FHIR R4 Bundle (type collection) of AuditEvents: every access
-/// attempt that was recorded, and every successful change that emitted events, in the
-/// trail's order (newest first).
-pub fn audit_trail_bundle(
+/// One AuditEvent of a patient's audit trail, with what a search sorts and pages by.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrailEvent {
+    /// The FHIR R4 `AuditEvent`.
+    pub resource: Value,
+    /// Cluster time of the transaction (Unix seconds; 0 when the cluster did not say).
+    pub at: i64,
+    /// The transaction's signature (base58).
+    pub signature: String,
+    /// The instruction's position among the trail's AuditEvents of the same transaction (a
+    /// transaction may hold several instructions naming the patient).
+    pub index: u32,
+}
+
+/// A patient's audit trail as FHIR R4 AuditEvents: every access attempt that was recorded,
+/// and every successful change that emitted events, in the trail's order (newest first).
+/// Failed transactions, attempts without a decision and changes without events are left out.
+///
+/// # Errors
+///
+/// [`FhirError::InvalidAuditEntry`] for an entry whose actor is not a public key or whose
+/// reason medchain does not know, and the errors of [`access_event_to_fhir`] and
+/// [`change_event_to_fhir`].
+pub fn audit_trail_events(
     patient_wallet: &Pubkey,
     trail: &[AuditEntry],
-) -> Result<Value, FhirError> {
-    let mut entries = Vec::new();
+) -> Result<Vec<TrailEvent>, FhirError> {
+    let mut events: Vec<TrailEvent> = Vec::new();
     for entry in trail.iter().filter(|e| e.succeeded) {
         let resource = match &entry.access {
             Some(access) => {
@@ -320,7 +340,30 @@ pub fn audit_trail_bundle(
             None if !entry.events.is_empty() => change_event_to_fhir(patient_wallet, entry)?,
             None => continue,
         };
-        entries.push(json!({ "resource": resource }));
+        let index = events.iter().filter(|e| e.signature == entry.signature).count() as u32;
+        events.push(TrailEvent {
+            resource,
+            at: entry.unix_time.unwrap_or_default(),
+            signature: entry.signature.clone(),
+            index,
+        });
     }
+    Ok(events)
+}
+
+/// A patient's audit trail as a FHIR R4 Bundle (type collection) of AuditEvents: the
+/// resources of [`audit_trail_events`], in the trail's order (newest first).
+///
+/// # Errors
+///
+/// As [`audit_trail_events`].
+pub fn audit_trail_bundle(
+    patient_wallet: &Pubkey,
+    trail: &[AuditEntry],
+) -> Result<Value, FhirError> {
+    let entries: Vec<Value> = audit_trail_events(patient_wallet, trail)?
+        .into_iter()
+        .map(|e| json!({ "resource": e.resource }))
+        .collect();
     Ok(json!({ "resourceType": "Bundle", "type": "collection", "entry": entries }))
 }

@@ -78,9 +78,8 @@ pub fn consent_to_fhir(
     }
     check_scope(&consent.scope)?;
 
-    let in_force = consent.is_in_force(now);
     let revoked = consent.status == ConsentStatus::Revoked;
-    let status = if in_force { "active" } else { "inactive" };
+    let status = consent_status(consent, now);
 
     let granted = instant("granted_at", consent.granted_at)?;
     let mut period = Map::new();
@@ -180,6 +179,16 @@ pub fn consent_to_fhir(
         resource["meta"] = json!({ "security": [CONFIDENTIALITY_RESTRICTED.coding()] });
     }
     Ok(resource)
+}
+
+/// The FHIR `Consent.status` of an on-chain consent at `now`: `active` while in force,
+/// `inactive` once revoked or expired.
+pub(crate) fn consent_status(consent: &Consent, now: i64) -> &'static str {
+    if consent.is_in_force(now) {
+        "active"
+    } else {
+        "inactive"
+    }
 }
 
 /// The security labels (as `Coding`s) of the sensitive categories in `set`.

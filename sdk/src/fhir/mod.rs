@@ -58,7 +58,10 @@ pub mod rest;
 mod time;
 pub mod vocab;
 
-pub use audit::{access_event_to_fhir, audit_trail_bundle, change_event_to_fhir, AccessEvent};
+pub use audit::{
+    access_event_to_fhir, audit_trail_bundle, audit_trail_events, change_event_to_fhir,
+    AccessEvent, TrailEvent,
+};
 pub use bundle::{bundle_to_hashes, BundleEntryHash, BundleHashes};
 pub use consent::consent_to_fhir;
 pub use import::{consent_from_fhir, ImportError, ImportedConsent};

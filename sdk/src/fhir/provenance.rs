@@ -46,6 +46,13 @@ pub enum Anchor<'a> {
         /// The Record account (PDA).
         address: Pubkey,
     },
+    /// A whole Merkle batch anchored in a RecordBatch account (its leaves are not on chain).
+    Batch {
+        /// The RecordBatch account's data.
+        batch: &'a RecordBatch,
+        /// The RecordBatch account (PDA).
+        address: Pubkey,
+    },
     /// One leaf of a Merkle batch anchored in a RecordBatch account.
     BatchLeaf {
         /// The RecordBatch account's data.
@@ -65,8 +72,10 @@ pub struct RecordAnchor<'a> {
     /// Where it is anchored.
     pub anchor: Anchor<'a>,
     /// Reference to the anchored FHIR resource version, e.g. `Observation/lab-1` or
-    /// `Observation/lab-1/_history/2` (relative, or an absolute URL).
-    pub target: &'a str,
+    /// `Observation/lab-1/_history/2` (relative, or an absolute URL). `None` when only the
+    /// chain is known (the chain holds hashes, not resource ids): the target is then named
+    /// by the anchoring account, see [`record_anchor_to_provenance`].
+    pub target: Option<&'a str>,
     /// The author's wallet, which signed the anchoring transaction.
     pub author_wallet: Pubkey,
     /// The anchoring transaction's signature (base58), when known.
@@ -75,7 +84,10 @@ pub struct RecordAnchor<'a> {
 
 /// Maps a record anchor to a FHIR R4 `Provenance` resource.
 ///
-/// * `target`: the anchored resource, by reference;
+/// * `target`: the anchored resource, by reference; without one (`target: None`), the
+///   record version or batch by the identifier of its Record or RecordBatch account
+///   ([`SOLANA_PUBKEY_SYSTEM`](super::SOLANA_PUBKEY_SYSTEM)), or a batch leaf by a
+///   `display` naming its content hash;
 /// * `recorded`: the cluster time of anchoring;
 /// * `activity`: v3-DataOperation `CREATE` for a first version or a batch leaf, `UPDATE`
 ///   for an amendment; an amendment also has an `entity` with role `revision` naming the
@@ -86,7 +98,8 @@ pub struct RecordAnchor<'a> {
 ///   "Author's Signature", `when` = recorded, `who` = the author, `data` = base64 of the
 ///   64-byte Ed25519 transaction signature (its base58 form is the Solana transaction id);
 /// * extension [`ANCHOR_EXTENSION_URL`]: the account, the content hash (hex) and the
-///   record version and status, or the batch's Merkle root, leaf index and leaf count.
+///   record version and status; or the batch's Merkle root and leaf count, with the leaf's
+///   content hash and index for a leaf.
 ///
 /// # Errors
 ///
@@ -96,7 +109,9 @@ pub struct RecordAnchor<'a> {
 /// integers.
 pub fn record_anchor_to_provenance(anchor: &RecordAnchor<'_>) -> Result<Value, FhirError> {
     let signature = anchor.signature.map(decode_signature).transpose()?;
-    let (recorded_at, author_type, activity, revision, parts, summary) = match anchor.anchor {
+    let (recorded_at, author_type, activity, revision, parts, summary, account) = match anchor
+        .anchor
+    {
         Anchor::Record { record, address } => {
             let author_type = match record.author_kind {
                 AuthorKind::Patient => Some("Patient"),
@@ -130,8 +145,25 @@ pub fn record_anchor_to_provenance(anchor: &RecordAnchor<'_>) -> Result<Value, F
                 revision,
                 parts,
                 format!("version {} anchored in a Record account", record.version),
+                Some(address),
             )
         }
+        Anchor::Batch { batch, address } => (
+            batch.created_at,
+            None,
+            ACTIVITY_CREATE,
+            None,
+            vec![
+                json!({ "url": "account", "valueIdentifier": pubkey_identifier(&address) }),
+                json!({ "url": "merkleRoot", "valueString": hex::encode(batch.merkle_root) }),
+                json!({
+                    "url": "leafCount",
+                    "valueUnsignedInt": fhir_int("leaf_count", batch.leaf_count, 0)?,
+                }),
+            ],
+            format!("a Merkle batch of {} anchored in a RecordBatch account", batch.leaf_count),
+            Some(address),
+        ),
         Anchor::BatchLeaf { batch, address, leaf_index, content_hash } => {
             let parts = vec![
                 json!({ "url": "account", "valueIdentifier": pubkey_identifier(&address) }),
@@ -156,20 +188,30 @@ pub fn record_anchor_to_provenance(anchor: &RecordAnchor<'_>) -> Result<Value, F
                     "leaf {leaf_index} of a Merkle batch of {} anchored in a RecordBatch account",
                     batch.leaf_count
                 ),
+                None,
             )
         }
     };
     let recorded = instant("created_at", recorded_at)?;
     let author = pubkey_reference(author_type, &anchor.author_wallet);
 
+    let target = match (anchor.target, account, anchor.anchor) {
+        (Some(reference), _, _) => json!({ "reference": reference }),
+        (None, Some(account), _) => json!({
+            "identifier": pubkey_identifier(&account),
+            "display": format!("the content anchored in {account}"),
+        }),
+        (None, None, Anchor::BatchLeaf { content_hash, .. }) => {
+            json!({ "display": format!("the resource with content hash {}", hex::encode(content_hash)) })
+        }
+        (None, None, _) => json!({ "display": "the anchored content" }),
+    };
+    let subject = anchor.target.map_or_else(|| "The anchored content".to_string(), str::to_string);
     let mut resource = json!({
         "resourceType": "Provenance",
-        "text": narrative(&format!(
-            "{} was anchored on Solana at {recorded} ({summary}).",
-            anchor.target
-        )),
+        "text": narrative(&format!("{subject} was anchored on Solana at {recorded} ({summary}).")),
         "extension": [{ "url": ANCHOR_EXTENSION_URL, "extension": parts }],
-        "target": [{ "reference": anchor.target }],
+        "target": [target],
         "recorded": recorded,
         "activity": activity.concept(),
         "agent": [{

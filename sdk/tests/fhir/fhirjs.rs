@@ -44,7 +44,7 @@ fn fhirjs_accepts_the_exports_when_available() {
         .expect("audit"),
         record_anchor_to_provenance(&RecordAnchor {
             anchor: Anchor::Record { record: &rec, address: key(42) },
-            target: "Observation/obs-1",
+            target: Some("Observation/obs-1"),
             author_wallet: provider_wallet(),
             signature: Some(&sig),
         })

@@ -84,6 +84,7 @@ fn record(version: u32, supersedes: Pubkey, author_kind: AuthorKind) -> Record {
 }
 
 mod validator;
+
 use validator::assert_valid;
 
 // ---------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ fn a_first_version_anchor_is_a_signed_create_provenance() {
     let sig = signature_b58(21);
     let r = record_anchor_to_provenance(&RecordAnchor {
         anchor: Anchor::Record { record: &rec, address: key(40) },
-        target: "Observation/obs-synthetic-1/_history/1",
+        target: Some("Observation/obs-synthetic-1/_history/1"),
         author_wallet: provider_wallet(),
         signature: Some(&sig),
     })
@@ -58,7 +58,7 @@ fn an_amendment_is_an_update_revising_the_previous_version() {
     rec.status = RecordStatus::EnteredInError;
     let r = record_anchor_to_provenance(&RecordAnchor {
         anchor: Anchor::Record { record: &rec, address: key(42) },
-        target: "Condition/cond-synthetic-1",
+        target: Some("Condition/cond-synthetic-1"),
         author_wallet: patient_wallet(),
         signature: None,
     })
@@ -93,7 +93,7 @@ fn a_batch_leaf_anchor_names_the_root_and_the_leaf() {
             leaf_index: 3,
             content_hash: [0xef; 32],
         },
-        target: "urn:uuid:0b9a2f52-4f0e-4c4f-9d1e-000000000004",
+        target: Some("urn:uuid:0b9a2f52-4f0e-4c4f-9d1e-000000000004"),
         author_wallet: provider_wallet(),
         signature: Some(&sig),
     })
@@ -115,7 +115,7 @@ fn a_batch_leaf_anchor_names_the_root_and_the_leaf() {
                 leaf_index: 0,
                 content_hash: [0xef; 32],
             },
-            target: "Observation/x",
+            target: Some("Observation/x"),
             author_wallet: provider_wallet(),
             signature: None,
         }),
@@ -130,10 +130,50 @@ fn provenance_rejects_a_malformed_signature() {
     assert!(matches!(
         record_anchor_to_provenance(&RecordAnchor {
             anchor: Anchor::Record { record: &rec, address: key(40) },
-            target: "Observation/x",
+            target: Some("Observation/x"),
             author_wallet: provider_wallet(),
             signature: Some(&short),
         }),
         Err(FhirError::InvalidSignature(_))
     ));
+}
+
+#[test]
+fn without_a_reference_the_target_is_named_by_the_anchoring_account() {
+    let rec = record(1, Pubkey::default(), AuthorKind::Provider);
+    let r = record_anchor_to_provenance(&RecordAnchor {
+        anchor: Anchor::Record { record: &rec, address: key(40) },
+        target: None,
+        author_wallet: provider_wallet(),
+        signature: None,
+    })
+    .expect("maps");
+    assert_valid(&r);
+    assert_eq!(r["target"][0]["identifier"]["system"], SOLANA_PUBKEY_SYSTEM);
+    assert_eq!(r["target"][0]["identifier"]["value"], key(40).to_string());
+    assert!(r["target"][0].get("reference").is_none());
+
+    let batch = RecordBatch {
+        author: key(11),
+        merkle_root: [0xcd; 32],
+        batch_id: 7,
+        leaf_count: 1_000,
+        bump: 255,
+        layout_version: 1,
+        created_at: T0,
+        reserved: [0; 16],
+    };
+    let b = record_anchor_to_provenance(&RecordAnchor {
+        anchor: Anchor::Batch { batch: &batch, address: key(43) },
+        target: None,
+        author_wallet: provider_wallet(),
+        signature: Some(&signature_b58(8)),
+    })
+    .expect("maps");
+    assert_valid(&b);
+    assert_eq!(b["target"][0]["identifier"]["value"], key(43).to_string());
+    assert_eq!(anchor_part(&b, "merkleRoot")["valueString"], "cd".repeat(32));
+    assert_eq!(anchor_part(&b, "leafCount")["valueUnsignedInt"], 1_000);
+    assert_eq!(b["activity"]["coding"][0]["code"], "CREATE");
+    assert!(!b.to_string().contains("leafIndex"), "a whole batch has no leaf");
 }

@@ -141,7 +141,7 @@ fn the_validator_rejects_broken_audit_events_and_provenance() {
     let sig = signature_b58(4);
     let prov = record_anchor_to_provenance(&RecordAnchor {
         anchor: Anchor::Record { record: &record, address: key(40) },
-        target: "Observation/obs-1",
+        target: Some("Observation/obs-1"),
         author_wallet: provider_wallet(),
         signature: Some(&sig),
     })
@@ -175,6 +175,101 @@ fn the_validator_rejects_broken_audit_events_and_provenance() {
         assert!(
             validator::validate(&broken).is_err(),
             "the validator accepted a Provenance with {what}"
+        );
+    }
+}
+
+#[test]
+fn the_validator_rejects_broken_searchsets_outcomes_and_capability_statements() {
+    use medchain_sdk::fhir::rest::{capability_statement, operation_outcome};
+    type Mutation = (&'static str, fn(&mut Value));
+    let consent =
+        export(&consent(categories::OBSERVATIONS, purposes::TREAT, actions::READ, T0 + DAY), T0);
+    let bundle = json!({
+        "resourceType": "Bundle",
+        "type": "searchset",
+        "total": 1,
+        "link": [{ "relation": "self", "url": "https://c.example/fhir/Consent?_count=1" }],
+        "entry": [{
+            "fullUrl": format!("https://c.example/fhir/Consent/{}", consent_address()),
+            "resource": consent,
+            "search": { "mode": "match" },
+        }],
+    });
+    assert_valid(&bundle);
+    let bundle_breaks: [Mutation; 7] = [
+        ("total in a collection (bdl-1)", |b| b["type"] = json!("collection")),
+        ("a versioned fullUrl (bdl-8)", |b| {
+            b["entry"][0]["fullUrl"] = json!("https://c.example/fhir/Consent/x/_history/1")
+        }),
+        ("two entries with one fullUrl (bdl-7)", |b| {
+            let e = b["entry"][0].clone();
+            b["entry"].as_array_mut().map(|a| a.push(e));
+        }),
+        ("a fullUrl that disagrees with the id", |b| {
+            b["entry"][0]["fullUrl"] = json!("https://c.example/fhir/Consent/other")
+        }),
+        ("a link without url", |b| {
+            b["link"][0].as_object_mut().map(|o| o.remove("url"));
+        }),
+        ("an entry resource breaking its own invariants", |b| {
+            b["entry"][0]["resource"].as_object_mut().map(|o| o.remove("policyRule"));
+        }),
+        ("an unknown search mode", |b| b["entry"][0]["search"]["mode"] = json!("best")),
+    ];
+    for (what, mutate) in bundle_breaks {
+        let mut broken = bundle.clone();
+        mutate(&mut broken);
+        assert!(
+            validator::validate(&broken).is_err(),
+            "the validator accepted a Bundle with {what}"
+        );
+    }
+
+    let outcome = operation_outcome("error", "not-found", "no such consent");
+    assert_valid(&outcome);
+    let outcome_breaks: [Mutation; 3] = [
+        ("no issue", |o| {
+            o.as_object_mut().map(|m| m.remove("issue"));
+        }),
+        ("an issue without code", |o| {
+            o["issue"][0].as_object_mut().map(|m| m.remove("code"));
+        }),
+        ("a code outside issue-type", |o| o["issue"][0]["code"] = json!("oops")),
+    ];
+    for (what, mutate) in outcome_breaks {
+        let mut broken = outcome.clone();
+        mutate(&mut broken);
+        assert!(validator::validate(&broken).is_err(), "accepted an OperationOutcome with {what}");
+    }
+
+    let cs = capability_statement("https://c.example/fhir");
+    assert_valid(&cs);
+    let cs_breaks: [Mutation; 5] = [
+        ("an instance without implementation (cpb-14)", |c| {
+            c.as_object_mut().map(|m| m.remove("implementation"));
+        }),
+        ("no date", |c| {
+            c.as_object_mut().map(|m| m.remove("date"));
+        }),
+        ("a resource described twice (cpb-9)", |c| {
+            let r = c["rest"][0]["resource"][0].clone();
+            c["rest"][0]["resource"].as_array_mut().map(|a| a.push(r));
+        }),
+        ("a search parameter twice (cpb-12)", |c| {
+            let p = c["rest"][0]["resource"][0]["searchParam"][0].clone();
+            c["rest"][0]["resource"][0]["searchParam"].as_array_mut().map(|a| a.push(p));
+        }),
+        ("an interaction outside the value set", |c| {
+            c["rest"][0]["resource"][0]["interaction"][0]["code"] = json!("write")
+        }),
+    ];
+    for (what, mutate) in cs_breaks {
+        let mut broken = cs.clone();
+        mutate(&mut broken);
+        assert!(
+            validator::validate(&broken).is_err(),
+            "accepted a CapabilityStatement with {what}"
         );
     }
 }

@@ -1,5 +1,7 @@
-//! The vendored official FHIR R4 JSON Schema and the R4 invariants it cannot express, as a
-//! validator for tests (also used by the CLI's FHIR API tests through `#[path]`).
+//! The FHIR R4 validator of the tests: the official HL7 FHIR R4 JSON Schema (vendored in
+//! `sdk/tests/fixtures/fhir/`) plus the R4 invariants a schema cannot express. Shared by the
+//! SDK's FHIR tests (`mod validator;` in `sdk/tests/fhir/main.rs`, `#[path]` elsewhere) and
+//! the server's (`cli/src/serve/fhir_tests.rs`), so it names its files from the workspace.
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -17,9 +19,29 @@ pub fn schema() -> &'static (Vec<u8>, Value) {
     static SCHEMA: OnceLock<(Vec<u8>, Value)> = OnceLock::new();
     SCHEMA.get_or_init(|| {
         let bytes = std::fs::read(SCHEMA_PATH).expect("vendored FHIR R4 schema");
-        let value = serde_json::from_slice(&bytes).expect("schema is JSON");
+        let mut value = serde_json::from_slice(&bytes).expect("schema is JSON");
+        add_fhir_version_401(&mut value);
         (bytes, value)
     })
+}
+
+/// The vendored schema was generated from R4 4.0.0: its `FHIRVersion` enums (e.g.
+/// `CapabilityStatement.fhirVersion`) end at `4.0.0`. The 4.0.1 technical correction added
+/// `4.0.1` to that value set (as FHIR.js's 4.0.1 value sets have it), so it is added where
+/// `4.0.0` is listed; nothing else of the schema is changed.
+fn add_fhir_version_401(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(codes)) = map.get_mut("enum") {
+                if codes.iter().any(|c| c == "4.0.0") && !codes.iter().any(|c| c == "4.0.1") {
+                    codes.push(Value::String("4.0.1".into()));
+                }
+            }
+            map.values_mut().for_each(add_fhir_version_401);
+        }
+        Value::Array(items) => items.iter_mut().for_each(add_fhir_version_401),
+        _ => {}
+    }
 }
 
 /// Hex SHA-256 of the vendored schema file.
@@ -287,9 +309,125 @@ pub fn invariant_errors(resource: &Value) -> Vec<String> {
             require(resource, &["entity"], "role", &mut errors);
             require(resource, &["signature"], "when", &mut errors);
         }
+        Some("Bundle") => bundle_errors(resource, &mut errors),
+        Some("OperationOutcome") => {
+            if at(resource, &["issue"]).is_empty() {
+                errors.push("OperationOutcome.issue: required (min 1)".into());
+            }
+            require(resource, &["issue"], "severity", &mut errors);
+            require(resource, &["issue"], "code", &mut errors);
+        }
+        Some("CapabilityStatement") => capability_errors(resource, &mut errors),
         _ => {}
     }
     errors
+}
+
+/// Bundle: required primitives, bdl-1, bdl-2, bdl-3, bdl-5, bdl-7, bdl-8, and every entry's
+/// resource validated in turn (the schema already checks it against its own type).
+fn bundle_errors(bundle: &Value, errors: &mut Vec<String>) {
+    require(bundle, &[], "type", errors);
+    require(bundle, &["link"], "relation", errors);
+    require(bundle, &["link"], "url", errors);
+    let kind = bundle["type"].as_str().unwrap_or_default();
+    if bundle.get("total").is_some() && !matches!(kind, "searchset" | "history") {
+        errors.push("bdl-1: total only when a search or history".into());
+    }
+    let mut full_urls = std::collections::BTreeSet::new();
+    for (i, entry) in bundle["entry"].as_array().into_iter().flatten().enumerate() {
+        if entry.get("search").is_some() && kind != "searchset" {
+            errors.push(format!("bdl-2: entry[{i}].search only when a search"));
+        }
+        if entry.get("request").is_none() && matches!(kind, "batch" | "transaction" | "history") {
+            errors
+                .push(format!("bdl-3: entry[{i}].request mandatory for batch/transaction/history"));
+        }
+        if entry.get("resource").is_none()
+            && entry.get("request").is_none()
+            && entry.get("response").is_none()
+        {
+            errors
+                .push(format!("bdl-5: entry[{i}] must have a resource or a request or a response"));
+        }
+        if let Some(url) = entry["fullUrl"].as_str() {
+            if url.contains("/_history/") {
+                errors.push(format!("bdl-8: entry[{i}].fullUrl is version specific"));
+            }
+            let version = entry["resource"]["meta"]["versionId"].as_str().unwrap_or_default();
+            if !full_urls.insert((url.to_string(), version.to_string())) {
+                errors.push(format!("bdl-7: entry[{i}].fullUrl {url} is not unique"));
+            }
+            if let (Some(id), Some(t)) =
+                (entry["resource"]["id"].as_str(), entry["resource"]["resourceType"].as_str())
+            {
+                if !url.starts_with("urn:") && !url.ends_with(&format!("{t}/{id}")) {
+                    errors.push(format!("entry[{i}].fullUrl {url} disagrees with {t}/{id}"));
+                }
+            }
+        }
+        if let Some(mode) = entry["search"]["mode"].as_str() {
+            if !matches!(mode, "match" | "include" | "outcome") {
+                errors.push(format!("entry[{i}].search.mode {mode}"));
+            }
+        }
+        if let Some(resource) = entry.get("resource") {
+            for e in invariant_errors(resource) {
+                errors.push(format!("entry[{i}].resource: {e}"));
+            }
+        }
+    }
+}
+
+/// CapabilityStatement: required primitives, cpb-1, cpb-2, cpb-9, cpb-12, cpb-14..16.
+fn capability_errors(cs: &Value, errors: &mut Vec<String>) {
+    for field in ["status", "date", "kind", "fhirVersion", "format"] {
+        require(cs, &[], field, errors);
+    }
+    require(cs, &["rest"], "mode", errors);
+    require(cs, &["rest", "resource"], "type", errors);
+    require(cs, &["rest", "resource", "interaction"], "code", errors);
+    require(cs, &["rest", "resource", "searchParam"], "name", errors);
+    require(cs, &["rest", "resource", "searchParam"], "type", errors);
+    require(cs, &["software"], "name", errors);
+    require(cs, &["implementation"], "description", errors);
+    if ["rest", "messaging", "document"].iter().all(|k| cs.get(k).is_none()) {
+        errors.push("cpb-1: at least one of rest, messaging or document".into());
+    }
+    if ["description", "software", "implementation"].iter().all(|k| cs.get(k).is_none()) {
+        errors.push("cpb-2: at least one of description, software or implementation".into());
+    }
+    match cs["kind"].as_str() {
+        Some("instance") if cs.get("implementation").is_none() => {
+            errors.push("cpb-14: kind instance needs implementation".into())
+        }
+        Some("capability")
+            if cs.get("implementation").is_some() || cs.get("software").is_none() =>
+        {
+            errors.push("cpb-15: kind capability: software, no implementation".into())
+        }
+        Some("requirements")
+            if cs.get("implementation").is_some() || cs.get("software").is_some() =>
+        {
+            errors.push("cpb-16: kind requirements: neither software nor implementation".into())
+        }
+        _ => {}
+    }
+    for rest in cs["rest"].as_array().into_iter().flatten() {
+        let mut types = std::collections::BTreeSet::new();
+        for resource in rest["resource"].as_array().into_iter().flatten() {
+            let t = resource["type"].as_str().unwrap_or_default();
+            if !types.insert(t) {
+                errors.push(format!("cpb-9: {t} described twice in one mode"));
+            }
+            let mut names = std::collections::BTreeSet::new();
+            for p in resource["searchParam"].as_array().into_iter().flatten() {
+                let n = p["name"].as_str().unwrap_or_default();
+                if !names.insert(n) {
+                    errors.push(format!("cpb-12: {t} search parameter {n} twice"));
+                }
+            }
+        }
+    }
 }
 
 /// Schema errors followed by invariant errors; `Ok` when there are none.
