@@ -11,6 +11,7 @@ use crate::shared::bundle::{default_state_path, load_state, save_state, BundleSt
 use crate::shared::files::{hash_file, read};
 use crate::shared::links::{base_url, links};
 use crate::shared::{fetch, tx_json, tx_output};
+use anchor_lang::prelude::Pubkey;
 use clap::Subcommand;
 use medchain_sdk::actions::describe::{access_in_words, duration_in_words};
 use medchain_sdk::actions::proposal::GrantProposal;
@@ -447,7 +448,7 @@ async fn anchor_bundle(
     state.status = "anchored".into();
     state.signature = signature;
     save_state(&state_path, &state)?;
-    Ok(anchored_output(bundle, &state, &state_path, resumed))
+    Ok(anchored_output(bundle, &state, &state_path, resumed, &batch_address))
 }
 
 /// The state file of `bundle`: the one at `state_path` when it belongs to this bundle, batch
@@ -520,11 +521,17 @@ fn progress(len: u64, ctx: &Context) -> indicatif::ProgressBar {
     bar
 }
 
-fn anchored_output(bundle: &Path, state: &BundleState, state_path: &Path, resumed: bool) -> Output {
+fn anchored_output(
+    bundle: &Path,
+    state: &BundleState,
+    state_path: &Path,
+    resumed: bool,
+    batch: &Pubkey,
+) -> Output {
     let batch_id = state.batch_id;
     let signature = state.signature.as_ref();
     let human = format!(
-        "{} {} resources of {} as batch {batch_id}\nroot:       {}\nstate file: {}{}",
+        "{} {} resources of {} as batch {batch_id}\naccount:    {batch}\nroot:       {}\nstate file: {}{}",
         if resumed { "Already anchored:" } else { "Anchored" },
         state.leaf_count,
         bundle.display(),
@@ -535,6 +542,7 @@ fn anchored_output(bundle: &Path, state: &BundleState, state_path: &Path, resume
     let mut value = json!({
         "action": "anchor_batch",
         "batch_id": batch_id,
+        "batch": batch.to_string(),
         "merkle_root": state.merkle_root,
         "leaf_count": state.leaf_count,
         "state_file": state_path.display().to_string(),

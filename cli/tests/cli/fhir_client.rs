@@ -1,6 +1,8 @@
 //! The FHIR read API through a third-party FHIR client: `fhir-kit-client` (npm, pinned in
-//! tools/fhir-client) reads the CapabilityStatement and a Consent, searches Consent,
-//! AuditEvent and Provenance, and follows `next` links, against the real `medchain serve`.
+//! tools/fhir-client) reads the CapabilityStatement, a Consent and a batch's Provenance,
+//! searches Consent, AuditEvent and Provenance, follows `next` links and gets
+//! OperationOutcomes for errors, against the real `medchain serve`; FHIR.js (npm `fhir`,
+//! same lockfile) validates every resource it received as R4.
 //! Needs `npm ci` in tools/fhir-client (CI does it); otherwise skipped, except under CI=true.
 
 use super::*;
@@ -34,6 +36,18 @@ fn a_third_party_fhir_client_reads_and_searches() {
     let consent =
         env.json(&["consent", "show", "--patient", &c.patient.1, "--provider", &c.doctor.1]);
     let consent_id = consent["address"].as_str().expect("address").to_string();
+    let bundle = env.path("bundle.json");
+    std::fs::write(&bundle, BUNDLE).expect("bundle");
+    let anchored = env.json(&[
+        "-k",
+        &c.doctor.0,
+        "provider",
+        "anchor-bundle",
+        bundle.to_str().expect("utf8"),
+        "--batch-id",
+        "3",
+    ]);
+    let batch = anchored["batch"].as_str().expect("the batch account").to_string();
     let (mut child, address) = spawn_serve(&env, &["--base-url", "https://clinic.example"]);
     let out = std::process::Command::new("node")
         .current_dir(&dir)
@@ -42,6 +56,7 @@ fn a_third_party_fhir_client_reads_and_searches() {
         .arg("https://clinic.example/fhir")
         .arg(&c.patient.1)
         .arg(&consent_id)
+        .arg(&batch)
         .output();
     let _ = child.kill();
     let _ = child.wait();
@@ -74,7 +89,33 @@ fn a_third_party_fhir_client_reads_and_searches() {
     assert_eq!(paged, searched, "paging visits the same consents");
     assert!(got["auditSearch"]["total"].as_u64().is_some_and(|n| n >= 3), "{got}");
     assert_eq!(got["auditSearch"]["types"], serde_json::json!(["AuditEvent"]));
-    assert_eq!(got["provenanceSearch"]["total"], 0);
-    assert_eq!(got["missing"]["status"], 404, "{got}");
-    assert_eq!(got["missing"]["resourceType"], "OperationOutcome");
+    assert_eq!(got["activeTotal"], 2);
+    let audit_total = got["auditSearch"]["total"].as_u64().expect("total") as usize;
+    let audit_pages = got["auditPages"].as_array().expect("pages");
+    assert_eq!(audit_pages.len(), audit_total.div_ceil(2), "{got}");
+    let audit_urls: std::collections::BTreeSet<&str> = audit_pages
+        .iter()
+        .flat_map(|p| p.as_array().into_iter().flatten())
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(audit_urls.len(), audit_total, "every AuditEvent once across the pages");
+    assert_eq!(got["auditFuture"], 0);
+    assert_eq!(got["provenanceSearch"]["total"], 0, "no record is about the patient");
+    assert_eq!(got["batchSearch"]["ids"], serde_json::json!([batch]));
+    assert_eq!(got["batchRead"]["id"], batch.as_str());
+    assert_eq!(got["batchRead"]["target"], batch.as_str());
+    for (case, status, code) in [
+        ("missing", 404, "not-found"),
+        ("unknownParam", 400, "not-supported"),
+        ("noPatient", 400, "required"),
+        ("unknownType", 404, "not-supported"),
+    ] {
+        assert_eq!(got[case]["status"], status, "{case}: {got}");
+        assert_eq!(got[case]["resourceType"], "OperationOutcome", "{case}");
+        assert_eq!(got[case]["code"], code, "{case}");
+    }
+    let validation = &got["validation"];
+    eprintln!("{} validated {} resources", validation["validator"], validation["validated"]);
+    assert!(validation["validated"].as_u64().is_some_and(|n| n >= 20), "{validation}");
+    assert_eq!(validation["invalid"], serde_json::json!([]), "FHIR.js: {validation}");
 }
