@@ -37,7 +37,7 @@ pub fn fhir_base(base_url: &str) -> String {
     format!("{}{PREFIX}", base_url.trim_end_matches('/'))
 }
 
-fn header_text<'h>(headers: &'h HeaderMap, name: header::HeaderName) -> Option<&'h str> {
+fn header_text(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 

@@ -204,7 +204,9 @@ fn the_validator_rejects_broken_searchsets_outcomes_and_capability_statements() 
         }),
         ("two entries with one fullUrl (bdl-7)", |b| {
             let e = b["entry"][0].clone();
-            b["entry"].as_array_mut().map(|a| a.push(e));
+            if let Some(a) = b["entry"].as_array_mut() {
+                a.push(e);
+            }
         }),
         ("a fullUrl that disagrees with the id", |b| {
             b["entry"][0]["fullUrl"] = json!("https://c.example/fhir/Consent/other")
@@ -254,11 +256,15 @@ fn the_validator_rejects_broken_searchsets_outcomes_and_capability_statements() 
         }),
         ("a resource described twice (cpb-9)", |c| {
             let r = c["rest"][0]["resource"][0].clone();
-            c["rest"][0]["resource"].as_array_mut().map(|a| a.push(r));
+            if let Some(a) = c["rest"][0]["resource"].as_array_mut() {
+                a.push(r);
+            }
         }),
         ("a search parameter twice (cpb-12)", |c| {
             let p = c["rest"][0]["resource"][0]["searchParam"][0].clone();
-            c["rest"][0]["resource"][0]["searchParam"].as_array_mut().map(|a| a.push(p));
+            if let Some(a) = c["rest"][0]["resource"][0]["searchParam"].as_array_mut() {
+                a.push(p);
+            }
         }),
         ("an interaction outside the value set", |c| {
             c["rest"][0]["resource"][0]["interaction"][0]["code"] = json!("write")
