@@ -7,6 +7,8 @@
 //!   hash;
 //! * [`consent_from_fhir`]: a FHIR `Consent` (e.g. an EHR's) → on-chain consent terms, or
 //!   the element it cannot express and why;
+//! * [`rest`]: a FHIR R4 REST read API over the chain (what `medchain serve` answers under
+//!   `/fhir`), without HTTP;
 //! * [`bundle_to_hashes`]: a FHIR `Bundle` → the content hash of each entry's resource and
 //!   the Merkle root that [`crate::merkle`] anchors.
 //!
@@ -32,7 +34,8 @@
 //!   `recordVersion` (`valuePositiveInt`) and `recordStatus` (`valueCode`: `current`,
 //!   `amended`, `entered-in-error`) for a Record account, or
 //!   `merkleRoot` (`valueString`, hex), `leafIndex` and `leafCount` (`valueUnsignedInt`)
-//!   for a leaf of a RecordBatch.
+//!   for a leaf of a RecordBatch, or `merkleRoot` and `leafCount` (no `contentHash`) for a
+//!   whole batch.
 //! * [`CONSENT_VERSION_SYSTEM`]: identifier system of one version of an on-chain consent,
 //!   value `<consent account>/<version>`.
 //! * [`DELEGATE_SYSTEM`]: identifier system of a patient's delegate, value
