@@ -7,7 +7,7 @@ use crate::error::CliError;
 use anchor_lang::prelude::Pubkey;
 use clap::Args;
 use medchain_sdk::names::{parse_actions, parse_categories, parse_purposes, UnknownName};
-use medchain_sdk::state::{delegate_permissions, ConsentTerms, RequestTerms, Scope};
+use medchain_sdk::state::{ConsentTerms, RequestTerms, Scope};
 use solana_sdk::signature::Signer;
 use std::path::PathBuf;
 use std::str::FromStr;
@@ -138,21 +138,9 @@ pub fn wallet(text: &str) -> Result<Pubkey, CliError> {
     Err(CliError::bad(format!("'{text}' is neither a base58 public key nor a keypair file")))
 }
 
-/// Parses the permissions of a delegate: `grant`, `revoke`, comma-separated.
+/// Parses the permissions of a delegate: `grant`, `revoke`, `answer`, comma-separated.
 pub fn parse_delegate_permissions(text: &str) -> Result<u8, CliError> {
-    let mut permissions = 0u8;
-    for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
-        permissions |= match item.to_ascii_lowercase().as_str() {
-            "grant" => delegate_permissions::GRANT,
-            "revoke" => delegate_permissions::REVOKE,
-            other => {
-                return Err(CliError::bad(format!(
-                    "unknown delegate permission '{other}'; known: grant, revoke"
-                )))
-            }
-        };
-    }
-    Ok(permissions)
+    Ok(medchain_sdk::names::parse_delegate_permissions(text)?)
 }
 
 /// Parses 32 bytes written as 64 hexadecimal characters; `flag` names the flag in errors.

@@ -11,7 +11,7 @@ use medchain::state::{AccessDecision, AccessReason};
 use serde::Serialize;
 
 /// Every medchain instruction name with its Anchor discriminator.
-fn instruction_names() -> [(&'static [u8], &'static str); 34] {
+fn instruction_names() -> [(&'static [u8], &'static str); 37] {
     [
         (ix::Initialize::DISCRIMINATOR, "initialize"),
         (ix::ProposeAdmin::DISCRIMINATOR, "propose_admin"),
@@ -25,6 +25,7 @@ fn instruction_names() -> [(&'static [u8], &'static str); 34] {
         (ix::SuspendProvider::DISCRIMINATOR, "suspend_provider"),
         (ix::ReinstateProvider::DISCRIMINATOR, "reinstate_provider"),
         (ix::SetProviderEncryptionKey::DISCRIMINATOR, "set_provider_encryption_key"),
+        (ix::SetPatientEncryptionKey::DISCRIMINATOR, "set_patient_encryption_key"),
         (ix::RegisterPatient::DISCRIMINATOR, "register_patient"),
         (ix::RequestAccess::DISCRIMINATOR, "request_access"),
         (ix::ApproveRequest::DISCRIMINATOR, "approve_request"),
@@ -43,6 +44,8 @@ fn instruction_names() -> [(&'static [u8], &'static str); 34] {
         (ix::RemoveDelegate::DISCRIMINATOR, "remove_delegate"),
         (ix::DelegateGrantConsent::DISCRIMINATOR, "delegate_grant_consent"),
         (ix::DelegateRevokeConsent::DISCRIMINATOR, "delegate_revoke_consent"),
+        (ix::DelegateApproveRequest::DISCRIMINATOR, "delegate_approve_request"),
+        (ix::DelegateDenyRequest::DISCRIMINATOR, "delegate_deny_request"),
         (ix::OpenEmergencyAccess::DISCRIMINATOR, "open_emergency_access"),
         (ix::ReviewEmergencyAccess::DISCRIMINATOR, "review_emergency_access"),
         (ix::SetBreakGlassPolicy::DISCRIMINATOR, "set_break_glass_policy"),

@@ -199,6 +199,23 @@ impl<B: Backend> Medchain<B> {
         self.send_one(ix::set_provider_encryption_key(&provider.pubkey(), key), &[provider]).await
     }
 
+    /// The patient publishes (or replaces) the X25519 public key records are sealed to, for
+    /// a wallet that cannot export its secret (see [`crate::seal`]); `payer` (a clinic, or
+    /// the patient) pays fee and rent. Envelopes sealed afterwards use it instead of the key
+    /// derived from the wallet.
+    pub async fn set_patient_encryption_key(
+        &self,
+        patient: &Keypair,
+        payer: &Keypair,
+        key: [u8; 32],
+    ) -> Result<TxOutcome, SdkError> {
+        self.send_one(
+            ix::set_patient_encryption_key(&patient.pubkey(), &payer.pubkey(), key),
+            &[payer, patient],
+        )
+        .await
+    }
+
     /// The patient registers; `payer` (a clinic) pays fee and rent.
     pub async fn register_patient(
         &self,
@@ -499,6 +516,46 @@ impl<B: Backend> Medchain<B> {
             terms,
         );
         self.send_one(instruction, &[payer, delegate]).await
+    }
+
+    /// A delegate of `patient` (allowed to answer) approves request `nonce` of `provider`
+    /// (wallets) with `approved` terms, which must lie within both the request and the
+    /// delegate's scope (`Delegate::narrow_request` narrows a request to it); the consent
+    /// lasts at most until the delegate's mandate ends. `payer` pays fee and rent.
+    pub async fn delegate_approve_request(
+        &self,
+        delegate: &Keypair,
+        payer: &Keypair,
+        patient: &Pubkey,
+        provider: &Pubkey,
+        nonce: u64,
+        approved: RequestTerms,
+    ) -> Result<TxOutcome, SdkError> {
+        let instruction = ix::delegate_approve_request(
+            &delegate.pubkey(),
+            &payer.pubkey(),
+            patient,
+            provider,
+            nonce,
+            approved,
+        );
+        self.send_one(instruction, &[payer, delegate]).await
+    }
+
+    /// A delegate of `patient` (allowed to answer) denies request `nonce` of `provider`
+    /// (wallets); the delegate pays the fee.
+    pub async fn delegate_deny_request(
+        &self,
+        delegate: &Keypair,
+        patient: &Pubkey,
+        provider: &Pubkey,
+        nonce: u64,
+    ) -> Result<TxOutcome, SdkError> {
+        self.send_one(
+            ix::delegate_deny_request(&delegate.pubkey(), patient, provider, nonce),
+            &[delegate],
+        )
+        .await
     }
 
     /// A delegate of `patient` revokes its consent to `provider` (wallets).

@@ -201,6 +201,28 @@ pub fn set_provider_encryption_key(provider_authority: &Pubkey, key: [u8; 32]) -
     )
 }
 
+/// `set_patient_encryption_key`: the patient publishes (or replaces) its X25519 public key;
+/// `payer` pays the rent when the PatientKey account is created.
+pub fn set_patient_encryption_key(
+    patient_authority: &Pubkey,
+    payer: &Pubkey,
+    key: [u8; 32],
+) -> Instruction {
+    let patient = pda::patient(patient_authority);
+    build(
+        accounts::SetPatientEncryptionKey {
+            authority: *patient_authority,
+            payer: *payer,
+            patient,
+            patient_key: pda::patient_key(&patient),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: pda::PROGRAM_ID,
+        },
+        instruction::SetPatientEncryptionKey { encryption_key: key },
+    )
+}
+
 /// `register_patient`: the patient signs; `payer` pays the rent.
 pub fn register_patient(patient_authority: &Pubkey, payer: &Pubkey) -> Instruction {
     build(
@@ -646,6 +668,59 @@ pub fn delegate_grant_consent(
             program: pda::PROGRAM_ID,
         },
         instruction::DelegateGrantConsent { terms },
+    )
+}
+
+/// `delegate_approve_request`: a delegate of the patient approves request `nonce` of the
+/// provider with `approved` terms (within the request and the delegate's scope); `payer`
+/// pays the consent's rent if it is created.
+pub fn delegate_approve_request(
+    delegate_authority: &Pubkey,
+    payer: &Pubkey,
+    patient_authority: &Pubkey,
+    provider_authority: &Pubkey,
+    nonce: u64,
+    approved: RequestTerms,
+) -> Instruction {
+    let patient = pda::patient(patient_authority);
+    let provider = pda::provider(provider_authority);
+    build(
+        accounts::DelegateApproveRequest {
+            authority: *delegate_authority,
+            payer: *payer,
+            delegate: pda::delegate(&patient, delegate_authority),
+            patient,
+            provider,
+            request: pda::request(&patient, &provider, nonce),
+            consent: pda::consent(&patient, &provider),
+            registry: pda::registry(),
+            system_program: system_program::ID,
+            event_authority: pda::event_authority(),
+            program: pda::PROGRAM_ID,
+        },
+        instruction::DelegateApproveRequest { approved },
+    )
+}
+
+/// `delegate_deny_request`: a delegate of the patient denies request `nonce` of the provider.
+pub fn delegate_deny_request(
+    delegate_authority: &Pubkey,
+    patient_authority: &Pubkey,
+    provider_authority: &Pubkey,
+    nonce: u64,
+) -> Instruction {
+    let patient = pda::patient(patient_authority);
+    let provider = pda::provider(provider_authority);
+    build(
+        accounts::DelegateDenyRequest {
+            authority: *delegate_authority,
+            delegate: pda::delegate(&patient, delegate_authority),
+            patient,
+            request: pda::request(&patient, &provider, nonce),
+            event_authority: pda::event_authority(),
+            program: pda::PROGRAM_ID,
+        },
+        instruction::DelegateDenyRequest {},
     )
 }
 

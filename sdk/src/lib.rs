@@ -16,6 +16,7 @@ pub mod audit;
 pub mod backend;
 pub mod client;
 pub mod decision;
+pub mod delegation;
 pub mod error;
 pub mod events;
 pub mod fhir;

@@ -1,7 +1,9 @@
 //! Human names of the vocabulary (categories, purposes of use, actions) for command lines,
 //! URLs and displays: parsing `imaging,labs` into a bitmask and back.
 
-use crate::vocabulary::{categories, named, terms_in, Term, ACTIONS, CATEGORIES, PURPOSES};
+use crate::vocabulary::{
+    categories, named, terms_in, Term, ACTIONS, CATEGORIES, DELEGATE_PERMISSIONS, PURPOSES,
+};
 use medchain::state::Scope;
 
 /// A name that is not part of the vocabulary.
@@ -79,6 +81,25 @@ pub fn parse_purposes(list: &str) -> Result<u16, UnknownName> {
 /// Parses `read,write` into an action bitmask.
 pub fn parse_actions(list: &str) -> Result<u8, UnknownName> {
     parse(&ACTIONS, "action", list, &[]).map(|m| m as u8)
+}
+
+/// Parses `grant,revoke,answer` into a delegate permission bitmask.
+///
+/// ```
+/// use medchain_sdk::names::{delegate_permission_names, parse_delegate_permissions};
+/// use medchain_sdk::state::delegate_permissions::{ANSWER, REVOKE};
+///
+/// assert_eq!(parse_delegate_permissions("revoke, answer").unwrap(), REVOKE | ANSWER);
+/// assert_eq!(delegate_permission_names(REVOKE | ANSWER), ["revoke", "answer"]);
+/// assert!(parse_delegate_permissions("sign").is_err());
+/// ```
+pub fn parse_delegate_permissions(list: &str) -> Result<u8, UnknownName> {
+    parse(&DELEGATE_PERMISSIONS, "delegate permission", list, &[]).map(|m| m as u8)
+}
+
+/// The names of the delegate permissions in a bitmask, in bit order.
+pub fn delegate_permission_names(mask: u8) -> Vec<&'static str> {
+    terms_in(&DELEGATE_PERMISSIONS, mask).map(|t| t.name).collect()
 }
 
 /// Parses the three lists of a scope (each as [`parse_categories`], [`parse_purposes`] and

@@ -2,8 +2,8 @@
 
 use anchor_lang::prelude::Pubkey;
 use medchain::constants::{
-    BATCH_SEED, CONSENT_SEED, DELEGATE_SEED, EMERGENCY_SEED, ISSUER_SEED, PATIENT_SEED,
-    PROVIDER_SEED, RECORD_SEED, REGISTRY_SEED, REQUEST_SEED,
+    BATCH_SEED, CONSENT_SEED, DELEGATE_SEED, EMERGENCY_SEED, ISSUER_SEED, PATIENT_KEY_SEED,
+    PATIENT_SEED, PROVIDER_SEED, RECORD_SEED, REGISTRY_SEED, REQUEST_SEED,
 };
 
 /// The medchain program id.
@@ -75,6 +75,11 @@ pub fn delegate(patient: &Pubkey, delegate_authority: &Pubkey) -> Pubkey {
         &PROGRAM_ID,
     )
     .0
+}
+
+/// The PatientKey PDA of a Patient PDA (the patient's published X25519 key).
+pub fn patient_key(patient: &Pubkey) -> Pubkey {
+    Pubkey::find_program_address(&[PATIENT_KEY_SEED, patient.as_ref()], &PROGRAM_ID).0
 }
 
 /// The EmergencyAccess PDA of (Patient PDA, Provider PDA).

@@ -275,6 +275,35 @@ pub const ACTIONS: [ActionTerm; 3] = [
     action(actions::SHARE, "share", "disclose", "Disclose"),
 ];
 
+/// What a delegate may do (a `u8` bit of `medchain::state::delegate_permissions`); it has
+/// no FHIR code.
+pub type DelegatePermissionTerm = Term<u8, ()>;
+
+/// Every delegate permission, in bit order: what a guardian or proxy may do for a patient.
+pub const DELEGATE_PERMISSIONS: [DelegatePermissionTerm; 3] = [
+    Term {
+        bit: medchain::state::delegate_permissions::GRANT,
+        name: "grant",
+        aliases: &[],
+        words: "grant access within its own scope",
+        fhir: (),
+    },
+    Term {
+        bit: medchain::state::delegate_permissions::REVOKE,
+        name: "revoke",
+        aliases: &[],
+        words: "revoke any consent",
+        fhir: (),
+    },
+    Term {
+        bit: medchain::state::delegate_permissions::ANSWER,
+        name: "answer",
+        aliases: &["approve", "answer-requests"],
+        words: "approve or deny providers' requests within its own scope",
+        fhir: (),
+    },
+];
+
 /// The row of one bit, or `None` when `bit` is not exactly one member of `table`.
 pub fn term<B: Copy + Into<u64>, F>(
     table: &'static [Term<B, F>],
@@ -326,6 +355,7 @@ mod tests {
         check(&CATEGORIES, categories::VALID.into());
         check(&PURPOSES, purposes::VALID.into());
         check(&ACTIONS, actions::VALID.into());
+        check(&DELEGATE_PERMISSIONS, medchain::state::delegate_permissions::VALID.into());
         for c in CATEGORIES {
             assert_eq!(c.is_sensitive(), c.fhir.resource_types.is_empty(), "{}", c.name);
             assert_eq!(c.is_sensitive(), !c.fhir.security_labels.is_empty(), "{}", c.name);

@@ -7,17 +7,19 @@ use crate::cli::Globals;
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output::{relative_time, table, Output};
-use crate::shared::sealing::{check_resealable, reseal};
+use crate::shared::sealing::{
+    check_resealable, generate_key, opening_key, read_key_file, reseal, EncryptionKeyCommand,
+};
 use crate::shared::{fetch, sdk_error, tx_output};
 use anchor_lang::prelude::Pubkey;
 use clap::Subcommand;
-use medchain_sdk::names::{action_names, category_names, purpose_names, scope_text};
-use medchain_sdk::seal::EncryptionSecretKey;
+use medchain_sdk::delegation::Mandate;
+use medchain_sdk::names::{action_names, category_names, purpose_names, scope_json, scope_text};
 use medchain_sdk::state::{AccessRequest, Provider};
 use medchain_sdk::{pda, Backend};
 use serde_json::{json, Value};
 use solana_sdk::signature::Signer;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// `patient …`
 #[derive(Subcommand, Debug)]
@@ -25,12 +27,20 @@ pub enum PatientCommand {
     /// Registers the signer as a patient.
     #[command(after_help = "Example: medchain -k me.json patient register")]
     Register,
-    /// Lists pending access requests.
-    #[command(after_help = "Example: medchain -k me.json patient requests")]
-    Requests,
-    /// Approves a pending request (optionally narrowed).
+    /// Lists pending access requests (yours, or with --as-delegate-of those of a patient you
+    /// act for).
     #[command(
-        after_help = "Example: medchain -k me.json patient approve <PROVIDER_WALLET> --nonce 1 --categories imaging"
+        after_help = "Example: medchain -k me.json patient requests\n         medchain -k guardian.json patient requests --as-delegate-of <PATIENT_WALLET>"
+    )]
+    Requests {
+        /// List the requests of this patient, whose delegate the signer is.
+        #[arg(long, value_name = "PATIENT_WALLET")]
+        as_delegate_of: Option<String>,
+    },
+    /// Approves a pending request (optionally narrowed). With --as-delegate-of, a delegate
+    /// holding the `answer` permission approves for the patient, narrowed to its own mandate.
+    #[command(
+        after_help = "Example: medchain -k me.json patient approve <PROVIDER_WALLET> --nonce 1 --categories imaging\n         medchain -k guardian.json patient approve <PROVIDER_WALLET> --nonce 1 --as-delegate-of <PATIENT_WALLET>"
     )]
     Approve {
         /// The provider's wallet.
@@ -41,10 +51,14 @@ pub enum PatientCommand {
         /// How the approval narrows the request.
         #[command(flatten)]
         narrowing: NarrowingArgs,
+        /// Answer for this patient, as their delegate (the signer's mandate must include
+        /// `answer`); the approval is cut to the mandate's scope and end.
+        #[arg(long, value_name = "PATIENT_WALLET")]
+        as_delegate_of: Option<String>,
     },
-    /// Denies a pending request.
+    /// Denies a pending request (with --as-delegate-of, for a patient you act for).
     #[command(
-        after_help = "Example: medchain -k me.json patient deny <PROVIDER_WALLET> --nonce 1"
+        after_help = "Example: medchain -k me.json patient deny <PROVIDER_WALLET> --nonce 1\n         medchain -k guardian.json patient deny <PROVIDER_WALLET> --nonce 1 --as-delegate-of <PATIENT_WALLET>"
     )]
     Deny {
         /// The provider's wallet.
@@ -52,6 +66,9 @@ pub enum PatientCommand {
         /// The request number.
         #[arg(long)]
         nonce: u64,
+        /// Answer for this patient, as their delegate (the mandate must include `answer`).
+        #[arg(long, value_name = "PATIENT_WALLET")]
+        as_delegate_of: Option<String>,
     },
     /// Grants a provider access directly (or re-grants after a revoke).
     #[command(
@@ -86,15 +103,20 @@ pub enum PatientCommand {
         /// provider is cut out of every version sealed from now on. Checked before revoking.
         #[arg(long)]
         reseal: Option<PathBuf>,
+        /// The key that opens them: your encryption key file (if you published one) or a
+        /// wallet keypair file; default: the -k keypair.
+        #[arg(long, requires = "reseal")]
+        key: Option<PathBuf>,
     },
-    /// Names a delegate (guardian, proxy) who may grant within a scope and/or revoke.
+    /// Names a delegate (guardian, proxy) who may grant within a scope, revoke, and/or
+    /// answer providers' requests within that scope.
     #[command(
-        after_help = "Example: medchain -k me.json patient delegate-add <GUARDIAN_WALLET> --can grant,revoke --categories all --days 365"
+        after_help = "Example: medchain -k me.json patient delegate-add <GUARDIAN_WALLET> --can grant,revoke,answer --categories all --days 365"
     )]
     DelegateAdd {
         /// The delegate's wallet.
         delegate: String,
-        /// What it may do: grant, revoke.
+        /// What it may do: grant, revoke, answer (approve or deny requests).
         #[arg(long, default_value = "grant,revoke")]
         can: String,
         /// The scope it may grant within (`--days` is the mandate's length).
@@ -109,6 +131,10 @@ pub enum PatientCommand {
         /// The delegate's wallet.
         delegate: String,
     },
+    /// Your X25519 encryption key for sealed records, for a wallet that cannot export its
+    /// secret (hardware wallets): generate it into a file, then publish its public half.
+    #[command(subcommand)]
+    EncryptionKey(EncryptionKeyCommand),
     /// Lists the records anchored about the signer.
     #[command(after_help = "Example: medchain -k me.json patient records")]
     Records,
@@ -123,17 +149,38 @@ pub enum PatientCommand {
 
 /// Runs a `patient` command.
 pub async fn run(globals: &Globals, command: PatientCommand) -> Result<Output, CliError> {
+    if let PatientCommand::EncryptionKey(EncryptionKeyCommand::Generate { outfile }) = &command {
+        return generate_key(outfile, "patient"); // needs no cluster
+    }
     let ctx = &Context::open(globals)?;
     match command {
         PatientCommand::Register => register(ctx).await,
-        PatientCommand::Requests => requests(ctx).await,
-        PatientCommand::Approve { provider, nonce, narrowing } => {
-            approve(ctx, &provider, nonce, &narrowing).await
+        PatientCommand::Requests { as_delegate_of } => {
+            requests(ctx, as_delegate_of.as_deref()).await
         }
-        PatientCommand::Deny { provider, nonce } => deny(ctx, &provider, nonce).await,
+        PatientCommand::Approve { provider, nonce, narrowing, as_delegate_of } => {
+            match as_delegate_of {
+                Some(patient) => {
+                    approve_as_delegate(ctx, &patient, &provider, nonce, &narrowing).await
+                }
+                None => approve(ctx, &provider, nonce, &narrowing).await,
+            }
+        }
+        PatientCommand::Deny { provider, nonce, as_delegate_of } => match as_delegate_of {
+            Some(patient) => deny_as_delegate(ctx, &patient, &provider, nonce).await,
+            None => deny(ctx, &provider, nonce).await,
+        },
+        PatientCommand::EncryptionKey(EncryptionKeyCommand::Generate { outfile }) => {
+            generate_key(&outfile, "patient")
+        }
+        PatientCommand::EncryptionKey(EncryptionKeyCommand::Publish { key_file }) => {
+            publish_key(ctx, &key_file).await
+        }
         PatientCommand::Grant { provider, terms } => grant(ctx, &provider, &terms).await,
         PatientCommand::Update { provider, terms } => update(ctx, &provider, &terms).await,
-        PatientCommand::Revoke { provider, reseal } => revoke(ctx, &provider, reseal).await,
+        PatientCommand::Revoke { provider, reseal, key } => {
+            revoke(ctx, &provider, reseal, key.as_deref()).await
+        }
         PatientCommand::DelegateAdd { delegate, can, scope } => {
             delegate_add(ctx, &delegate, &can, &scope).await
         }
@@ -150,11 +197,15 @@ async fn register(ctx: &Context) -> Result<Output, CliError> {
     Ok(tx_output(format!("Registered patient {}", patient.pubkey()), "register_patient", &outcome))
 }
 
-/// `patient requests`
-async fn requests(ctx: &Context) -> Result<Output, CliError> {
+/// `patient requests [--as-delegate-of PATIENT]`
+async fn requests(ctx: &Context, as_delegate_of: Option<&str>) -> Result<Output, CliError> {
     let me = ctx.signer()?.pubkey();
+    let patient = match as_delegate_of {
+        Some(patient) => mandate(ctx, patient).await?.patient_wallet,
+        None => me,
+    };
     let now = ctx.chain.backend().unix_time().await?;
-    let requests = ctx.chain.pending_requests(&me).await?;
+    let requests = ctx.chain.pending_requests(&patient).await?;
     let mut rows = Vec::new();
     let mut items = Vec::new();
     for (address, request) in &requests {
@@ -214,6 +265,109 @@ async fn approve(
     ))
 }
 
+/// The signer's mandate as a delegate of `patient` (a wallet); a clear error when it is none.
+async fn mandate(ctx: &Context, patient: &str) -> Result<Mandate, CliError> {
+    let me = ctx.signer()?.pubkey();
+    let patient = wallet(patient)?;
+    let patient_pda = pda::patient(&patient);
+    let found = ctx.chain.mandate(&patient_pda, &me).await.map_err(|e| sdk_error(ctx, e))?;
+    found.ok_or_else(|| {
+        CliError::bad(format!(
+            "{me} is not a delegate of patient {patient} (never added, or removed); only the patient can answer"
+        ))
+    })
+}
+
+/// `patient approve --as-delegate-of PATIENT`: the request (as narrowed by the flags) cut to
+/// the signer's mandate.
+async fn approve_as_delegate(
+    ctx: &Context,
+    patient: &str,
+    provider: &str,
+    nonce: u64,
+    narrowing: &NarrowingArgs,
+) -> Result<Output, CliError> {
+    let delegate = ctx.signer()?;
+    let mandate = mandate(ctx, patient).await?;
+    let provider = wallet(provider)?;
+    let address = pda::request(&mandate.delegate.patient, &pda::provider(&provider), nonce);
+    let request: AccessRequest = fetch(ctx, &address, "AccessRequest").await?;
+    let now = ctx.chain.backend().unix_time().await?;
+    let proposed = narrowing.apply(request.terms());
+    let approval = mandate.approval(&proposed, now).map_err(|e| CliError::bad(e.to_string()))?;
+    let outcome = ctx
+        .chain
+        .delegate_approve_request(
+            &delegate, &delegate, &mandate.patient_wallet, &provider, nonce, approval.terms,
+        )
+        .await?;
+    let cut = if approval.narrowed { " (cut to your mandate)" } else { "" };
+    let mut output = tx_output(
+        format!(
+            "Approved on behalf of patient {}: {provider} may have {} until {}{cut}",
+            mandate.patient_wallet,
+            scope_text(&approval.terms.scope),
+            relative_time(approval.expires_at, now),
+        ),
+        "delegate_approve_request",
+        &outcome,
+    );
+    output.json["on_behalf_of"] = json!(mandate.patient_wallet.to_string());
+    output.json["scope"] = scope_json(&approval.terms.scope);
+    output.json["expires_at"] = json!(approval.expires_at);
+    output.json["narrowed_to_mandate"] = json!(approval.narrowed);
+    Ok(output)
+}
+
+/// `patient deny --as-delegate-of PATIENT`
+async fn deny_as_delegate(
+    ctx: &Context,
+    patient: &str,
+    provider: &str,
+    nonce: u64,
+) -> Result<Output, CliError> {
+    let delegate = ctx.signer()?;
+    let mandate = mandate(ctx, patient).await?;
+    let now = ctx.chain.backend().unix_time().await?;
+    mandate.may_answer(now).map_err(|e| CliError::bad(e.to_string()))?;
+    let provider = wallet(provider)?;
+    let outcome = ctx
+        .chain
+        .delegate_deny_request(&delegate, &mandate.patient_wallet, &provider, nonce)
+        .await?;
+    let mut output = tx_output(
+        format!(
+            "Denied request {nonce} of {provider} on behalf of patient {}",
+            mandate.patient_wallet
+        ),
+        "delegate_deny_request",
+        &outcome,
+    );
+    output.json["on_behalf_of"] = json!(mandate.patient_wallet.to_string());
+    Ok(output)
+}
+
+/// `patient encryption-key publish`
+async fn publish_key(ctx: &Context, key_file: &Path) -> Result<Output, CliError> {
+    let key = read_key_file(key_file)?;
+    let patient = ctx.signer()?;
+    let public = key.public_key();
+    let outcome =
+        ctx.chain.set_patient_encryption_key(&patient, &patient, public.to_bytes()).await?;
+    let mut output = tx_output(
+        format!(
+            "Published encryption key {public} for patient {}: your records are sealed to it from now on; \
+             open them with `record open --key {}` (reseal older envelopes with the same --key to move them to it)",
+            patient.pubkey(),
+            key_file.display()
+        ),
+        "set_patient_encryption_key",
+        &outcome,
+    );
+    output.json["public_key"] = json!(public.to_string());
+    Ok(output)
+}
+
 /// `patient deny`
 async fn deny(ctx: &Context, provider: &str, nonce: u64) -> Result<Output, CliError> {
     let patient = ctx.signer()?;
@@ -254,10 +408,11 @@ async fn revoke(
     ctx: &Context,
     provider: &str,
     reseal_dir: Option<PathBuf>,
+    key: Option<&Path>,
 ) -> Result<Output, CliError> {
     let patient = ctx.signer()?;
     let provider = wallet(provider)?;
-    let key = EncryptionSecretKey::from_wallet(&patient);
+    let key = opening_key(ctx, key)?;
     // Check the envelopes before revoking, so that bad input changes nothing.
     if let Some(dir) = &reseal_dir {
         check_resealable(dir, &key)?;

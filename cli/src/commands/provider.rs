@@ -10,6 +10,7 @@ use crate::output::Output;
 use crate::shared::bundle::{default_state_path, load_state, save_state, BundleState, StateEntry};
 use crate::shared::files::{hash_file, read};
 use crate::shared::links::{base_url, links};
+use crate::shared::sealing::{generate_key, read_key_file, EncryptionKeyCommand};
 use crate::shared::{fetch, tx_json, tx_output};
 use anchor_lang::prelude::Pubkey;
 use clap::Subcommand;
@@ -20,7 +21,6 @@ use medchain_sdk::client::{AnchorBatchArgs, AnchorRecordArgs, RecordAccessArgs};
 use medchain_sdk::fhir::bundle_to_hashes;
 use medchain_sdk::hashing::default_record_id;
 use medchain_sdk::names::category_names;
-use medchain_sdk::seal::{EncryptionSecretKey, KeyFile};
 use medchain_sdk::state::RecordBatch;
 use medchain_sdk::{access::describe_reason, audit::reason_name, pda, Backend};
 use serde_json::{json, Value};
@@ -142,32 +142,10 @@ pub enum ProviderCommand {
     },
 }
 
-/// `provider encryption-key …`
-#[derive(Subcommand, Debug)]
-pub enum EncryptionKeyCommand {
-    /// Writes a new X25519 key file (owner-only permissions; never overwrites). Keep it safe:
-    /// envelopes sealed to its key cannot be opened without it.
-    #[command(after_help = "Example: medchain provider encryption-key generate -o dr.x25519.json")]
-    Generate {
-        /// Where to write the key file.
-        #[arg(short = 'o', long)]
-        outfile: PathBuf,
-    },
-    /// Publishes the key file's public key on the signer's Provider account, so that records
-    /// are sealed to it from now on.
-    #[command(
-        after_help = "Example: medchain -k dr.json provider encryption-key publish dr.x25519.json"
-    )]
-    Publish {
-        /// The key file written by `generate`.
-        key_file: PathBuf,
-    },
-}
-
 /// Runs a `provider` command.
 pub async fn run(globals: &Globals, command: ProviderCommand) -> Result<Output, CliError> {
     if let ProviderCommand::EncryptionKey(EncryptionKeyCommand::Generate { outfile }) = &command {
-        return generate_key(outfile); // needs no cluster
+        return generate_key(outfile, "provider"); // needs no cluster
     }
     let ctx = Context::open(globals)?;
     match command {
@@ -187,7 +165,7 @@ pub async fn run(globals: &Globals, command: ProviderCommand) -> Result<Output, 
             anchor_record(&ctx, &file, &patient, (category, purpose), record_id.as_deref()).await
         }
         ProviderCommand::EncryptionKey(EncryptionKeyCommand::Generate { outfile }) => {
-            generate_key(&outfile)
+            generate_key(&outfile, "provider")
         }
         ProviderCommand::EncryptionKey(EncryptionKeyCommand::Publish { key_file }) => {
             publish_key(&ctx, &key_file).await
@@ -370,30 +348,9 @@ async fn break_glass(
     ))
 }
 
-/// `provider encryption-key generate` (no cluster needed).
-fn generate_key(outfile: &Path) -> Result<Output, CliError> {
-    if outfile.exists() {
-        return Err(CliError::bad(format!(
-            "{} exists; an encryption key file is never overwritten (envelopes sealed to it would become unreadable)",
-            outfile.display()
-        )));
-    }
-    let key = EncryptionSecretKey::generate().map_err(|e| CliError::Io(e.to_string()))?;
-    KeyFile::write_new(outfile, &key).map_err(|e| CliError::Io(e.to_string()))?;
-    let public = key.public_key().to_string();
-    Ok(Output::new(
-        format!(
-            "Wrote a new X25519 encryption key to {} (keep it secret and backed up)\npublic key: {public}\nnext: medchain -k <provider keypair> provider encryption-key publish {}",
-            outfile.display(),
-            outfile.display()
-        ),
-        json!({ "outfile": outfile.display().to_string(), "public_key": public }),
-    ))
-}
-
 /// `provider encryption-key publish`
 async fn publish_key(ctx: &Context, key_file: &Path) -> Result<Output, CliError> {
-    let key = KeyFile::read(key_file).map_err(|e| CliError::bad(e.to_string()))?;
+    let key = read_key_file(key_file)?;
     let provider = ctx.signer()?;
     let public = key.public_key();
     let outcome = ctx.chain.set_provider_encryption_key(&provider, public.to_bytes()).await?;

@@ -9,12 +9,65 @@ use super::files::{file_name, inputs, is_envelope_name, prepare_out_dir, read, w
 use crate::context::Context;
 use crate::error::CliError;
 use crate::output::{table, Output};
+use clap::Subcommand;
 use medchain_sdk::seal::{
     ChainCheck, EncryptionSecretKey, KeyFile, Recipient, RecipientPlan, SealedEnvelope,
 };
 use medchain_sdk::state::RecordStatus;
 use serde_json::{json, Value};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+/// `provider encryption-key …` and `patient encryption-key …`: an X25519 key kept off-chain
+/// in a file, its public half published on-chain for sealing.
+#[derive(Subcommand, Debug)]
+pub enum EncryptionKeyCommand {
+    /// Writes a new X25519 key file (owner-only permissions; never overwrites). Keep it safe
+    /// and backed up: envelopes sealed to its key cannot be opened without it.
+    #[command(
+        after_help = "Example: medchain provider encryption-key generate -o dr.x25519.json\n         medchain patient encryption-key generate -o me.x25519.json"
+    )]
+    Generate {
+        /// Where to write the key file.
+        #[arg(short = 'o', long)]
+        outfile: PathBuf,
+    },
+    /// Publishes the key file's public key on-chain (the signer's Provider account, or the
+    /// patient's PatientKey account), so that records are sealed to it from now on.
+    #[command(
+        after_help = "Example: medchain -k dr.json provider encryption-key publish dr.x25519.json\n         medchain -k me.json patient encryption-key publish me.x25519.json"
+    )]
+    Publish {
+        /// The key file written by `generate`.
+        key_file: PathBuf,
+    },
+}
+
+/// `… encryption-key generate` (no cluster needed); `role` (`provider`, `patient`) names the
+/// command to publish it with.
+pub fn generate_key(outfile: &Path, role: &str) -> Result<Output, CliError> {
+    if outfile.exists() {
+        return Err(CliError::bad(format!(
+            "{} exists; an encryption key file is never overwritten (envelopes sealed to it would become unreadable)",
+            outfile.display()
+        )));
+    }
+    let key = EncryptionSecretKey::generate().map_err(|e| CliError::Io(e.to_string()))?;
+    KeyFile::write_new(outfile, &key).map_err(|e| CliError::Io(e.to_string()))?;
+    let public = key.public_key().to_string();
+    Ok(Output::new(
+        format!(
+            "Wrote a new X25519 encryption key to {} (keep it secret and backed up)\npublic key: {public}\nnext: medchain -k <{role} keypair> {role} encryption-key publish {}",
+            outfile.display(),
+            outfile.display()
+        ),
+        json!({ "outfile": outfile.display().to_string(), "public_key": public }),
+    ))
+}
+
+/// Reads an encryption key file written by `encryption-key generate`.
+pub fn read_key_file(path: &Path) -> Result<EncryptionSecretKey, CliError> {
+    KeyFile::read(path).map_err(|e| CliError::bad(e.to_string()))
+}
 
 /// The key that opens envelopes: a medchain encryption key file, else a wallet keypair file
 /// (the patient's key is derived from it); default the `-k` keypair.

@@ -30,6 +30,8 @@ pub const RECORD_SEED: &[u8] = b"record";
 pub const BATCH_SEED: &[u8] = b"batch";
 /// Seed prefix of a [`crate::state::Delegate`] PDA: `["delegate", patient PDA, delegate wallet]`.
 pub const DELEGATE_SEED: &[u8] = b"delegate";
+/// Seed prefix of a [`crate::state::PatientKey`] PDA: `["patient_key", patient PDA]`.
+pub const PATIENT_KEY_SEED: &[u8] = b"patient_key";
 /// Seed prefix of an [`crate::state::EmergencyAccess`] PDA:
 /// `["emergency", patient PDA, provider PDA]`.
 pub const EMERGENCY_SEED: &[u8] = b"emergency";

@@ -77,6 +77,7 @@ medchain_errors! {
     InvalidEmergencyWindow => "The emergency window must be positive and at most 24 hours",
     InvalidEmergencyAccount => "The emergency account is not a medchain EmergencyAccess for this pair",
     CannotDelegateToSelf => "A patient cannot name their own wallet as a delegate",
+    InvalidPatientKeyAccount => "The patient key account is not a medchain PatientKey for this patient",
 }
 
 #[cfg(test)]

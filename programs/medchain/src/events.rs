@@ -126,6 +126,21 @@ pub struct ProviderEncryptionKeySet {
     pub at: i64,
 }
 
+/// A patient published (or replaced) the X25519 public key sealed records are encrypted to.
+#[event]
+pub struct PatientEncryptionKeySet {
+    /// The Patient PDA.
+    pub patient: Pubkey,
+    /// The PatientKey PDA.
+    pub patient_key: Pubkey,
+    /// The previous key (all zeros when none was published).
+    pub old_key: [u8; 32],
+    /// The new key.
+    pub new_key: [u8; 32],
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
 /// A patient registered.
 #[event]
 pub struct PatientRegistered {
@@ -162,6 +177,24 @@ pub struct RequestResolved {
     /// The old status (always Pending).
     pub old_status: u8,
     /// The new status: Approved, Denied or Cancelled.
+    pub new_status: u8,
+    /// Cluster time of the change.
+    pub at: i64,
+}
+
+/// A delegate answered a pending request on the patient's behalf (emitted with
+/// [`RequestResolved`], and with [`ConsentChanged`] on an approval).
+#[event]
+pub struct DelegateAnsweredRequest {
+    /// The AccessRequest PDA.
+    pub request: Pubkey,
+    /// The Patient PDA.
+    pub patient: Pubkey,
+    /// The Delegate PDA that answered.
+    pub delegate: Pubkey,
+    /// The delegate's index (the consent's grantor on an approval).
+    pub answered_by: u16,
+    /// The new status: Approved or Denied.
     pub new_status: u8,
     /// Cluster time of the change.
     pub at: i64,

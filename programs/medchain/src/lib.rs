@@ -121,6 +121,15 @@ pub mod medchain {
         RegisterPatient::handle(ctx)
     }
 
+    /// A patient publishes (or replaces) an X25519 public key for sealed records.
+    #[access_control(ctx.accounts.validate(&encryption_key))]
+    pub fn set_patient_encryption_key(
+        ctx: Context<SetPatientEncryptionKey>,
+        encryption_key: [u8; 32],
+    ) -> Result<()> {
+        SetPatientEncryptionKey::handle(ctx, encryption_key)
+    }
+
     /// An active provider asks a patient for access.
     #[access_control(ctx.accounts.validate(&terms))]
     pub fn request_access(
@@ -232,6 +241,22 @@ pub mod medchain {
     #[access_control(ctx.accounts.validate())]
     pub fn delegate_revoke_consent(ctx: Context<DelegateRevokeConsent>) -> Result<()> {
         DelegateRevokeConsent::handle(ctx)
+    }
+
+    /// A delegate allowed to answer approves a pending request for the patient, within its
+    /// own scope; the consent lasts at most until the delegate's mandate ends.
+    #[access_control(ctx.accounts.validate(&approved))]
+    pub fn delegate_approve_request(
+        ctx: Context<DelegateApproveRequest>,
+        approved: RequestTerms,
+    ) -> Result<()> {
+        DelegateApproveRequest::handle(ctx, approved)
+    }
+
+    /// A delegate allowed to answer denies a pending request for the patient.
+    #[access_control(ctx.accounts.validate())]
+    pub fn delegate_deny_request(ctx: Context<DelegateDenyRequest>) -> Result<()> {
+        DelegateDenyRequest::handle(ctx)
     }
 
     /// Break-glass: a permitted provider opens an emergency read window (at most 24 h).

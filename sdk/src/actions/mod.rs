@@ -45,6 +45,7 @@ pub use urls::ActionUrls;
 pub use view::ActionView;
 
 use crate::backend::Backend;
+use crate::delegation::Mandate;
 use crate::error::SdkError;
 use crate::names::{
     action_names, category_names, parse_actions, parse_categories, parse_purposes, purpose_names,
@@ -376,32 +377,71 @@ impl<'a, B: Backend> Actions<'a, B> {
         let (instructions, message) = match action {
             Action::Approve { request, narrowing } => {
                 let (account_data, who, active) = self.load_request(request).await?;
-                self.check_request(request, &account_data, &patient_pda, &who.authority)
-                    .map_err(|e| if e { not_yours("request") } else { answered(&account_data) })?;
+                let mandate =
+                    self.answerer(request, &account_data, account, &who.authority).await?;
                 if !active {
                     return Err(ActionsError::BadRequest("this provider is suspended".into()));
                 }
                 let approved = narrowing.apply(&account_data.terms())?;
-                (
-                    vec![ix::approve_request(
-                        account, &fee_payer, &who.authority, account_data.nonce, approved,
-                    )],
-                    format!(
-                        "Approved: {} now has {}, for {}.",
-                        who.name,
-                        access_in_words(&approved.scope),
-                        duration_in_words(approved.duration_secs)
+                match mandate {
+                    None => (
+                        vec![ix::approve_request(
+                            account, &fee_payer, &who.authority, account_data.nonce, approved,
+                        )],
+                        format!(
+                            "Approved: {} now has {}, for {}.",
+                            who.name,
+                            access_in_words(&approved.scope),
+                            duration_in_words(approved.duration_secs)
+                        ),
                     ),
-                )
+                    Some(mandate) => {
+                        let now = self.chain.backend().unix_time().await?;
+                        let approval = mandate
+                            .approval(&approved, now)
+                            .map_err(|e| ActionsError::Forbidden(e.to_string()))?;
+                        let cut = if approval.narrowed {
+                            " This is cut to what your mandate as delegate allows."
+                        } else {
+                            ""
+                        };
+                        (
+                            vec![ix::delegate_approve_request(
+                                account,
+                                &fee_payer,
+                                &mandate.patient_wallet,
+                                &who.authority,
+                                account_data.nonce,
+                                approval.terms,
+                            )],
+                            format!(
+                                "You are approving on behalf of patient {}: {} gets {}, for {}.{cut}",
+                                mandate.patient_wallet,
+                                who.name,
+                                access_in_words(&approval.terms.scope),
+                                describe::remaining_in_words(approval.expires_at - now),
+                            ),
+                        )
+                    }
+                }
             }
             Action::Deny { request } => {
                 let (account_data, who, _) = self.load_request(request).await?;
-                self.check_request(request, &account_data, &patient_pda, &who.authority)
-                    .map_err(|e| if e { not_yours("request") } else { answered(&account_data) })?;
-                (
-                    vec![ix::deny_request(account, &who.authority, account_data.nonce)],
-                    format!("Denied the request of {}.", who.name),
-                )
+                match self.answerer(request, &account_data, account, &who.authority).await? {
+                    None => (
+                        vec![ix::deny_request(account, &who.authority, account_data.nonce)],
+                        format!("Denied the request of {}.", who.name),
+                    ),
+                    Some(mandate) => (
+                        vec![ix::delegate_deny_request(
+                            account, &mandate.patient_wallet, &who.authority, account_data.nonce,
+                        )],
+                        format!(
+                            "You are denying on behalf of patient {}: the request of {}.",
+                            mandate.patient_wallet, who.name
+                        ),
+                    ),
+                }
             }
             Action::Grant { proposal } => {
                 let p = proposal.proposal;
@@ -470,6 +510,41 @@ impl<'a, B: Backend> Actions<'a, B> {
             expected: ExpectedTransaction { fee_payer, signers, instructions },
             message,
         })
+    }
+
+    /// Who answers the pending request at `address` from `wallet`: `None` when `wallet` is
+    /// the request's patient, the mandate when it is a delegate of that patient allowed to
+    /// answer now. Refuses anyone else (403), an answered request (400), and a delegate whose
+    /// mandate has ended or does not include answering (403, saying why).
+    async fn answerer(
+        &self,
+        address: &Pubkey,
+        request: &AccessRequest,
+        wallet: &Pubkey,
+        provider: &Pubkey,
+    ) -> Result<Option<Mandate>, ActionsError> {
+        let not_yours = || {
+            ActionsError::Forbidden(
+                "this request belongs to another patient; open it from the wallet it was addressed to, or from the wallet of a delegate allowed to answer for that patient".into(),
+            )
+        };
+        match self.check_request(address, request, &pda::patient(wallet), provider) {
+            Ok(()) => return Ok(None),
+            Err(false) => return Err(answered(request)),
+            Err(true) => {}
+        }
+        if pda::request(&request.patient, &pda::provider(provider), request.nonce) != *address {
+            return Err(not_yours());
+        }
+        let Some(mandate) = self.chain.mandate(&request.patient, wallet).await? else {
+            return Err(not_yours());
+        };
+        if request.status != RequestStatus::Pending {
+            return Err(answered(request));
+        }
+        let now = self.chain.backend().unix_time().await?;
+        mandate.may_answer(now).map_err(|e| ActionsError::Forbidden(e.to_string()))?;
+        Ok(Some(mandate))
     }
 
     /// Ok when the request at `address` is pending and addressed to `patient_pda`;

@@ -2,7 +2,7 @@
 //! the content hash checked against the anchored Record.
 
 use super::envelope::{open_envelope, seal, Opened, Recipient, SealMeta, SealedEnvelope};
-use super::keys::EncryptionSecretKey;
+use super::keys::{EncryptionPublicKey, EncryptionSecretKey};
 use super::recipients::{plan_recipients, RecipientPlan};
 use super::{EnvelopeHeader, SealError};
 use crate::backend::Backend;
@@ -11,7 +11,7 @@ use crate::error::SdkError;
 use crate::hashing::{content_hash, ContentKind};
 use crate::pda;
 use anchor_lang::prelude::Pubkey;
-use medchain::state::{Provider, Record, RecordStatus};
+use medchain::state::{PatientKey, Provider, Record, RecordStatus};
 use medchain::vocabulary::purposes;
 
 /// Options of [`Medchain::seal_for_consented`].
@@ -76,9 +76,10 @@ pub struct Resealed {
 }
 
 impl<B: Backend> Medchain<B> {
-    /// Who a record about `patient` in `category` would be sealed for now: the patient and
-    /// every provider whose consent permits reading the category for `purpose` at the
-    /// cluster's time, and has published a key; the others with the reason.
+    /// Who a record about `patient` in `category` would be sealed for now: the patient (to
+    /// the key they published, else the key derived from their wallet) and every provider
+    /// whose consent permits reading the category for `purpose` at the cluster's time, and
+    /// has published a key; the others with the reason.
     ///
     /// # Errors
     ///
@@ -101,7 +102,24 @@ impl<B: Backend> Medchain<B> {
             let provider: Option<Provider> = self.fetch(&consent.provider, "Provider").await?;
             consents.push((consent, provider));
         }
-        Ok(plan_recipients(patient, category, purpose, now, &consents)?)
+        let patient_key = self.patient_encryption_key(patient).await?;
+        Ok(plan_recipients(patient, patient_key, category, purpose, now, &consents)?)
+    }
+
+    /// The X25519 key `patient` (a wallet) published with `set_patient_encryption_key`, if
+    /// any: sealing uses it instead of the key derived from the wallet.
+    ///
+    /// # Errors
+    ///
+    /// [`SdkError::InvalidAccount`] when the PatientKey account cannot be decoded; transport
+    /// errors.
+    pub async fn patient_encryption_key(
+        &self,
+        patient: &Pubkey,
+    ) -> Result<Option<EncryptionPublicKey>, SdkError> {
+        let address = pda::patient_key(&pda::patient(patient));
+        let account: Option<PatientKey> = self.fetch(&address, "PatientKey").await?;
+        Ok(account.map(|k| EncryptionPublicKey(k.encryption_key)))
     }
 
     /// Seals `content` (a FHIR resource when `kind` is JSON, else any bytes) for the patient

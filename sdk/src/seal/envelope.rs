@@ -108,6 +108,12 @@ impl Recipient {
         })
     }
 
+    /// The patient as a recipient with the X25519 key they published on-chain
+    /// (`set_patient_encryption_key`), for a wallet that cannot export its secret.
+    pub fn patient_with_key(wallet: &Pubkey, public_key: EncryptionPublicKey) -> Self {
+        Self { role: RecipientRole::Patient, wallet: *wallet, public_key }
+    }
+
     /// A provider as a recipient, with the key it published.
     pub fn provider(wallet: &Pubkey, public_key: EncryptionPublicKey) -> Self {
         Self { role: RecipientRole::Provider, wallet: *wallet, public_key }
@@ -201,8 +207,11 @@ pub(super) fn check_category_purpose(category: u32, purpose: u16) -> Result<(), 
     Ok(())
 }
 
-/// Checks a recipient list: the patient exactly once (with the key of their wallet), no
-/// wallet or key twice.
+/// Checks a recipient list: the patient exactly once, no wallet or key twice, no empty key.
+/// Which key is the patient's (the one they published on-chain, else the one derived from
+/// their wallet) is the chain's to say:
+/// [`Medchain::sealing_recipients`](crate::Medchain::sealing_recipients) decides it, not the
+/// envelope.
 pub(super) fn check_recipients(
     patient: &Pubkey,
     recipients: &[Recipient],
@@ -210,13 +219,7 @@ pub(super) fn check_recipients(
     let patients: Vec<&Recipient> =
         recipients.iter().filter(|r| r.role == RecipientRole::Patient).collect();
     match patients.as_slice() {
-        [only] if only.wallet == *patient => {
-            if only.public_key != wallet_encryption_key(patient)? {
-                return Err(SealError::InvalidRecipients(
-                    "the patient's key is not the one derived from the patient's wallet".into(),
-                ));
-            }
-        }
+        [only] if only.wallet == *patient => {}
         [_] => {
             return Err(SealError::InvalidRecipients(
                 "the patient recipient is not the envelope's patient".into(),
@@ -250,8 +253,9 @@ pub(super) fn check_recipients(
 
 /// Seals `content` for `recipients` with the operating system's random number generator.
 ///
-/// The patient (`meta.patient`) must be among the recipients, exactly once, with the key of
-/// their wallet ([`Recipient::patient`]).
+/// The patient (`meta.patient`) must be among the recipients, exactly once, with their
+/// published key ([`Recipient::patient_with_key`]) or the key of their wallet
+/// ([`Recipient::patient`]).
 ///
 /// # Errors
 ///

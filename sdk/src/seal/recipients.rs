@@ -87,14 +87,17 @@ impl RecipientPlan {
 
 /// Decides the recipients of a record about `patient` in `category`, read for `purpose`, at
 /// cluster time `now`, from the patient's consents and the Provider accounts they name
-/// (`None` when a Provider account does not exist).
+/// (`None` when a Provider account does not exist). The patient is sealed to
+/// `patient_key`, the key they published on-chain, when there is one; otherwise to the key
+/// derived from their wallet.
 ///
 /// # Errors
 ///
-/// As [`Recipient::patient`] when the patient's wallet has no encryption key (not an ed25519
-/// point).
+/// As [`Recipient::patient`] when there is no published key and the patient's wallet has no
+/// encryption key (not an ed25519 point).
 pub fn plan_recipients(
     patient: &Pubkey,
+    patient_key: Option<EncryptionPublicKey>,
     category: u32,
     purpose: u16,
     now: i64,
@@ -134,7 +137,11 @@ pub fn plan_recipients(
     }
     providers.sort_by_key(|r| r.wallet.to_bytes());
     excluded.sort_by_key(|e| e.provider_account.to_bytes());
-    let mut recipients = vec![Recipient::patient(patient)?];
+    let patient = match patient_key {
+        Some(key) => Recipient::patient_with_key(patient, key),
+        None => Recipient::patient(patient)?,
+    };
+    let mut recipients = vec![patient];
     recipients.extend(providers);
     Ok(RecipientPlan { recipients, excluded, evaluated_at: now })
 }
@@ -193,9 +200,15 @@ mod tests {
             (revoked_consent, Some(revoked)),
             (consent(categories::OBSERVATIONS, 1_000), None),
         ];
-        let plan =
-            plan_recipients(&patient, categories::OBSERVATIONS, purposes::TREAT, 100, &consents)
-                .unwrap();
+        let plan = plan_recipients(
+            &patient,
+            None,
+            categories::OBSERVATIONS,
+            purposes::TREAT,
+            100,
+            &consents,
+        )
+        .unwrap();
         assert_eq!(plan.recipients.len(), 2);
         assert_eq!(plan.recipients[0].wallet, patient);
         assert_eq!(plan.providers().map(|r| r.wallet).collect::<Vec<_>>(), vec![ok_wallet]);
@@ -209,9 +222,15 @@ mod tests {
             ]
         );
         // The sealing purpose matters: research is not covered by these consents.
-        let research =
-            plan_recipients(&patient, categories::OBSERVATIONS, purposes::HRESCH, 100, &consents)
-                .unwrap();
+        let research = plan_recipients(
+            &patient,
+            None,
+            categories::OBSERVATIONS,
+            purposes::HRESCH,
+            100,
+            &consents,
+        )
+        .unwrap();
         assert_eq!(research.recipients.len(), 1);
     }
 }

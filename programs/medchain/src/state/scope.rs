@@ -126,6 +126,15 @@ impl Scope {
         self.coverage(category, purpose, action) == AccessReason::Granted
     }
 
+    /// What this scope and `other` both name, part by part (a part may come out empty).
+    pub fn intersection(&self, other: &Scope) -> Scope {
+        Scope {
+            categories: self.categories & other.categories,
+            purposes: self.purposes & other.purposes,
+            actions: self.actions & other.actions,
+        }
+    }
+
     /// This scope with each part of `narrowing` that is not empty put in place of its own
     /// (an empty part keeps what this scope has).
     pub fn with_parts_of(&self, narrowing: &Scope) -> Scope {
