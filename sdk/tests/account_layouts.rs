@@ -1,7 +1,8 @@
-//! Accounts written before `Scope` existed decode identically after it: the bytes below are
+//! Accounts written by earlier program versions decode identically: the bytes below are
 //! laid out field by field as the program wrote Consent, AccessRequest and Delegate accounts
 //! when they spelled out `categories: u32, purposes: u16, actions: u8` (the layout of
-//! docs/ACCOUNT_SIZES.md), and each decodes to the same values, re-encodes to the same bytes,
+//! docs/ACCOUNT_SIZES.md), and as the program wrote Patient accounts before patients could
+//! publish an encryption key; each decodes to the same values, re-encodes to the same bytes,
 //! and keeps its `memcmp` offsets.
 
 use anchor_lang::prelude::Pubkey;
@@ -118,4 +119,36 @@ fn an_old_delegate_decodes_identically() {
     assert_eq!(d.scope, Scope::new(0x3ff, 3, 7));
     assert_eq!((d.permissions, d.index, d.bump, d.layout_version), (3, 3, 253, 1));
     assert_eq!((d.expires_at, d.created_at), (9_999, 1));
+    // A delegate added before `answer` existed keeps exactly what it was given: it may grant
+    // and revoke, and answering needs the patient to add it again with `answer`.
+    assert!(d
+        .check_grant(&medchain_sdk::state::ConsentTerms::new(Scope::new(1, 1, 1), 10), 5)
+        .is_ok());
+    assert!(d.check_revoke(5).is_ok());
+    assert!(d.check_answer(5).is_err());
+}
+
+#[test]
+fn an_old_patient_decodes_and_has_no_published_key() {
+    use medchain_sdk::state::Patient;
+    let [authority, payer, _] = keys();
+    // The Patient layout is unchanged by the patient encryption key, which lives in an
+    // account of its own (PatientKey): bytes written before it decode as they did.
+    let old = Bytes::new(Patient::DISCRIMINATOR)
+        .key(&authority)
+        .key(&payer)
+        .le(&7u32.to_le_bytes()) // consent grants
+        .le(&2u32.to_le_bytes()) // denied without consent
+        .le(&[1]) // allows break-glass
+        .le(&[254]) // bump
+        .le(&1u16.to_le_bytes()) // delegates added
+        .le(&[1]) // layout version
+        .le(&1_700_000_000i64.to_le_bytes())
+        .le(&[0; 30]);
+    assert_eq!(old.0.len(), Patient::SIZE);
+    let p: Patient = round_trip(&old.0);
+    assert_eq!((p.authority, p.rent_payer), (authority, payer));
+    assert_eq!((p.consent_grants, p.denied_without_consent, p.allows_break_glass), (7, 2, true));
+    assert_eq!((p.bump, p.delegates_added, p.layout_version), (254, 1, 1));
+    assert_eq!(p.registered_at, 1_700_000_000);
 }

@@ -277,3 +277,72 @@ async fn a_suspended_provider_cannot_be_approved_but_can_be_denied() {
     assert_eq!(refused.status(), 400, "{refused}");
     actions.plan(&Action::Deny { request }, &patient.pubkey()).await.expect("deny still possible");
 }
+
+/// A guardian's wallet opens the patient's approve and deny actions: the transaction is the
+/// delegate's (cut to the mandate, the clinic paying), the message says on whose behalf, and
+/// a delegate without the `answer` permission is refused with the reason.
+#[tokio::test]
+async fn a_guardian_answers_through_the_actions() {
+    use medchain::state::delegate_permissions;
+    let w = world().await;
+    let patient = Keypair::new();
+    let (guardian, proxy) = (Keypair::new(), Keypair::new());
+    w.chain.fund(&[&patient]).await.expect("fund");
+    w.chain.register_patient(&patient, &w.clinic).await.expect("register");
+    let now = w.chain.backend().unix_time().await.expect("time");
+    let mandate = medchain::state::ConsentTerms::new(
+        Scope::new(categories::IMAGING, purposes::TREAT, actions::READ),
+        now + 3 * 86_400,
+    );
+    w.chain
+        .add_delegate(&patient, &patient, &guardian.pubkey(), delegate_permissions::ANSWER, mandate)
+        .await
+        .expect("guardian");
+    w.chain
+        .add_delegate(&patient, &patient, &proxy.pubkey(), delegate_permissions::REVOKE, mandate)
+        .await
+        .expect("proxy");
+    w.chain.request_access(&w.provider, &patient.pubkey(), 1, asked()).await.expect("request");
+    w.chain.request_access(&w.provider, &patient.pubkey(), 2, asked()).await.expect("request");
+    let request = |nonce| {
+        pda::request(&pda::patient(&patient.pubkey()), &pda::provider(&w.provider.pubkey()), nonce)
+    };
+    let options = ActionOptions { fee_payer: Some(w.clinic.pubkey()), ..ActionOptions::default() };
+    let actions = Actions::new(&w.chain, &options);
+    let approve = Action::Approve { request: request(1), narrowing: Narrowing::default() };
+
+    let refused = actions.plan(&approve, &proxy.pubkey()).await.expect_err("no answer permission");
+    assert_eq!(refused.status(), 403);
+    assert!(refused.to_string().contains("'answer' permission"), "{refused}");
+
+    let plan = actions.plan(&approve, &guardian.pubkey()).await.expect("plan");
+    assert!(
+        plan.message
+            .starts_with(&format!("You are approving on behalf of patient {}", patient.pubkey())),
+        "{}",
+        plan.message
+    );
+    assert!(plan.message.contains("cut to what your mandate"), "{}", plan.message);
+    let blockhash = w.chain.backend().latest_blockhash().await.expect("blockhash");
+    let response = plan.to_post_response(blockhash, Some(&w.clinic)).expect("response");
+    wallet_signs(&w.chain, &response.transaction, &guardian).await;
+    let consent = w
+        .chain
+        .consent(&patient.pubkey(), &w.provider.pubkey())
+        .await
+        .expect("read")
+        .expect("consent");
+    assert_eq!(consent.scope, mandate.scope, "the request cut to the guardian's scope");
+    assert_eq!(consent.expires_at, mandate.expires_at, "and to the mandate's end");
+    assert_eq!(consent.grantor, 1);
+    assert_eq!(consent.rent_payer, w.clinic.pubkey());
+
+    let deny = Action::Deny { request: request(2) };
+    let plan = actions.plan(&deny, &guardian.pubkey()).await.expect("plan deny");
+    assert!(plan.message.starts_with("You are denying on behalf of patient"), "{}", plan.message);
+    let response = plan.to_post_response(blockhash, Some(&w.clinic)).expect("response");
+    wallet_signs(&w.chain, &response.transaction, &guardian).await;
+    let state: medchain::state::AccessRequest =
+        w.chain.fetch(&request(2), "AccessRequest").await.expect("read").expect("request");
+    assert_eq!(state.status, RequestStatus::Denied);
+}

@@ -158,6 +158,78 @@ async fn records() {
     chain.mark_entered_in_error(&w.patient, &patient_pda, &own_record).await.expect("withdraw own");
 }
 
+/// A guardian answers two requests for the patient: approves one (the SDK's mandate cuts it to
+/// the guardian's scope and mandate) and denies the other. The consent names the guardian as
+/// grantor, and the patient's audit trail shows the guardian's wallet as the actor of both
+/// answers, with the `DelegateAnsweredRequest` events.
+#[tokio::test]
+async fn a_guardian_answers_requests_for_the_patient() {
+    let w = world().await;
+    let (chain, me, dr) = (&w.chain, w.patient.pubkey(), w.doctor.pubkey());
+    let guardian = Keypair::new();
+    chain.fund(&[&guardian]).await.expect("fund");
+    let now = chain.backend().unix_time().await.expect("time");
+    let can = delegate_permissions::ANSWER;
+    chain
+        .add_delegate(&w.patient, &w.doctor, &guardian.pubkey(), can, terms(now, actions::READ))
+        .await
+        .expect("add delegate");
+    let asked = medchain_sdk::state::RequestTerms::new(
+        Scope::new(
+            categories::OBSERVATIONS | categories::IMAGING,
+            purposes::TREAT,
+            actions::READ | actions::WRITE,
+        ),
+        30 * 86_400,
+    );
+    chain.request_access(&w.doctor, &me, 1, asked).await.expect("request 1");
+    chain.request_access(&w.doctor, &me, 2, asked).await.expect("request 2");
+
+    let mandate =
+        chain.mandate(&pda::patient(&me), &guardian.pubkey()).await.expect("read").expect("some");
+    assert_eq!(mandate.patient_wallet, me);
+    let approval = mandate.approval(&asked, now).expect("within the mandate");
+    assert!(approval.narrowed);
+    assert_eq!(
+        approval.terms.scope,
+        Scope::new(categories::OBSERVATIONS, purposes::TREAT, actions::READ)
+    );
+    chain
+        .delegate_approve_request(&guardian, &w.doctor, &me, &dr, 1, approval.terms)
+        .await
+        .expect("approve");
+    chain.delegate_deny_request(&guardian, &me, &dr, 2).await.expect("deny");
+
+    let consent = chain.consent(&me, &dr).await.expect("read").expect("consent");
+    assert_eq!(consent.grantor, mandate.delegate.index);
+    assert_eq!(consent.expires_at, mandate.delegate.expires_at, "cut at the mandate's end");
+    let status = |nonce| {
+        let address = pda::request(&pda::patient(&me), &pda::provider(&dr), nonce);
+        async move {
+            chain.must_fetch::<AccessRequest>(&address, "AccessRequest").await.expect("req").status
+        }
+    };
+    assert_eq!(status(1).await, RequestStatus::Approved);
+    assert_eq!(status(2).await, RequestStatus::Denied);
+
+    let trail = chain.audit_trail(&me, 20).await.expect("audit");
+    for (instruction, status) in [("delegate_approve_request", 1), ("delegate_deny_request", 2)] {
+        let entry = trail.iter().find(|e| e.instruction == instruction).expect(instruction);
+        assert_eq!(entry.actor, guardian.pubkey().to_string(), "{instruction}: who answered");
+        let answered = entry
+            .events
+            .iter()
+            .find(|e| e.name == "DelegateAnsweredRequest")
+            .expect("the answer's event");
+        assert_eq!(answered.fields["answered_by"], mandate.delegate.index);
+        assert_eq!(answered.fields["new_status"], status);
+    }
+
+    // A wallet that is no delegate of the patient holds no mandate.
+    let stranger = Keypair::new();
+    assert!(chain.mandate(&pda::patient(&me), &stranger.pubkey()).await.expect("read").is_none());
+}
+
 #[tokio::test]
 async fn delegates_and_break_glass() {
     let w = world().await;

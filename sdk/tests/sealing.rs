@@ -327,3 +327,80 @@ async fn opening_checks_the_envelope_and_the_chain() {
     assert!(matches!(result, Err(SdkError::AccountNotFound { .. })), "{result:?}");
     let _ = (&w.c, &w.d, &w.e);
 }
+
+/// A patient whose wallet never exports its secret (a hardware wallet): they publish an X25519
+/// key of their own, kept in a key file. Records are sealed to it; they open, revoke and
+/// reseal with it alone; the key derived from the wallet no longer opens what is sealed from
+/// then on; and the revoked provider cannot open the resealed envelope.
+#[tokio::test]
+async fn a_patient_with_a_published_key_seals_opens_revokes_and_reseals() {
+    let w = world().await;
+    let chain = &w.chain;
+    let patient = w.patient.pubkey();
+    // Before publishing, the patient is sealed to the key derived from the wallet.
+    assert_eq!(chain.patient_encryption_key(&patient).await.expect("read"), None);
+    let before = chain
+        .seal_for_consented(
+            RESOURCE.as_bytes(),
+            ContentKind::Json,
+            &patient,
+            categories::OBSERVATIONS,
+            SealOptions::default(),
+        )
+        .await
+        .expect("seal");
+
+    // The patient's device generates a key; only its public half goes on-chain (the wallet
+    // signs the transaction, nothing more).
+    let device_key = EncryptionSecretKey::generate().expect("key");
+    chain
+        .set_patient_encryption_key(&w.patient, &w.a.wallet, device_key.public_key().to_bytes())
+        .await
+        .expect("publish");
+    assert_eq!(
+        chain.patient_encryption_key(&patient).await.expect("read"),
+        Some(device_key.public_key())
+    );
+
+    let sealed = chain
+        .seal_for_consented(
+            RESOURCE.as_bytes(),
+            ContentKind::Json,
+            &patient,
+            categories::OBSERVATIONS,
+            SealOptions::default(),
+        )
+        .await
+        .expect("seal");
+    let patient_entry = sealed.plan.recipients[0];
+    assert_eq!(patient_entry.role, RecipientRole::Patient);
+    assert_eq!(patient_entry.public_key, device_key.public_key(), "sealed to the published key");
+    let opened = chain.open_sealed(&sealed.bytes, &device_key).await.expect("the patient opens");
+    assert_eq!(opened.opened.plaintext.as_slice(), RESOURCE.as_bytes());
+    let wallet_key = EncryptionSecretKey::from_wallet(&w.patient);
+    assert!(matches!(
+        seal_error(chain.open_sealed(&sealed.bytes, &wallet_key).await),
+        SealError::NotARecipient { .. }
+    ));
+
+    // Revoke b; the patient reseals with the device key alone.
+    chain.revoke_consent(&w.patient, &w.a.wallet, &w.b.wallet.pubkey()).await.expect("revoke");
+    let resealed = chain.reseal(&sealed.bytes, &device_key).await.expect("reseal");
+    assert_eq!(
+        resealed.dropped.iter().map(|r| r.wallet).collect::<Vec<_>>(),
+        vec![w.b.wallet.pubkey()]
+    );
+    assert!(matches!(
+        seal_error(chain.open_sealed(&resealed.sealed.bytes, &w.b.key).await),
+        SealError::NotARecipient { .. }
+    ));
+    let reopened = chain.open_sealed(&resealed.sealed.bytes, &device_key).await.expect("opens");
+    assert_eq!(reopened.opened.plaintext.as_slice(), RESOURCE.as_bytes());
+
+    // An envelope sealed before the key was published opens with the wallet-derived key, and
+    // a reseal with that key moves it to the published one.
+    let moved = chain.reseal(&before.bytes, &wallet_key).await.expect("reseal the old one");
+    assert_eq!(moved.sealed.plan.recipients[0].public_key, device_key.public_key());
+    assert!(chain.open_sealed(&moved.sealed.bytes, &device_key).await.is_ok());
+    assert!(chain.open_sealed(&moved.sealed.bytes, &w.b.key).await.is_err(), "b was revoked");
+}

@@ -34,6 +34,8 @@ pub const MAX_WINDOW_SECS: i64 = 24 * 60 * 60;
 pub const MAY_GRANT: u8 = 1;
 /// Delegate permission bit: may revoke consents.
 pub const MAY_REVOKE: u8 = 2;
+/// Delegate permission bit: may answer (approve or deny) providers' requests.
+pub const MAY_ANSWER: u8 = 4;
 
 /// The issuer that credentials provider `provider`: providers 0 and 1 belong to issuer 0,
 /// provider 2 to issuer 1.
@@ -121,6 +123,12 @@ pub enum Op {
     DelegateGrant { wallet: usize, patient: usize, provider: usize, terms: TermsSpec },
     /// A wallet revokes, as the patient's delegate, a consent.
     DelegateRevoke { wallet: usize, patient: usize, provider: usize },
+    /// A wallet approves, as the delegate of the request's patient, request number
+    /// `request`, narrowed; with `fit`, the approval is also cut to the delegate's scope (as
+    /// the SDK's `Mandate::approval` does), so that most such approvals can succeed.
+    DelegateApprove { wallet: usize, request: usize, narrowing: Narrowing, fit: bool },
+    /// A wallet denies, as the delegate of the request's patient, a request.
+    DelegateDeny { wallet: usize, request: usize },
     /// An issuer suspends a provider (its own, or not).
     Suspend { issuer: usize, provider: usize },
     /// An issuer reinstates a provider (its own, or not).
@@ -361,6 +369,51 @@ fn check_sets(categories_set: u32, purposes_set: u16, actions_set: u8) -> Result
     Ok(())
 }
 
+/// The terms an approval of request `r` narrowed by `n` states: (categories, purposes,
+/// actions, duration).
+pub fn narrowed_terms(r: &ModelRequest, n: Narrowing) -> (u32, u16, u8, i64) {
+    (
+        (r.categories & !n.drop_categories) | n.add_categories,
+        r.purposes & !n.drop_purposes,
+        r.actions & !n.drop_actions,
+        r.duration + n.duration_delta,
+    )
+}
+
+/// `terms` cut to a delegate's scope, part by part.
+pub fn fitted_terms(terms: (u32, u16, u8, i64), d: &ModelDelegate) -> (u32, u16, u8, i64) {
+    (terms.0 & d.categories, terms.1 & d.purposes, terms.2 & d.actions, terms.3)
+}
+
+/// Checks approval `terms` of request `r` as the program does: valid sets, a valid duration,
+/// nothing wider than the request.
+fn check_approval(r: &ModelRequest, terms: (u32, u16, u8, i64)) -> Result<(), Refusal> {
+    let (categories, purposes, actions, duration) = terms;
+    check_sets(categories, purposes, actions)?;
+    if duration <= 0 || duration > MAX_REQUEST_SECS {
+        return Err(Refusal::InvalidDuration);
+    }
+    let narrower = within(categories.into(), r.categories.into())
+        && within(purposes.into(), r.purposes.into())
+        && within(actions.into(), r.actions.into())
+        && duration <= r.duration;
+    if !narrower {
+        return Err(Refusal::ApprovalWidensRequest);
+    }
+    Ok(())
+}
+
+/// A delegate may answer requests at `now`: its mandate runs and includes answering.
+fn may_answer(d: &ModelDelegate, now: i64) -> Result<(), Refusal> {
+    if now >= d.expires_at {
+        return Err(Refusal::DelegateExpired);
+    }
+    if d.permissions & MAY_ANSWER == 0 {
+        return Err(Refusal::DelegateNotPermitted);
+    }
+    Ok(())
+}
+
 /// Turns `Result<(), Refusal>` into an outcome.
 fn outcome(result: Result<(), Refusal>) -> Outcome {
     match result {
@@ -495,6 +548,16 @@ impl World {
             Op::DelegateRevoke { wallet, patient, provider } => {
                 outcome(self.delegate_revoke(wallet, patient, provider))
             }
+            Op::DelegateApprove { wallet, request, narrowing, fit } => {
+                match self.request_index(request) {
+                    None => Outcome::Skipped,
+                    Some(index) => outcome(self.delegate_approve(wallet, index, narrowing, fit)),
+                }
+            }
+            Op::DelegateDeny { wallet, request } => match self.request_index(request) {
+                None => Outcome::Skipped,
+                Some(index) => outcome(self.delegate_deny(wallet, index)),
+            },
             Op::Suspend { issuer, provider } => outcome(self.set_status(issuer, provider, true)),
             Op::Reinstate { issuer, provider } => outcome(self.set_status(issuer, provider, false)),
             Op::OpenEmergency { provider, patient, duration, reason_code } => {
@@ -714,31 +777,74 @@ impl World {
         if self.suspended[r.provider] {
             return Err(Refusal::ProviderNotActive);
         }
-        let approved_categories = (r.categories & !n.drop_categories) | n.add_categories;
-        let approved_purposes = r.purposes & !n.drop_purposes;
-        let approved_actions = r.actions & !n.drop_actions;
-        let approved_duration = r.duration + n.duration_delta;
-        check_sets(approved_categories, approved_purposes, approved_actions)?;
-        if approved_duration <= 0 || approved_duration > MAX_REQUEST_SECS {
-            return Err(Refusal::InvalidDuration);
-        }
-        let narrower = within(approved_categories.into(), r.categories.into())
-            && within(approved_purposes.into(), r.purposes.into())
-            && within(approved_actions.into(), r.actions.into())
-            && approved_duration <= r.duration;
-        if !narrower {
-            return Err(Refusal::ApprovalWidensRequest);
-        }
-        let terms = (
-            approved_categories,
-            approved_purposes,
-            approved_actions,
-            self.now + approved_duration,
-        );
+        let (categories, purposes, actions, duration) = narrowed_terms(&r, n);
+        check_approval(&r, (categories, purposes, actions, duration))?;
+        let terms = (categories, purposes, actions, self.now + duration);
         self.write_grant(r.patient, r.provider, terms, 0);
         self.requests[index].status = ModelRequestStatus::Approved;
         self.requests[index].resolved_at = self.now;
         Ok(())
+    }
+
+    /// The mandate `wallet` holds for the patient of request `index`, checked as a delegate
+    /// must be to answer: it exists, runs, and includes answering.
+    fn answering_delegate(&self, wallet: usize, index: usize) -> Result<ModelDelegate, Refusal> {
+        let r = self.requests[index];
+        self.delegates.get(&(r.patient, wallet)).copied().ok_or(Refusal::NoSuchAccount)
+    }
+
+    /// `delegate_approve_request`: as `approve_request`, by a delegate allowed to answer; the
+    /// approval must lie within the delegate's scope, and lasts at most until its mandate
+    /// ends; the consent names the delegate as grantor.
+    fn delegate_approve(
+        &mut self,
+        wallet: usize,
+        index: usize,
+        n: Narrowing,
+        fit: bool,
+    ) -> Result<(), Refusal> {
+        let d = self.answering_delegate(wallet, index)?;
+        if self.paused {
+            return Err(Refusal::RegistryPaused);
+        }
+        may_answer(&d, self.now)?;
+        let r = self.requests[index];
+        if r.status != ModelRequestStatus::Pending {
+            return Err(Refusal::RequestNotPending);
+        }
+        if self.suspended[r.provider] {
+            return Err(Refusal::ProviderNotActive);
+        }
+        let mut terms = narrowed_terms(&r, n);
+        if fit {
+            terms = fitted_terms(terms, &d);
+        }
+        check_approval(&r, terms)?;
+        let (categories, purposes, actions, duration) = terms;
+        let inside = within(categories.into(), d.categories.into())
+            && within(purposes.into(), d.purposes.into())
+            && within(actions.into(), d.actions.into());
+        if !inside {
+            return Err(Refusal::DelegateScopeExceeded);
+        }
+        let expires_at = (self.now + duration).min(d.expires_at);
+        self.write_grant(
+            r.patient,
+            r.provider,
+            (categories, purposes, actions, expires_at),
+            d.index,
+        );
+        self.requests[index].status = ModelRequestStatus::Approved;
+        self.requests[index].resolved_at = self.now;
+        Ok(())
+    }
+
+    /// `delegate_deny_request`: as `deny_request`, by a delegate allowed to answer (whatever
+    /// its scope, and while paused too).
+    fn delegate_deny(&mut self, wallet: usize, index: usize) -> Result<(), Refusal> {
+        let d = self.answering_delegate(wallet, index)?;
+        may_answer(&d, self.now)?;
+        self.resolve(index, Signer::Rightful, ModelRequestStatus::Denied)
     }
 
     /// `deny_request` (by the patient) or `cancel_request` (by the provider).
@@ -769,7 +875,7 @@ impl World {
         permissions: u8,
         scope: TermsSpec,
     ) -> Result<(), Refusal> {
-        if !valid_set(permissions.into(), (MAY_GRANT | MAY_REVOKE).into()) {
+        if !valid_set(permissions.into(), (MAY_GRANT | MAY_REVOKE | MAY_ANSWER).into()) {
             return Err(Refusal::InvalidDelegatePermissions);
         }
         let expires_at = self.check_terms(&scope)?;

@@ -296,6 +296,10 @@ impl Tour {
         // The patient, a request and its answers.
         let register = ix::register_patient(&pk(patient), &pk(clinic));
         t.step("register_patient", "clinic pays the rent", register, clinic, &[patient]).await;
+        let key = ix::set_patient_encryption_key(&pk(patient), &pk(clinic), [0x43; 32]);
+        t.step("set_patient_encryption_key", "published", key, clinic, &[patient]).await;
+        let key = ix::set_patient_encryption_key(&pk(patient), &pk(clinic), [0x44; 32]);
+        t.step("set_patient_encryption_key", "replaced", key, clinic, &[patient]).await;
         let asked = request_terms();
         let request = ix::request_access(&pk(provider), &pk(patient), 1, asked);
         t.step("request_access", "first request", request, provider, &[]).await;
@@ -419,6 +423,23 @@ impl Tour {
         t.step("delegate_grant_consent", "creates the consent", grant, clinic, &[guardian]).await;
         let revoke = ix::delegate_revoke_consent(&pk(guardian), &pk(patient), &pk(provider2));
         t.step("delegate_revoke_consent", "by the guardian", revoke, clinic, &[guardian]).await;
+        let within = RequestTerms { scope: scope.scope, ..asked };
+        let request = ix::request_access(&pk(provider2), &pk(patient), 10, within);
+        t.step("request_access", "to a guardian", request, provider2, &[]).await;
+        let approve = ix::delegate_approve_request(
+            &pk(guardian),
+            &pk(clinic),
+            &pk(patient),
+            &pk(provider2),
+            10,
+            within,
+        );
+        let case = "re-grants the consent";
+        t.step("delegate_approve_request", case, approve, clinic, &[guardian]).await;
+        let request = ix::request_access(&pk(provider2), &pk(patient), 11, within);
+        t.step("request_access", "to a guardian", request, provider2, &[]).await;
+        let deny = ix::delegate_deny_request(&pk(guardian), &pk(patient), &pk(provider2), 11);
+        t.step("delegate_deny_request", "by the guardian", deny, clinic, &[guardian]).await;
         let remove = ix::remove_delegate(&pk(patient), &pk(guardian), &pk(clinic));
         t.step("remove_delegate", "rent returned", remove, clinic, &[patient]).await;
 

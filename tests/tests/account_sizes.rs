@@ -4,7 +4,7 @@
 
 use medchain::state::{
     delegate_permissions, AccessRequest, Consent, ConsentTerms, Delegate, EmergencyAccess, Issuer,
-    Patient, Provider, Record, RecordBatch, Registry, Scope,
+    Patient, PatientKey, Provider, Record, RecordBatch, Registry, Scope,
 };
 use medchain::vocabulary::{actions, categories, purposes};
 use medchain_sdk::instructions as ix;
@@ -52,11 +52,12 @@ async fn account_sizes_and_rent_match_the_documented_table() {
                 1,
                 60,
             ),
+            ix::set_patient_encryption_key(&patient.pubkey(), &payer, [4; 32]),
         ],
         &[&provider, &patient],
     )
     .await
-    .expect("records, batch, delegate, emergency");
+    .expect("records, batch, delegate, emergency, patient key");
     let patient_pda = pda::patient(&patient.pubkey());
     let provider_pda = pda::provider(&provider.pubkey());
     let request = pda::request(&patient_pda, &provider_pda, 1);
@@ -71,6 +72,7 @@ async fn account_sizes_and_rent_match_the_documented_table() {
         ("RecordBatch", pda::batch(&provider_pda, 1), RecordBatch::SIZE),
         ("Delegate", pda::delegate(&patient_pda, &guardian.pubkey()), Delegate::SIZE),
         ("EmergencyAccess", pda::emergency(&patient_pda, &provider_pda), EmergencyAccess::SIZE),
+        ("PatientKey", pda::patient_key(&patient_pda), PatientKey::SIZE),
     ];
     let rent = h.ctx.banks_client.get_rent().await.expect("rent");
     let mut table = String::from(

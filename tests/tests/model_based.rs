@@ -26,9 +26,10 @@ use medchain::state::{
 use medchain::vocabulary::{actions, categories, purposes};
 use medchain_sdk::{instructions as ix, pda};
 use medchain_tests::model::{
-    issuer_of, Closer, ModelConsent, ModelDelegate, ModelIssuer, ModelPatient, ModelRequestStatus,
-    ModelWindow, Narrowing, Op, Outcome, Reason, Refusal, Signer as Who, TermsSpec, World,
-    DELEGATE_WALLETS, ISSUERS, MAY_GRANT, MAY_REVOKE, PATIENTS, PROVIDERS,
+    fitted_terms, issuer_of, narrowed_terms, Closer, ModelConsent, ModelDelegate, ModelIssuer,
+    ModelPatient, ModelRequestStatus, ModelWindow, Narrowing, Op, Outcome, Reason, Refusal,
+    Signer as Who, TermsSpec, World, DELEGATE_WALLETS, ISSUERS, MAY_ANSWER, MAY_GRANT, MAY_REVOKE,
+    PATIENTS, PROVIDERS,
 };
 use medchain_tests::{custom_code, AnchorErrorCode, Harness, MedchainError};
 use proptest::prelude::*;
@@ -137,23 +138,48 @@ fn transaction(
         Op::Approve { request, narrowing: n, by } => {
             let index = world.request_index(request)?;
             let r = world.requests[index];
-            let approved = RequestTerms::new(
-                Scope::new(
-                    (r.categories & !n.drop_categories) | n.add_categories,
-                    r.purposes & !n.drop_purposes,
-                    r.actions & !n.drop_actions,
-                ),
-                r.duration + n.duration_delta,
-            );
-            let nonce = index as u64;
             let built = ix::approve_request(
                 &patient(r.patient),
                 payer,
                 &provider(r.provider),
-                nonce,
-                approved,
+                index as u64,
+                approval(&r, n),
             );
             signed(built, &cast.patients[r.patient], by)
+        }
+        Op::DelegateApprove { wallet, request, narrowing: n, fit } => {
+            let index = world.request_index(request)?;
+            let r = world.requests[index];
+            let mut terms = narrowed_terms(&r, n);
+            if let (true, Some(d)) = (fit, world.delegates.get(&(r.patient, wallet))) {
+                terms = fitted_terms(terms, d);
+            }
+            let (categories, purposes, actions, duration) = terms;
+            let approved = RequestTerms::new(Scope::new(categories, purposes, actions), duration);
+            (
+                ix::delegate_approve_request(
+                    &cast.wallets[wallet].pubkey(),
+                    payer,
+                    &patient(r.patient),
+                    &provider(r.provider),
+                    index as u64,
+                    approved,
+                ),
+                cast.wallets[wallet].insecure_clone(),
+            )
+        }
+        Op::DelegateDeny { wallet, request } => {
+            let index = world.request_index(request)?;
+            let r = world.requests[index];
+            (
+                ix::delegate_deny_request(
+                    &cast.wallets[wallet].pubkey(),
+                    &patient(r.patient),
+                    &provider(r.provider),
+                    index as u64,
+                ),
+                cast.wallets[wallet].insecure_clone(),
+            )
         }
         Op::Deny { request, by } => {
             let index = world.request_index(request)?;
@@ -239,6 +265,12 @@ fn transaction(
 }
 
 /// `close_consent` of (patient `p`, provider `v`) by `closer`, rent back to `rent_payer`.
+/// The terms an approval of `r` narrowed by `n` sends.
+fn approval(r: &medchain_tests::model::ModelRequest, n: Narrowing) -> RequestTerms {
+    let (categories, purposes, actions, duration) = narrowed_terms(r, n);
+    RequestTerms::new(Scope::new(categories, purposes, actions), duration)
+}
+
 fn close(p: usize, v: usize, cast: &Cast, closer: &Pubkey, rent_payer: &Pubkey) -> Instruction {
     ix::close_consent(closer, &cast.patients[p].pubkey(), &cast.providers[v].pubkey(), rent_payer)
 }
@@ -520,7 +552,7 @@ async fn run(ops: Vec<Op>, attempts: &[(u32, u16, u8)]) -> Result<(), TestCaseEr
         let step = index + 1;
         let sent = transaction(op, &world, &cast, &admin, &payer);
         let expected = world.apply(op);
-        tally(&expected);
+        tally(op, &expected);
         match (sent, op) {
             (_, Op::Advance { secs }) => h.advance(*secs).await,
             (None, _) => prop_assert_eq!(expected, Outcome::Skipped, "step {}: {:?}", step, op),
@@ -668,7 +700,7 @@ fn op() -> impl Strategy<Value = Op> {
             select(vec![Closer::Patient, Closer::RentPayer, Closer::Outsider]),
         )
             .prop_map(|(patient, provider, closer)| Op::Close { patient, provider, closer }),
-        2 => (
+        4 => (
             provider.clone(),
             patient.clone(),
             terms(),
@@ -680,11 +712,26 @@ fn op() -> impl Strategy<Value = Op> {
         2 => (request.clone(), narrowing(), who())
             .prop_map(|(request, narrowing, by)| Op::Approve { request, narrowing, by }),
         1 => (request.clone(), who()).prop_map(|(request, by)| Op::Deny { request, by }),
+        3 => (wallet.clone(), request.clone(), narrowing(), prop_oneof![3 => Just(true), 1 => Just(false)]).prop_map(
+            |(wallet, request, narrowing, fit)| Op::DelegateApprove { wallet, request, narrowing, fit }
+        ),
+        1 => (wallet.clone(), request.clone())
+            .prop_map(|(wallet, request)| Op::DelegateDeny { wallet, request }),
         1 => (request, who()).prop_map(|(request, by)| Op::Cancel { request, by }),
-        1 => (
+        2 => (
             patient.clone(),
             wallet.clone(),
-            mostly(vec![MAY_GRANT, MAY_REVOKE, MAY_GRANT | MAY_REVOKE, MAY_GRANT | MAY_REVOKE], vec![0, 4]),
+            mostly(
+                vec![
+                    MAY_GRANT,
+                    MAY_REVOKE,
+                    MAY_ANSWER,
+                    MAY_GRANT | MAY_REVOKE,
+                    MAY_GRANT | MAY_REVOKE | MAY_ANSWER,
+                    MAY_REVOKE | MAY_ANSWER,
+                ],
+                vec![0, 8],
+            ),
             delegate_scope(),
         )
             .prop_map(|(patient, wallet, permissions, scope)| Op::AddDelegate {
@@ -737,9 +784,11 @@ fn cases() -> u32 {
 /// How often each outcome occurred, to show what a run exercised.
 static OUTCOMES: Mutex<BTreeMap<String, u64>> = Mutex::new(BTreeMap::new());
 
-fn tally(outcome: &Outcome) {
+fn tally(op: &Op, outcome: &Outcome) {
+    let described = format!("{op:?}");
+    let kind = described.split([' ', '{', '(']).next().unwrap_or_default();
     if let Ok(mut outcomes) = OUTCOMES.lock() {
-        *outcomes.entry(format!("{outcome:?}")).or_default() += 1;
+        *outcomes.entry(format!("{kind}: {outcome:?}")).or_default() += 1;
     }
 }
 

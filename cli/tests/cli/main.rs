@@ -173,6 +173,7 @@ mod bad_input;
 mod consent_decisions;
 mod consent_import;
 mod fhir_client;
+mod guardians;
 mod main_flows;
 mod sealed_records;
 mod wallet_links;
