@@ -35,7 +35,7 @@ const BUDGETS: &[(&str, u64)] = &[
     ("cancel_request", 15_500),
     ("close_consent", 16_000),
     ("close_request", 12_500),
-    ("delegate_approve_request", 45_000),
+    ("delegate_approve_request", 40_000),
     ("delegate_deny_request", 20_000),
     ("delegate_grant_consent", 30_500),
     ("delegate_revoke_consent", 19_500),

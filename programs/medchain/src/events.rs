@@ -182,12 +182,15 @@ pub struct RequestResolved {
     pub at: i64,
 }
 
-/// A delegate answered a pending request on the patient's behalf (emitted with
-/// [`RequestResolved`], and with [`ConsentChanged`] on an approval).
+/// A delegate answered a pending request on the patient's behalf: what [`RequestResolved`]
+/// says for the patient's own answers, and who answered (emitted in its place, since each
+/// self-CPI event costs about 5,000 CU in the SBF VM; with [`ConsentChanged`] on an approval).
 #[event]
 pub struct DelegateAnsweredRequest {
     /// The AccessRequest PDA.
     pub request: Pubkey,
+    /// The old status (always Pending).
+    pub old_status: u8,
     /// The Patient PDA.
     pub patient: Pubkey,
     /// The Delegate PDA that answered.

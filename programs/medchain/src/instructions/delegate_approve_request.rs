@@ -6,7 +6,7 @@ use crate::constants::{
     CONSENT_SEED, DELEGATE_SEED, PATIENT_SEED, PROVIDER_SEED, REGISTRY_SEED, REQUEST_SEED,
 };
 use crate::error::MedchainError;
-use crate::events::{DelegateAnsweredRequest, RequestResolved};
+use crate::events::DelegateAnsweredRequest;
 use crate::pda_account::{write_grant, GrantMode, GrantTarget};
 use crate::state::{
     AccessRequest, Delegate, Patient, Provider, Registry, RequestStatus, RequestTerms,
@@ -93,14 +93,9 @@ impl DelegateApproveRequest<'_> {
             now,
         )?;
         accounts.request.resolve(RequestStatus::Approved, now)?;
-        emit_cpi!(RequestResolved {
-            request: ctx.accounts.request.key(),
-            old_status: RequestStatus::Pending as u8,
-            new_status: RequestStatus::Approved as u8,
-            at: now,
-        });
         emit_cpi!(DelegateAnsweredRequest {
             request: ctx.accounts.request.key(),
+            old_status: RequestStatus::Pending as u8,
             patient: ctx.accounts.patient.key(),
             delegate: ctx.accounts.delegate.key(),
             answered_by,

@@ -2,7 +2,7 @@
 //! patient's behalf.
 
 use crate::constants::{DELEGATE_SEED, PATIENT_SEED, REQUEST_SEED};
-use crate::events::{DelegateAnsweredRequest, RequestResolved};
+use crate::events::DelegateAnsweredRequest;
 use crate::state::{AccessRequest, Delegate, Patient, RequestStatus};
 use anchor_lang::prelude::*;
 
@@ -44,14 +44,9 @@ impl DelegateDenyRequest<'_> {
     pub fn handle(ctx: Context<Self>) -> Result<()> {
         let now = Clock::get()?.unix_timestamp;
         ctx.accounts.request.resolve(RequestStatus::Denied, now)?;
-        emit_cpi!(RequestResolved {
-            request: ctx.accounts.request.key(),
-            old_status: RequestStatus::Pending as u8,
-            new_status: RequestStatus::Denied as u8,
-            at: now,
-        });
         emit_cpi!(DelegateAnsweredRequest {
             request: ctx.accounts.request.key(),
+            old_status: RequestStatus::Pending as u8,
             patient: ctx.accounts.patient.key(),
             delegate: ctx.accounts.delegate.key(),
             answered_by: ctx.accounts.delegate.index,
