@@ -184,7 +184,7 @@ pub struct RequestResolved {
 
 /// A delegate answered a pending request on the patient's behalf: what [`RequestResolved`]
 /// says for the patient's own answers, and who answered (emitted in its place, since each
-/// self-CPI event costs about 5,000 CU in the SBF VM; with [`ConsentChanged`] on an approval).
+/// self-CPI event costs about 3,600 CU in the SBF VM; with [`ConsentChanged`] on an approval).
 #[event]
 pub struct DelegateAnsweredRequest {
     /// The AccessRequest PDA.
