@@ -9,16 +9,17 @@
 //! sentence in the words of the vocabulary table ([`crate::vocabulary`]).
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), medchain_sdk::SdkError> {
-//! use medchain_sdk::Medchain;
-//! # let patient = anchor_lang::prelude::Pubkey::new_unique();
-//! let chain = Medchain::embedded("./ledger")?;
-//! let mut watch = chain.watch_patient(&patient).await?;
-//! while let Some(event) = watch.next(&chain).await {
-//!     let event = event?;
-//!     println!("{}: {}", event.kind.as_str(), event.summary);
+//! use anchor_lang::prelude::Pubkey;
+//! use medchain_sdk::{Backend, Medchain, SdkError};
+//!
+//! async fn notify<B: Backend>(chain: &Medchain<B>, patient: &Pubkey) -> Result<(), SdkError> {
+//!     let mut watch = chain.watch_patient(patient).await?;
+//!     while let Some(event) = watch.next(chain).await {
+//!         let event = event?;
+//!         println!("{}: {}", event.kind.as_str(), event.summary);
+//!     }
+//!     Ok(())
 //! }
-//! # Ok(()) }
 //! ```
 
 use crate::actions::describe::{
@@ -196,13 +197,10 @@ impl PatientWatch {
         record: &TxRecord,
     ) -> Result<Vec<PatientEvent>, SdkError> {
         let entries = audit_entries(&self.patient_pda, std::slice::from_ref(record));
+        let key = self.patient_pda.to_bytes();
+        let touching = record.instructions.iter().filter(|ix| ix.accounts.contains(&key));
         let mut out = Vec::with_capacity(entries.len());
-        for (entry, instruction) in entries.into_iter().zip(
-            record
-                .instructions
-                .iter()
-                .filter(|ix| ix.accounts.contains(&self.patient_pda.to_bytes())),
-        ) {
+        for (entry, instruction) in entries.into_iter().zip(touching) {
             let kind = WatchKind::of_instruction(&entry.instruction);
             let accounts: Vec<Pubkey> =
                 instruction.accounts.iter().map(|k| Pubkey::new_from_array(*k)).collect();

@@ -40,12 +40,8 @@ pub async fn run(globals: &Globals, args: WatchArgs) -> Result<Output, CliError>
         Err(medchain_sdk::SdkError::AccountNotFound { .. }) => return Err(unregistered(&patient)),
         other => other?,
     };
-    if ctx.is_display() {
-        eprintln!(
-            "watching patient {patient} on {} (Ctrl-C to stop)",
-            ctx.chain.backend().describe()
-        );
-    }
+    // On stderr in every output format: the subscription is in place from here on.
+    eprintln!("watching patient {patient} on {} (Ctrl-C to stop)", ctx.chain.backend().describe());
     let mut stdout = std::io::stdout();
     loop {
         let next = tokio::select! {

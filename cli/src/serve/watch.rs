@@ -56,12 +56,12 @@ async fn watch<B: Backend + 'static>(
         |open: Option<(Arc<AppState<B>>, PatientWatch)>| async move {
             let (state, mut subscription) = open?;
             let message = match subscription.next(&state.chain).await? {
-                Ok(event) => match Event::default()
-                    .event(event.kind.as_str())
-                    .id(event.entry.signature.clone())
-                    .json_data(&event)
-                {
-                    Ok(message) => message,
+                // Compact JSON is one line, as an SSE `data:` field needs.
+                Ok(event) => match serde_json::to_string(&event) {
+                    Ok(json) => Event::default()
+                        .event(event.kind.as_str())
+                        .id(event.entry.signature.clone())
+                        .data(json),
                     Err(e) => return Some((Ok(failure(&e.to_string())), None)),
                 },
                 Err(e) => return Some((Ok(failure(&e.to_string())), None)),
