@@ -129,9 +129,10 @@ async fn the_generated_client_decodes_a_ledger_consent_as_the_sdk_does() {
         .expect("update");
     let attempt =
         |category| RecordAccessArgs { category, purpose: purposes::TREAT, action: actions::READ };
-    let granted = chain.record_access(&doctor, &patient.pubkey(), attempt(categories::IMAGING));
+    let patient_wallet = patient.pubkey();
+    let granted = chain.record_access(&doctor, &patient_wallet, attempt(categories::IMAGING));
     assert!(granted.await.expect("attempt").allowed);
-    let denied = chain.record_access(&doctor, &patient.pubkey(), attempt(categories::GENETICS));
+    let denied = chain.record_access(&doctor, &patient_wallet, attempt(categories::GENETICS));
     assert!(!denied.await.expect("attempt").allowed);
 
     let address = pda::consent(&pda::patient(&patient.pubkey()), &pda::provider(&doctor.pubkey()));
