@@ -176,3 +176,4 @@ mod fhir_client;
 mod main_flows;
 mod sealed_records;
 mod wallet_links;
+mod watch;
