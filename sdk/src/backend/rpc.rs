@@ -443,6 +443,7 @@ impl Backend for RpcBackend {
         let filter = RpcTransactionLogsFilter::Mentions(vec![address.to_string()]);
         let (feed, receiver) = tokio::sync::mpsc::channel(FEED_CAPACITY);
         let (subscribed, is_subscribed) = tokio::sync::oneshot::channel();
+        let ws_url = url.clone();
         tokio::spawn(async move {
             use futures_util::StreamExt as _;
             let config = RpcTransactionLogsConfig { commitment };
@@ -464,7 +465,7 @@ impl Backend for RpcBackend {
                 let item = match notice {
                     Some(notice) => fetcher.landed_record(&notice.value.signature).await,
                     None => Err(SdkError::Unreachable {
-                        url: String::from("the cluster's websocket"),
+                        url: ws_url.clone(),
                         reason: "the subscription ended (connection closed)".into(),
                     }),
                 };
