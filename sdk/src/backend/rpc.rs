@@ -482,3 +482,25 @@ impl Backend for RpcBackend {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::websocket_url;
+
+    #[test]
+    fn websocket_urls_follow_the_solana_cli() {
+        let ws = |url: &str| websocket_url(url);
+        assert_eq!(ws("http://localhost:8899").as_deref(), Some("ws://localhost:8900/"));
+        assert_eq!(
+            ws("https://rpc.example/path?x=1").as_deref(),
+            Some("wss://rpc.example/path?x=1")
+        );
+        assert_eq!(ws("HTTPS://rpc.example:443/").as_deref(), Some("wss://rpc.example:444/"));
+        assert_eq!(ws("http://[::1]:8899").as_deref(), Some("ws://[::1]:8900/"));
+        assert_eq!(ws("http://[::1]").as_deref(), Some("ws://[::1]/"));
+        assert_eq!(ws("ftp://host"), None);
+        assert_eq!(ws("http://host:65535"), None, "no port above 65535");
+        assert_eq!(ws("http://host:port"), None);
+        assert_eq!(ws("localhost:8899"), None, "no scheme");
+    }
+}
