@@ -4,6 +4,7 @@
 use crate::args::NameError;
 use crate::commands::{
     admin, audit, consent, demo, issuer, keygen, ledger, patient, provider, qr, record, serve,
+    watch,
 };
 use crate::error::{CliError, EXIT_BAD_INPUT};
 use crate::output::{Output, OutputFormat};
@@ -117,6 +118,11 @@ pub enum Command {
         after_help = "Example: medchain serve --bind 127.0.0.1:8080 --base-url https://clinic.example --fee-payer clinic-fees.json\nExample: medchain serve --base-url https://clinic.example --identifier-map ids.json --record-decisions --provider-keypair dr.json"
     )]
     Serve(serve::ServeArgs),
+    /// Streams a patient's new requests, grants, revokes, access attempts (granted and denied) and break-glass openings as they happen, until Ctrl-C (a cluster's websocket; for the embedded ledger, `medchain serve`'s GET /api/watch/<WALLET>).
+    #[command(
+        after_help = "Example: medchain -u l watch --patient <PATIENT_WALLET>\nExample: medchain -u l watch --patient <PATIENT_WALLET> --output json-compact | jq -c 'select(.kind == \"access\")'"
+    )]
+    Watch(watch::WatchArgs),
     /// Prints the Solana Pay transaction-request URL of an action URL and its QR code.
     #[command(
         after_help = "Example: medchain qr https://clinic.example/api/actions/revoke/<CONSENT> --png revoke.png"
@@ -184,6 +190,7 @@ pub async fn run(cli: Cli) -> Result<Output, CliError> {
         Command::Audit(c) => audit::run(g, c).await,
         Command::Ledger(c) => ledger::run(g, c).await,
         Command::Serve(args) => serve::run(g, args).await,
+        Command::Watch(args) => watch::run(g, args).await,
         Command::Qr(args) => qr::run(&args),
         Command::Demo(args) => demo::run(g, &args).await,
         Command::Keygen(args) => keygen::run(&args),

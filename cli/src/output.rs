@@ -28,8 +28,16 @@ impl Output {
         Self { human: human.into(), json }
     }
 
-    /// Prints in `format`.
+    /// A result already printed as it came (`watch`): nothing is printed at the end.
+    pub fn streamed() -> Self {
+        Self { human: String::new(), json: Value::Null }
+    }
+
+    /// Prints in `format` (nothing for [`Output::streamed`]).
     pub fn print(&self, format: OutputFormat) {
+        if self.human.is_empty() && self.json.is_null() {
+            return;
+        }
         match format {
             OutputFormat::Display => println!("{}", self.human.trim_end()),
             OutputFormat::Json => {

@@ -29,6 +29,7 @@ pub mod names;
 pub mod pda;
 pub mod seal;
 pub mod vocabulary;
+pub mod watch;
 
 #[cfg(feature = "embedded")]
 pub use backend::embedded::{EmbeddedBackend, EmbeddedOptions, ProgramSource};

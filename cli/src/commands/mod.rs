@@ -14,3 +14,4 @@ pub mod provider;
 pub mod qr;
 pub mod record;
 pub mod serve;
+pub mod watch;

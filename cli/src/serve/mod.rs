@@ -14,6 +14,9 @@ mod fhir_tests;
 pub mod limits;
 #[cfg(test)]
 mod tests;
+pub mod watch;
+#[cfg(test)]
+mod watch_tests;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, Path, RawQuery, Request, State};
@@ -111,8 +114,9 @@ const CORS: [(&str, &str); 4] = [
     ("access-control-expose-headers", "X-Action-Version, X-Blockchain-Ids"),
 ];
 
-/// The router: `/actions.json`, `/icon.svg`, the four actions under `/api/actions`, and the
-/// consent decision routes ([`cds`]).
+/// The router: `/actions.json`, `/icon.svg`, the four actions under `/api/actions`, the
+/// consent decision routes ([`cds`]), the FHIR read API ([`fhir`]) and a patient's live events
+/// ([`watch`]).
 pub fn router<B: Backend + 'static>(state: Arc<AppState<B>>) -> Router {
     type St<B> = State<Arc<AppState<B>>>;
     let action = |kind: Kind| {
@@ -136,6 +140,7 @@ pub fn router<B: Backend + 'static>(state: Arc<AppState<B>>) -> Router {
         .route(&format!("{API_PREFIX}/grant"), grant)
         .merge(cds::routes::<B>())
         .merge(fhir::routes::<B>())
+        .merge(watch::routes::<B>())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), headers_and_limits::<B>))

@@ -177,3 +177,4 @@ mod guardians;
 mod main_flows;
 mod sealed_records;
 mod wallet_links;
+mod watch;

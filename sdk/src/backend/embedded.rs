@@ -13,11 +13,17 @@
 //!   accounts loaded into a fresh genesis) only when the first transaction is sent.
 //! * **History**: every processed transaction is kept with its medchain instructions and
 //!   return data, so audit queries answer as they do on a cluster.
+//! * **Commit hook**: once a transaction is committed (persisted), its record is broadcast to
+//!   every subscriber ([`EmbeddedBackend::subscribe_commits`]); [`Backend::watch`] is built
+//!   on it.
 //! * **Program**: natively compiled by default; an SBPF `.so` (the bytes a cluster runs)
 //!   when [`PROGRAM_ENV`] names one or [`EmbeddedOptions::program`] says so
 //!   ([`ProgramSource`]).
 
-use super::{medchain_instructions, AccountFilter, Backend, InnerCall, TxOutcome, TxRecord};
+use super::{
+    medchain_instructions, AccountFilter, Backend, InnerCall, TxFeed, TxOutcome, TxRecord,
+    FEED_CAPACITY,
+};
 use crate::error::SdkError;
 use anchor_lang::prelude::{AccountInfo, Pubkey};
 use anchor_lang::solana_program::instruction::Instruction;
@@ -33,8 +39,9 @@ use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use tokio::sync::Mutex;
+use tokio::sync::{broadcast, mpsc, Mutex};
 
 /// File holding the ledger.
 pub const LEDGER_FILE: &str = "ledger.bin";
@@ -48,6 +55,9 @@ const MAGIC: &[u8; 16] = b"MEDCHAIN-LEDGER\0";
 const FORMAT_VERSION: u32 = 1;
 /// Header: magic, version (u32 LE), payload length (u64 LE), SHA-256 of the payload.
 const HEADER_LEN: usize = 16 + 4 + 8 + 32;
+/// How many committed transactions the commit hook keeps for a subscriber that has not read
+/// them yet; one further behind is told it lagged.
+pub const COMMIT_BACKLOG: usize = 1024;
 
 fn process(
     program_id: &Pubkey,
@@ -307,6 +317,7 @@ pub struct EmbeddedBackend {
     program: ProgramSource,
     inner: Mutex<Inner>,
     faucet_lamports: std::sync::atomic::AtomicU64,
+    commits: broadcast::Sender<Arc<TxRecord>>,
     _lock: File,
 }
 
@@ -457,8 +468,17 @@ impl EmbeddedBackend {
             program,
             inner: Mutex::new(Inner { state, bank: None }),
             faucet_lamports: std::sync::atomic::AtomicU64::new(0),
+            commits: broadcast::channel(COMMIT_BACKLOG).0,
             _lock: lock,
         })
+    }
+
+    /// The commit hook: every transaction this ledger commits from now on, in order, each
+    /// delivered right after it was persisted (a refused transaction is never committed, so
+    /// never delivered). A subscriber more than [`COMMIT_BACKLOG`] transactions behind gets
+    /// `RecvError::Lagged` once and then the newest ones.
+    pub fn subscribe_commits(&self) -> broadcast::Receiver<Arc<TxRecord>> {
+        self.commits.subscribe()
     }
 
     /// The ledger directory.
@@ -721,15 +741,18 @@ impl EmbeddedBackend {
         }
         inner.state.slot = next;
         inner.state.last_unix_time = now;
-        inner.state.history.push(TxRecord {
+        let record = TxRecord {
             signature: signature.to_string(),
             slot: next,
             unix_time: Some(now),
             error: outcome.result.as_ref().err().map(|e| e.to_string()),
             instructions: recorded,
             return_data: return_data.clone(),
-        });
+        };
+        inner.state.history.push(record.clone());
         self.persist(&inner.state)?;
+        // Committed: tell the subscribers (none listening is not an error).
+        let _ = self.commits.send(Arc::new(record));
         match outcome.result {
             Ok(()) => Ok(TxOutcome { signature, return_data }),
             Err(e) => Err(SdkError::from_transaction_error(Some(e), &fee_payer)),
@@ -815,6 +838,37 @@ impl Backend for EmbeddedBackend {
 
     async fn unix_time(&self) -> Result<i64, SdkError> {
         Ok(self.inner.lock().await.state.unix_time())
+    }
+
+    async fn watch(&self, address: &Pubkey) -> Result<TxFeed, SdkError> {
+        let mut commits = self.subscribe_commits();
+        let (feed, receiver) = mpsc::channel(FEED_CAPACITY);
+        let key = address.to_bytes();
+        tokio::spawn(async move {
+            loop {
+                let record = tokio::select! {
+                    () = feed.closed() => return,
+                    received = commits.recv() => received,
+                };
+                let item = match record {
+                    Ok(record) => {
+                        if !record.instructions.iter().any(|ix| ix.accounts.contains(&key)) {
+                            continue;
+                        }
+                        Ok(TxRecord::clone(&record))
+                    }
+                    Err(broadcast::error::RecvError::Lagged(missed)) => Err(SdkError::Transport(
+                        format!("the watcher fell {missed} transactions behind the ledger"),
+                    )),
+                    Err(broadcast::error::RecvError::Closed) => return,
+                };
+                let failed = item.is_err();
+                if feed.send(item).await.is_err() || failed {
+                    return;
+                }
+            }
+        });
+        Ok(receiver)
     }
 
     async fn history(&self, address: &Pubkey, limit: usize) -> Result<Vec<TxRecord>, SdkError> {

@@ -122,6 +122,14 @@ pub fn medchain_instructions(
         .collect()
 }
 
+/// A live feed of committed transactions ([`Backend::watch`]): each item is one transaction,
+/// or an error after which the feed ends (the connection dropped, the watcher fell behind).
+/// Dropping the receiver ends the subscription.
+pub type TxFeed = tokio::sync::mpsc::Receiver<Result<TxRecord, SdkError>>;
+
+/// How many transactions a [`TxFeed`] buffers before the watcher must read them.
+pub const FEED_CAPACITY: usize = 256;
+
 impl TxRecord {
     /// True when the transaction succeeded.
     pub fn succeeded(&self) -> bool {
@@ -174,6 +182,14 @@ pub trait Backend: Send + Sync {
     /// Transactions that touched `address`, newest first, at most `limit`.
     async fn history(&self, address: &Pubkey, limit: usize) -> Result<Vec<TxRecord>, SdkError>;
 
+    /// The transactions that touch `address` from now on, each as soon as it is committed:
+    /// on the embedded ledger from its commit hook
+    /// (`EmbeddedBackend::subscribe_commits`), on a cluster from a websocket
+    /// `logsSubscribe` mentioning `address`, each notification followed by `getTransaction`.
+    /// The subscription is in place when this returns, so nothing committed afterwards is
+    /// missed.
+    async fn watch(&self, address: &Pubkey) -> Result<TxFeed, SdkError>;
+
     /// Lamports held by `address` (0 when absent).
     async fn balance(&self, address: &Pubkey) -> Result<u64, SdkError> {
         Ok(self.account(address).await?.map_or(0, |a| a.lamports))
@@ -224,6 +240,10 @@ impl<T: Backend + ?Sized> Backend for Box<T> {
 
     async fn history(&self, address: &Pubkey, limit: usize) -> Result<Vec<TxRecord>, SdkError> {
         (**self).history(address, limit).await
+    }
+
+    async fn watch(&self, address: &Pubkey) -> Result<TxFeed, SdkError> {
+        (**self).watch(address).await
     }
 }
 

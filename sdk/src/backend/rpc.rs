@@ -1,9 +1,13 @@
 //! A cluster backend over JSON-RPC (solana-rpc-client 3.x, nonblocking): commitment,
 //! blockhash refresh and retry, confirmation, optional priority fee and compute-unit limit,
-//! `getProgramAccounts` queries with memcmp filters, and the audit history rebuilt from
-//! `getSignaturesForAddress` + `getTransaction`.
+//! `getProgramAccounts` queries with memcmp filters, the audit history rebuilt from
+//! `getSignaturesForAddress` + `getTransaction`, and live feeds ([`Backend::watch`]) from the
+//! cluster's websocket (`logsSubscribe`).
 
-use super::{medchain_instructions, AccountFilter, Backend, InnerCall, TxOutcome, TxRecord};
+use super::{
+    medchain_instructions, AccountFilter, Backend, InnerCall, TxFeed, TxOutcome, TxRecord,
+    FEED_CAPACITY,
+};
 use crate::error::SdkError;
 use anchor_lang::prelude::Pubkey;
 use anchor_lang::solana_program::instruction::Instruction;
@@ -15,7 +19,8 @@ use solana_rpc_client::nonblocking::rpc_client::RpcClient;
 use solana_rpc_client::rpc_client::GetConfirmedSignaturesForAddress2Config;
 use solana_rpc_client_api::client_error::ErrorKind as ClientErrorKind;
 use solana_rpc_client_api::config::{
-    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcTransactionConfig,
+    RpcAccountInfoConfig, RpcProgramAccountsConfig, RpcTransactionConfig, RpcTransactionLogsConfig,
+    RpcTransactionLogsFilter,
 };
 use solana_rpc_client_api::filter::{Memcmp, RpcFilterType};
 use solana_rpc_client_api::request::RpcError;
@@ -41,6 +46,9 @@ pub struct RpcOptions {
     /// How many times a transaction is re-signed with a fresh blockhash and re-sent when its
     /// blockhash expired before it landed.
     pub max_retries: u32,
+    /// The cluster's websocket (PubSub) URL for [`Backend::watch`]; `None` derives it from the
+    /// RPC URL as the Solana CLI does ([`websocket_url`]).
+    pub websocket_url: Option<String>,
 }
 
 impl Default for RpcOptions {
@@ -50,6 +58,7 @@ impl Default for RpcOptions {
             priority_fee_micro_lamports: None,
             compute_unit_limit: None,
             max_retries: 3,
+            websocket_url: None,
         }
     }
 }
@@ -125,6 +134,50 @@ impl RpcBackend {
         None
     }
 
+    /// One transaction as the audit trail reads it (`getTransaction`); its `error` comes from
+    /// the transaction's metadata.
+    pub async fn transaction_record(&self, signature: &Signature) -> Result<TxRecord, SdkError> {
+        let tx = self
+            .client
+            .get_transaction_with_config(signature, self.transaction_config())
+            .await
+            .map_err(|e| self.transport(e))?;
+        let meta = tx.transaction.meta.clone();
+        let decoded = tx.transaction.transaction.decode().ok_or_else(|| {
+            SdkError::Transport(format!("transaction {signature} is undecodable"))
+        })?;
+        let keys = decoded.message.static_account_keys();
+        let inner = meta.as_ref().map(inner_calls).unwrap_or_default();
+        let instructions = medchain_instructions(keys, decoded.message.instructions(), &inner);
+        Ok(TxRecord {
+            signature: signature.to_string(),
+            slot: tx.slot,
+            unix_time: tx.block_time,
+            error: meta.as_ref().and_then(|m| m.err.as_ref()).map(|e| e.to_string()),
+            instructions,
+            return_data: meta.as_ref().and_then(return_data_of),
+        })
+    }
+
+    /// [`RpcBackend::transaction_record`] of a transaction just announced by the websocket:
+    /// the RPC node may serve `getTransaction` a moment after it notifies, so it is asked a
+    /// few times (every 200 ms, for at most two seconds).
+    async fn landed_record(&self, signature: &str) -> Result<TxRecord, SdkError> {
+        let signature = Signature::from_str(signature)
+            .map_err(|e| SdkError::Transport(format!("bad signature from the cluster: {e}")))?;
+        let mut attempt = 0;
+        loop {
+            match self.transaction_record(&signature).await {
+                Ok(record) => return Ok(record),
+                Err(_) if attempt < TX_META_ATTEMPTS => {
+                    attempt += 1;
+                    tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
     fn to_rpc_filter(filter: &AccountFilter) -> RpcFilterType {
         match filter {
             AccountFilter::DataSize(size) => RpcFilterType::DataSize(*size),
@@ -154,6 +207,40 @@ impl RpcBackend {
 
 /// How often [`RpcBackend`] asks for a just-confirmed transaction before giving up on it.
 const TX_META_ATTEMPTS: u32 = 10;
+
+/// The websocket URL of the cluster at `rpc_url`, as the Solana CLI derives it: `http` becomes
+/// `ws` and `https` `wss`, and an explicit port is moved up by one (a validator serves PubSub
+/// on its RPC port + 1: `http://127.0.0.1:8899` → `ws://127.0.0.1:8900`).
+///
+/// ```
+/// use medchain_sdk::backend::rpc::websocket_url;
+/// assert_eq!(websocket_url("http://127.0.0.1:8899").as_deref(), Some("ws://127.0.0.1:8900/"));
+/// assert_eq!(websocket_url("https://api.devnet.solana.com").as_deref(), Some("wss://api.devnet.solana.com/"));
+/// ```
+pub fn websocket_url(rpc_url: &str) -> Option<String> {
+    let (scheme, rest) = rpc_url.split_once("://")?;
+    let scheme = match scheme.to_ascii_lowercase().as_str() {
+        "http" | "ws" => "ws",
+        "https" | "wss" => "wss",
+        _ => return None,
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(at) => rest.split_at(at),
+        None => (rest, "/"),
+    };
+    // The port follows the last ':' unless that ':' is inside an IPv6 literal.
+    let authority = match authority.rsplit_once(':') {
+        Some((host, port)) if !port.contains(']') => {
+            let port: u16 = port.parse().ok()?;
+            format!("{host}:{}", port.checked_add(1)?)
+        }
+        _ => authority.to_string(),
+    };
+    if authority.is_empty() {
+        return None;
+    }
+    Some(format!("{scheme}://{authority}{path}"))
+}
 
 fn return_data_of(
     meta: &solana_transaction_status_client_types::UiTransactionStatusMeta,
@@ -330,27 +417,90 @@ impl Backend for RpcBackend {
         for status in signatures {
             let signature = Signature::from_str(&status.signature)
                 .map_err(|e| SdkError::Transport(format!("bad signature from the cluster: {e}")))?;
-            let tx = self
-                .client
-                .get_transaction_with_config(&signature, self.transaction_config())
-                .await
-                .map_err(|e| self.transport(e))?;
-            let meta = tx.transaction.meta.clone();
-            let decoded = tx.transaction.transaction.decode().ok_or_else(|| {
-                SdkError::Transport(format!("transaction {signature} is undecodable"))
-            })?;
-            let keys = decoded.message.static_account_keys();
-            let inner = meta.as_ref().map(inner_calls).unwrap_or_default();
-            let instructions = medchain_instructions(keys, decoded.message.instructions(), &inner);
-            out.push(TxRecord {
-                signature: status.signature,
-                slot: tx.slot,
-                unix_time: tx.block_time,
-                error: status.err.map(|e| e.to_string()),
-                instructions,
-                return_data: meta.as_ref().and_then(return_data_of),
-            });
+            let mut record = self.transaction_record(&signature).await?;
+            record.error = status.err.map(|e| e.to_string());
+            out.push(record);
         }
         Ok(out)
+    }
+
+    async fn watch(&self, address: &Pubkey) -> Result<TxFeed, SdkError> {
+        let url = match &self.options.websocket_url {
+            Some(url) => url.clone(),
+            None => websocket_url(&self.client.url()).ok_or_else(|| SdkError::Unreachable {
+                url: self.client.url(),
+                reason: "cannot derive the websocket URL from the RPC URL".into(),
+            })?,
+        };
+        let unreachable = |reason: String| SdkError::Unreachable { url: url.clone(), reason };
+        let pubsub =
+            solana_pubsub_client::nonblocking::pubsub_client::PubsubClient::new(url.as_str())
+                .await
+                .map_err(|e| unreachable(e.to_string()))?;
+        // The task owns the websocket client and its own RPC client for `getTransaction`.
+        let fetcher = RpcBackend::new(self.client.url(), self.options.clone());
+        let commitment = fetcher.transaction_config().commitment;
+        let filter = RpcTransactionLogsFilter::Mentions(vec![address.to_string()]);
+        let (feed, receiver) = tokio::sync::mpsc::channel(FEED_CAPACITY);
+        let (subscribed, is_subscribed) = tokio::sync::oneshot::channel();
+        let ws_url = url.clone();
+        tokio::spawn(async move {
+            use futures_util::StreamExt as _;
+            let config = RpcTransactionLogsConfig { commitment };
+            let (mut logs, _unsubscribe) = match pubsub.logs_subscribe(filter, config).await {
+                Ok(subscription) => {
+                    let _ = subscribed.send(Ok(()));
+                    subscription
+                }
+                Err(e) => {
+                    let _ = subscribed.send(Err(e.to_string()));
+                    return;
+                }
+            };
+            loop {
+                let notice = tokio::select! {
+                    () = feed.closed() => return,
+                    notice = logs.next() => notice,
+                };
+                let item = match notice {
+                    Some(notice) => fetcher.landed_record(&notice.value.signature).await,
+                    None => Err(SdkError::Unreachable {
+                        url: ws_url.clone(),
+                        reason: "the subscription ended (connection closed)".into(),
+                    }),
+                };
+                let failed = item.is_err();
+                if feed.send(item).await.is_err() || failed {
+                    return;
+                }
+            }
+        });
+        match is_subscribed.await {
+            Ok(Ok(())) => Ok(receiver),
+            Ok(Err(reason)) => Err(unreachable(format!("logsSubscribe failed: {reason}"))),
+            Err(_) => Err(unreachable("the websocket client stopped".into())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::websocket_url;
+
+    #[test]
+    fn websocket_urls_follow_the_solana_cli() {
+        let ws = |url: &str| websocket_url(url);
+        assert_eq!(ws("http://localhost:8899").as_deref(), Some("ws://localhost:8900/"));
+        assert_eq!(
+            ws("https://rpc.example/path?x=1").as_deref(),
+            Some("wss://rpc.example/path?x=1")
+        );
+        assert_eq!(ws("HTTPS://rpc.example:443/").as_deref(), Some("wss://rpc.example:444/"));
+        assert_eq!(ws("http://[::1]:8899").as_deref(), Some("ws://[::1]:8900/"));
+        assert_eq!(ws("http://[::1]").as_deref(), Some("ws://[::1]/"));
+        assert_eq!(ws("ftp://host"), None);
+        assert_eq!(ws("http://host:65535"), None, "no port above 65535");
+        assert_eq!(ws("http://host:port"), None);
+        assert_eq!(ws("localhost:8899"), None, "no scheme");
     }
 }
