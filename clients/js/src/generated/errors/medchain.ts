@@ -114,6 +114,8 @@ export const MEDCHAIN_ERROR__INVALID_EMERGENCY_WINDOW = 0x179f; // 6047
 export const MEDCHAIN_ERROR__INVALID_EMERGENCY_ACCOUNT = 0x17a0; // 6048
 /** CannotDelegateToSelf: A patient cannot name their own wallet as a delegate */
 export const MEDCHAIN_ERROR__CANNOT_DELEGATE_TO_SELF = 0x17a1; // 6049
+/** InvalidPatientKeyAccount: The patient key account is not a medchain PatientKey for this patient */
+export const MEDCHAIN_ERROR__INVALID_PATIENT_KEY_ACCOUNT = 0x17a2; // 6050
 
 export type MedchainError =
   | typeof MEDCHAIN_ERROR__ACCOUNT_ALREADY_EXISTS
@@ -147,6 +149,7 @@ export type MedchainError =
   | typeof MEDCHAIN_ERROR__INVALID_LEAF_COUNT
   | typeof MEDCHAIN_ERROR__INVALID_MERKLE_ROOT
   | typeof MEDCHAIN_ERROR__INVALID_NEW_ADMIN
+  | typeof MEDCHAIN_ERROR__INVALID_PATIENT_KEY_ACCOUNT
   | typeof MEDCHAIN_ERROR__INVALID_PROGRAM_DATA
   | typeof MEDCHAIN_ERROR__INVALID_PROVIDER_KIND
   | typeof MEDCHAIN_ERROR__INVALID_PURPOSE
@@ -201,6 +204,7 @@ if (process.env["NODE_ENV"] !== "production") {
     [MEDCHAIN_ERROR__INVALID_LEAF_COUNT]: `A batch needs at least one leaf`,
     [MEDCHAIN_ERROR__INVALID_MERKLE_ROOT]: `The Merkle root must not be all zeros`,
     [MEDCHAIN_ERROR__INVALID_NEW_ADMIN]: `The new admin must differ from the current admin`,
+    [MEDCHAIN_ERROR__INVALID_PATIENT_KEY_ACCOUNT]: `The patient key account is not a medchain PatientKey for this patient`,
     [MEDCHAIN_ERROR__INVALID_PROGRAM_DATA]: `The program-data account does not belong to this program`,
     [MEDCHAIN_ERROR__INVALID_PROVIDER_KIND]: `Unknown provider kind`,
     [MEDCHAIN_ERROR__INVALID_PURPOSE]: `Exactly one known purpose of use must be named`,

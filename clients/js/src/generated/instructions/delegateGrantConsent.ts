@@ -40,7 +40,7 @@ import {
 } from "@solana/program-client-core";
 import {
   findConsentPda,
-  findDelegateGrantConsentDelegatePda,
+  findDelegateApproveRequestDelegatePda,
   findRegistryPda,
 } from "../pdas";
 import { MEDCHAIN_PROGRAM_ADDRESS } from "../programs";
@@ -253,7 +253,7 @@ export async function getDelegateGrantConsentInstructionAsync<
 
   // Resolve default values.
   if (!accounts.delegate.value) {
-    accounts.delegate.value = await findDelegateGrantConsentDelegatePda({
+    accounts.delegate.value = await findDelegateApproveRequestDelegatePda({
       patient: getAddressFromResolvedInstructionAccount(
         "patient",
         accounts.patient.value,

@@ -37,7 +37,7 @@ import {
   getAddressFromResolvedInstructionAccount,
   type ResolvedInstructionAccount,
 } from "@solana/program-client-core";
-import { findDelegateGrantConsentDelegatePda } from "../pdas";
+import { findDelegateApproveRequestDelegatePda } from "../pdas";
 import { MEDCHAIN_PROGRAM_ADDRESS } from "../programs";
 
 export const DELEGATE_REVOKE_CONSENT_DISCRIMINATOR: ReadonlyUint8Array =
@@ -185,7 +185,7 @@ export async function getDelegateRevokeConsentInstructionAsync<
 
   // Resolve default values.
   if (!accounts.delegate.value) {
-    accounts.delegate.value = await findDelegateGrantConsentDelegatePda({
+    accounts.delegate.value = await findDelegateApproveRequestDelegatePda({
       patient: getAddressFromResolvedInstructionAccount(
         "patient",
         accounts.patient.value,

@@ -8,10 +8,11 @@
 
 export * from "./consent";
 export * from "./delegate";
-export * from "./delegateGrantConsentDelegate";
+export * from "./delegateApproveRequestDelegate";
 export * from "./emergency";
 export * from "./issuer";
 export * from "./patient";
+export * from "./patientKey";
 export * from "./provider";
 export * from "./registerProviderProvider";
 export * from "./registry";

@@ -73,6 +73,8 @@ import {
   getCancelRequestInstructionAsync,
   getCloseConsentInstruction,
   getCloseRequestInstruction,
+  getDelegateApproveRequestInstructionAsync,
+  getDelegateDenyRequestInstructionAsync,
   getDelegateGrantConsentInstructionAsync,
   getDelegateRevokeConsentInstructionAsync,
   getDenyRequestInstructionAsync,
@@ -93,6 +95,7 @@ import {
   getRevokeConsentInstructionAsync,
   getSetBreakGlassPolicyInstructionAsync,
   getSetIssuerBreakGlassInstructionAsync,
+  getSetPatientEncryptionKeyInstructionAsync,
   getSetProviderEncryptionKeyInstructionAsync,
   getSuspendProviderInstructionAsync,
   getUnpauseInstructionAsync,
@@ -107,6 +110,8 @@ import {
   parseCancelRequestInstruction,
   parseCloseConsentInstruction,
   parseCloseRequestInstruction,
+  parseDelegateApproveRequestInstruction,
+  parseDelegateDenyRequestInstruction,
   parseDelegateGrantConsentInstruction,
   parseDelegateRevokeConsentInstruction,
   parseDenyRequestInstruction,
@@ -127,6 +132,7 @@ import {
   parseRevokeConsentInstruction,
   parseSetBreakGlassPolicyInstruction,
   parseSetIssuerBreakGlassInstruction,
+  parseSetPatientEncryptionKeyInstruction,
   parseSetProviderEncryptionKeyInstruction,
   parseSuspendProviderInstruction,
   parseUnpauseInstruction,
@@ -141,6 +147,8 @@ import {
   type CancelRequestAsyncInput,
   type CloseConsentInput,
   type CloseRequestInput,
+  type DelegateApproveRequestAsyncInput,
+  type DelegateDenyRequestAsyncInput,
   type DelegateGrantConsentAsyncInput,
   type DelegateRevokeConsentAsyncInput,
   type DenyRequestAsyncInput,
@@ -158,6 +166,8 @@ import {
   type ParsedCancelRequestInstruction,
   type ParsedCloseConsentInstruction,
   type ParsedCloseRequestInstruction,
+  type ParsedDelegateApproveRequestInstruction,
+  type ParsedDelegateDenyRequestInstruction,
   type ParsedDelegateGrantConsentInstruction,
   type ParsedDelegateRevokeConsentInstruction,
   type ParsedDenyRequestInstruction,
@@ -178,6 +188,7 @@ import {
   type ParsedRevokeConsentInstruction,
   type ParsedSetBreakGlassPolicyInstruction,
   type ParsedSetIssuerBreakGlassInstruction,
+  type ParsedSetPatientEncryptionKeyInstruction,
   type ParsedSetProviderEncryptionKeyInstruction,
   type ParsedSuspendProviderInstruction,
   type ParsedUnpauseInstruction,
@@ -195,6 +206,7 @@ import {
   type RevokeConsentAsyncInput,
   type SetBreakGlassPolicyAsyncInput,
   type SetIssuerBreakGlassAsyncInput,
+  type SetPatientEncryptionKeyAsyncInput,
   type SetProviderEncryptionKeyAsyncInput,
   type SuspendProviderAsyncInput,
   type UnpauseAsyncInput,
@@ -202,10 +214,11 @@ import {
 } from "../instructions";
 import {
   findConsentPda,
-  findDelegateGrantConsentDelegatePda,
+  findDelegateApproveRequestDelegatePda,
   findDelegatePda,
   findEmergencyPda,
   findIssuerPda,
+  findPatientKeyPda,
   findPatientPda,
   findProviderPda,
   findRegisterProviderProviderPda,
@@ -348,6 +361,8 @@ export enum MedchainInstruction {
   CancelRequest,
   CloseConsent,
   CloseRequest,
+  DelegateApproveRequest,
+  DelegateDenyRequest,
   DelegateGrantConsent,
   DelegateRevokeConsent,
   DenyRequest,
@@ -368,6 +383,7 @@ export enum MedchainInstruction {
   RevokeConsent,
   SetBreakGlassPolicy,
   SetIssuerBreakGlass,
+  SetPatientEncryptionKey,
   SetProviderEncryptionKey,
   SuspendProvider,
   Unpause,
@@ -487,6 +503,28 @@ export function identifyMedchainInstruction(
     )
   ) {
     return MedchainInstruction.CloseRequest;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([189, 25, 100, 51, 69, 92, 158, 238]),
+      ),
+      0,
+    )
+  ) {
+    return MedchainInstruction.DelegateApproveRequest;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([144, 90, 143, 8, 69, 80, 206, 72]),
+      ),
+      0,
+    )
+  ) {
+    return MedchainInstruction.DelegateDenyRequest;
   }
   if (
     containsBytes(
@@ -712,6 +750,17 @@ export function identifyMedchainInstruction(
     containsBytes(
       data,
       fixEncoderSize(getBytesEncoder(), 8).encode(
+        new Uint8Array([4, 113, 197, 87, 142, 68, 1, 69]),
+      ),
+      0,
+    )
+  ) {
+    return MedchainInstruction.SetPatientEncryptionKey;
+  }
+  if (
+    containsBytes(
+      data,
+      fixEncoderSize(getBytesEncoder(), 8).encode(
         new Uint8Array([27, 239, 236, 152, 9, 150, 32, 96]),
       ),
       0,
@@ -792,6 +841,12 @@ export type ParsedMedchainInstruction<
       instructionType: MedchainInstruction.CloseRequest;
     } & ParsedCloseRequestInstruction<TProgram>)
   | ({
+      instructionType: MedchainInstruction.DelegateApproveRequest;
+    } & ParsedDelegateApproveRequestInstruction<TProgram>)
+  | ({
+      instructionType: MedchainInstruction.DelegateDenyRequest;
+    } & ParsedDelegateDenyRequestInstruction<TProgram>)
+  | ({
       instructionType: MedchainInstruction.DelegateGrantConsent;
     } & ParsedDelegateGrantConsentInstruction<TProgram>)
   | ({
@@ -851,6 +906,9 @@ export type ParsedMedchainInstruction<
   | ({
       instructionType: MedchainInstruction.SetIssuerBreakGlass;
     } & ParsedSetIssuerBreakGlassInstruction<TProgram>)
+  | ({
+      instructionType: MedchainInstruction.SetPatientEncryptionKey;
+    } & ParsedSetPatientEncryptionKeyInstruction<TProgram>)
   | ({
       instructionType: MedchainInstruction.SetProviderEncryptionKey;
     } & ParsedSetProviderEncryptionKeyInstruction<TProgram>)
@@ -937,6 +995,20 @@ export function parseMedchainInstruction<TProgram extends string>(
       return {
         instructionType: MedchainInstruction.CloseRequest,
         ...parseCloseRequestInstruction(instruction),
+      };
+    }
+    case MedchainInstruction.DelegateApproveRequest: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MedchainInstruction.DelegateApproveRequest,
+        ...parseDelegateApproveRequestInstruction(instruction),
+      };
+    }
+    case MedchainInstruction.DelegateDenyRequest: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MedchainInstruction.DelegateDenyRequest,
+        ...parseDelegateDenyRequestInstruction(instruction),
       };
     }
     case MedchainInstruction.DelegateGrantConsent: {
@@ -1079,6 +1151,13 @@ export function parseMedchainInstruction<TProgram extends string>(
         ...parseSetIssuerBreakGlassInstruction(instruction),
       };
     }
+    case MedchainInstruction.SetPatientEncryptionKey: {
+      assertIsInstructionWithAccounts(instruction);
+      return {
+        instructionType: MedchainInstruction.SetPatientEncryptionKey,
+        ...parseSetPatientEncryptionKeyInstruction(instruction),
+      };
+    }
     case MedchainInstruction.SetProviderEncryptionKey: {
       assertIsInstructionWithAccounts(instruction);
       return {
@@ -1179,6 +1258,14 @@ export type MedchainPluginInstructions = {
   closeRequest: (
     input: CloseRequestInput,
   ) => ReturnType<typeof getCloseRequestInstruction> & SelfPlanAndSendFunctions;
+  delegateApproveRequest: (
+    input: MakeOptional<DelegateApproveRequestAsyncInput, "payer">,
+  ) => ReturnType<typeof getDelegateApproveRequestInstructionAsync> &
+    SelfPlanAndSendFunctions;
+  delegateDenyRequest: (
+    input: DelegateDenyRequestAsyncInput,
+  ) => ReturnType<typeof getDelegateDenyRequestInstructionAsync> &
+    SelfPlanAndSendFunctions;
   delegateGrantConsent: (
     input: MakeOptional<DelegateGrantConsentAsyncInput, "payer">,
   ) => ReturnType<typeof getDelegateGrantConsentInstructionAsync> &
@@ -1258,6 +1345,10 @@ export type MedchainPluginInstructions = {
     input: SetIssuerBreakGlassAsyncInput,
   ) => ReturnType<typeof getSetIssuerBreakGlassInstructionAsync> &
     SelfPlanAndSendFunctions;
+  setPatientEncryptionKey: (
+    input: MakeOptional<SetPatientEncryptionKeyAsyncInput, "payer">,
+  ) => ReturnType<typeof getSetPatientEncryptionKeyInstructionAsync> &
+    SelfPlanAndSendFunctions;
   setProviderEncryptionKey: (
     input: SetProviderEncryptionKeyAsyncInput,
   ) => ReturnType<typeof getSetProviderEncryptionKeyInstructionAsync> &
@@ -1282,10 +1373,11 @@ export type MedchainPluginPdas = {
   issuer: typeof findIssuerPda;
   provider: typeof findProviderPda;
   consent: typeof findConsentPda;
-  delegateGrantConsentDelegate: typeof findDelegateGrantConsentDelegatePda;
+  delegateApproveRequestDelegate: typeof findDelegateApproveRequestDelegatePda;
   emergency: typeof findEmergencyPda;
   registerProviderProvider: typeof findRegisterProviderProviderPda;
   request: typeof findRequestPda;
+  patientKey: typeof findPatientKeyPda;
 };
 
 export type MedchainPluginRequirements = ClientWithRpc<
@@ -1377,6 +1469,19 @@ export function medchainProgram() {
             addSelfPlanAndSendFunctions(
               client,
               getCloseRequestInstruction(input),
+            ),
+          delegateApproveRequest: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getDelegateApproveRequestInstructionAsync({
+                ...input,
+                payer: input.payer ?? client.payer,
+              }),
+            ),
+          delegateDenyRequest: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getDelegateDenyRequestInstructionAsync(input),
             ),
           delegateGrantConsent: (input) =>
             addSelfPlanAndSendFunctions(
@@ -1487,6 +1592,14 @@ export function medchainProgram() {
               client,
               getSetIssuerBreakGlassInstructionAsync(input),
             ),
+          setPatientEncryptionKey: (input) =>
+            addSelfPlanAndSendFunctions(
+              client,
+              getSetPatientEncryptionKeyInstructionAsync({
+                ...input,
+                payer: input.payer ?? client.payer,
+              }),
+            ),
           setProviderEncryptionKey: (input) =>
             addSelfPlanAndSendFunctions(
               client,
@@ -1515,10 +1628,11 @@ export function medchainProgram() {
           issuer: findIssuerPda,
           provider: findProviderPda,
           consent: findConsentPda,
-          delegateGrantConsentDelegate: findDelegateGrantConsentDelegatePda,
+          delegateApproveRequestDelegate: findDelegateApproveRequestDelegatePda,
           emergency: findEmergencyPda,
           registerProviderProvider: findRegisterProviderProviderPda,
           request: findRequestPda,
+          patientKey: findPatientKeyPda,
         },
       },
     });

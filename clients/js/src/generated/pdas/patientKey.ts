@@ -14,13 +14,12 @@ import {
   type ProgramDerivedAddress,
 } from "@solana/kit";
 
-export type DelegateGrantConsentDelegateSeeds = {
+export type PatientKeySeeds = {
   patient: Address;
-  authority: Address;
 };
 
-export async function findDelegateGrantConsentDelegatePda(
-  seeds: DelegateGrantConsentDelegateSeeds,
+export async function findPatientKeyPda(
+  seeds: PatientKeySeeds,
   config: { programAddress?: Address | undefined } = {},
 ): Promise<ProgramDerivedAddress> {
   const {
@@ -30,10 +29,9 @@ export async function findDelegateGrantConsentDelegatePda(
     programAddress,
     seeds: [
       getBytesEncoder().encode(
-        new Uint8Array([100, 101, 108, 101, 103, 97, 116, 101]),
+        new Uint8Array([112, 97, 116, 105, 101, 110, 116, 95, 107, 101, 121]),
       ),
       getAddressEncoder().encode(seeds.patient),
-      getAddressEncoder().encode(seeds.authority),
     ],
   });
 }
