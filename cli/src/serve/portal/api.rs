@@ -506,3 +506,59 @@ pub async fn submit<B: Backend + 'static>(
         Err(e) => sdk_error(e),
     }
 }
+
+/// How often the events stream looks for new entries in the patient's history.
+const EVENTS_POLL: std::time::Duration = std::time::Duration::from_millis(500);
+/// How many of the newest entries each look reads.
+const EVENTS_WINDOW: usize = 20;
+
+/// `GET /portal/api/patients/{wallet}/events`: server-sent events, one `medchain` event per
+/// new entry of the patient's audit trail (access attempts, grants, revokes, requests,
+/// break-glass openings…), as it lands; only for the session's own wallet. The stream
+/// starts after what is on the ledger when it opens and ends with the session.
+pub async fn events<B: Backend + 'static>(
+    State(state): St<B>,
+    Extension(store): Shared,
+    Path(wallet): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    use axum::response::sse::{Event, KeepAlive, Sse};
+    use axum::response::IntoResponse;
+    use std::collections::HashSet;
+    let session = match own_patient(&store, &headers, &wallet) {
+        Ok(s) => s,
+        Err(r) => return r,
+    };
+    let seen: HashSet<String> = match view::notifications(&state.chain, &state.config.options, &session.wallet, EVENTS_WINDOW).await {
+        Ok(known) => known.into_iter().map(|n| n.signature).collect(),
+        Err(e) => return sdk_error(e),
+    };
+    let start = (state, seen, std::collections::VecDeque::<view::Notification>::new());
+    let stream = futures_util::stream::unfold(start, move |(state, mut seen, mut queue)| async move {
+        loop {
+            if let Some(next) = queue.pop_front() {
+                let event = Event::default()
+                    .event("medchain")
+                    .json_data(&next)
+                    .unwrap_or_else(|_| Event::default().event("medchain").data("{}"));
+                return Some((Ok::<_, std::convert::Infallible>(event), (state, seen, queue)));
+            }
+            if now() >= session.expires_at {
+                return None;
+            }
+            tokio::time::sleep(EVENTS_POLL).await;
+            match view::notifications(&state.chain, &state.config.options, &session.wallet, EVENTS_WINDOW).await {
+                Ok(latest) => {
+                    // Oldest first, so the page prepends them in order.
+                    for n in latest.into_iter().rev() {
+                        if seen.insert(n.signature.clone()) {
+                            queue.push_back(n);
+                        }
+                    }
+                }
+                Err(e) => eprintln!("medchain serve: portal events: {e}"),
+            }
+        }
+    });
+    Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
+}

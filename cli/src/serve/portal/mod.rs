@@ -15,6 +15,9 @@
 //!   exactly the transaction built for this session — same message, every signature valid —
 //!   before it is sent to the ledger. No private key reaches the server.
 //!
+//! - **Live**: `GET /portal/api/patients/{wallet}/events`, server-sent events of each new
+//!   entry of the patient's audit trail as it lands (session-gated like the reads).
+//!
 //! Every `/portal` response carries a strict Content-Security-Policy (scripts and styles only
 //! from this server, no inline script, nothing third-party) and `no-store` for the API.
 
@@ -59,6 +62,7 @@ pub fn routes<B: Backend + 'static>() -> Router<Arc<AppState<B>>> {
         .route("/portal/api/patients/{wallet}", get(api::overview::<B>))
         .route("/portal/api/patients/{wallet}/transactions", post(api::build::<B>))
         .route("/portal/api/patients/{wallet}/transactions/{id}", post(api::submit::<B>))
+        .route("/portal/api/patients/{wallet}/events", get(api::events::<B>))
         .layer(Extension(store))
         .layer(axum::middleware::from_fn(security_headers))
 }

@@ -274,6 +274,67 @@ fn permissions_words(permissions: u8) -> String {
     }
 }
 
+async fn audit_views<B: Backend>(
+    names: &mut Names<'_, B>,
+    patient: &Pubkey,
+    limit: usize,
+) -> Result<Vec<AuditView>, SdkError> {
+    let mut audit = Vec::new();
+    for entry in names.chain.audit_trail(patient, limit).await? {
+        let actor: Pubkey = entry.actor.parse().unwrap_or_default();
+        let actor_name = names.of_wallet(&actor, patient).await?;
+        let (what, outcome, outcome_words) = audit_line(&entry);
+        audit.push(AuditView {
+            signature: entry.signature.clone(),
+            time: entry.unix_time,
+            actor: entry.actor.clone(),
+            actor_name,
+            what,
+            outcome,
+            outcome_words,
+        });
+    }
+    Ok(audit)
+}
+
+/// One notification: an audit line in a sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Notification {
+    /// The transaction.
+    pub signature: String,
+    /// `granted`, `denied`, `emergency`, `failed` or `change`.
+    pub outcome: &'static str,
+    /// "Dr. Rivera tried to read imaging for treatment — denied: …".
+    pub words: String,
+    /// Unix time, when known.
+    pub time: Option<i64>,
+}
+
+/// The newest `limit` audit lines of `patient`, newest first, as notifications.
+pub async fn notifications<B: Backend>(
+    chain: &Medchain<B>,
+    options: &ActionOptions,
+    patient: &Pubkey,
+    limit: usize,
+) -> Result<Vec<Notification>, SdkError> {
+    let mut names = Names { chain, options, by_pda: BTreeMap::new() };
+    Ok(audit_views(&mut names, patient, limit)
+        .await?
+        .into_iter()
+        .map(|a| Notification {
+            words: if a.outcome == "change" {
+                format!("{} {}.", a.actor_name, a.what)
+            } else {
+                format!("{} {} — {}.", a.actor_name, a.what, a.outcome_words)
+            },
+            signature: a.signature,
+            outcome: a.outcome,
+            time: a.time,
+        })
+        .collect())
+}
+
 /// Builds the overview of `patient` (a wallet).
 pub async fn overview<B: Backend>(
     chain: &Medchain<B>,
@@ -341,21 +402,7 @@ pub async fn overview<B: Backend>(
         });
     }
 
-    let mut audit = Vec::new();
-    for entry in chain.audit_trail(patient, AUDIT_LIMIT).await? {
-        let actor: Pubkey = entry.actor.parse().unwrap_or_default();
-        let actor_name = names.of_wallet(&actor, patient).await?;
-        let (what, outcome, outcome_words) = audit_line(&entry);
-        audit.push(AuditView {
-            signature: entry.signature.clone(),
-            time: entry.unix_time,
-            actor: entry.actor.clone(),
-            actor_name,
-            what,
-            outcome,
-            outcome_words,
-        });
-    }
+    let audit = audit_views(&mut names, patient, AUDIT_LIMIT).await?;
 
     let mut emergency = Vec::new();
     for (_, window) in chain.emergency_windows_of_patient(patient).await? {
