@@ -363,10 +363,13 @@ test("the whole story: sign in, approve narrowed, denied attempts, revoke, break
 
   // The consult above was recorded (--record-decisions): a live notification, and the
   // denied attempt appears in Who looked without a reload.
-  if (process.env.MEDCHAIN_PORTAL_EVENTS !== "0") {
-    await page.waitForFunction(() => (document.querySelector("#notifications")?.textContent ?? "").length > 0, { timeout: 5000 });
-    assert.match(await page.$eval("#notifications", (e) => e.textContent), /Dr\. Rivera|access/);
-  }
+  const live = /Dr\. Rivera tried to read imaging for treatment — denied: the patient revoked the consent/;
+  await page.waitForFunction((source) => new RegExp(source).test(document.querySelector("#notifications")?.textContent ?? ""), { timeout: 5000 }, live.source);
+  await screen(page, "Who looked");
+  const newest = await page.$eval("li.audit", (e) => e.innerText);
+  assert.match(newest, /Dr\. Rivera tried to read imaging for treatment/, "the recorded consult is the newest entry");
+  assert.match(newest, /denied: the patient revoked the consent/);
+  await shoot(page, "notification");
 
   // Records and delegates.
   await screen(page, "Records");

@@ -194,7 +194,7 @@ pub async fn sign_in<B: Backend + 'static>(
 }
 
 /// `GET /portal/api/session`: who is signed in.
-pub async fn current_session<B: Backend + 'static>(Extension(store): Shared, headers: HeaderMap) -> Response {
+pub async fn current_session(Extension(store): Shared, headers: HeaderMap) -> Response {
     match session(&store, &headers) {
         Ok(s) => json_response(StatusCode::OK, &json!({ "wallet": s.wallet.to_string(), "expiresAt": s.expires_at })),
         Err(r) => r,
@@ -202,7 +202,7 @@ pub async fn current_session<B: Backend + 'static>(Extension(store): Shared, hea
 }
 
 /// `DELETE /portal/api/session`: signs out.
-pub async fn sign_out<B: Backend + 'static>(Extension(store): Shared, headers: HeaderMap) -> Response {
+pub async fn sign_out(Extension(store): Shared, headers: HeaderMap) -> Response {
     if let Some(token) = token(&headers) {
         store.end_session(token);
     }

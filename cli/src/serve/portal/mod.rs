@@ -57,7 +57,7 @@ pub fn routes<B: Backend + 'static>() -> Router<Arc<AppState<B>>> {
         .route("/portal/api/challenge", get(api::challenge::<B>))
         .route(
             "/portal/api/session",
-            get(api::current_session::<B>).post(api::sign_in::<B>).delete(api::sign_out::<B>),
+            get(api::current_session).post(api::sign_in::<B>).delete(api::sign_out),
         )
         .route("/portal/api/patients/{wallet}", get(api::overview::<B>))
         .route("/portal/api/patients/{wallet}/transactions", post(api::build::<B>))

@@ -195,7 +195,7 @@ pub fn parse(text: &str) -> Result<SignInMessage, SiwsError> {
         at += 2;
     }
     if at < rest.len() {
-        if rest[at] != "" {
+        if !rest[at].is_empty() {
             return Err(bad("the fields must follow an empty line"));
         }
         at += 1;

@@ -204,7 +204,7 @@ async fn sign_in_overview_approve_narrowed_then_revoke() {
     // The same transaction cannot be submitted twice.
     assert_eq!(submit(&w, &token, &patient, id, &tx).await.0, StatusCode::NOT_FOUND);
 
-    // Widening is refused before anything is built.
+    // The overview shows the consent as granted.
     let (_, _, overview) = call(&w, "GET", &uri, Some(&token), None).await;
     assert_eq!(overview["access"][0]["summary"], "Read access to imaging for treatment");
     assert_eq!(overview["access"][0]["status"], "active");
