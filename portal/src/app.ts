@@ -124,7 +124,8 @@ async function startSignIn(wallet: PortalWallet): Promise<void> {
     await refresh();
     listen();
   } catch (e) {
-    say(`Sign-in refused: ${errorText(e)}`, "error");
+    const text = errorText(e);
+    say(e instanceof ApiError ? text.charAt(0).toUpperCase() + text.slice(1) : `Sign-in failed: ${text}`, "error");
   } finally {
     state.busy = false;
   }
