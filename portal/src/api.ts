@@ -40,6 +40,8 @@ export interface Access {
   denied: number;
   version: number;
   resealHint: string | null;
+  /** The Consent account's data (base64), decoded in the page with the Codama client. */
+  account: string;
 }
 
 export interface PendingRequest {
@@ -84,6 +86,8 @@ export interface RecordLine {
   createdAt: number;
   author: string;
   contentHash: string;
+  /** The Record account's data (base64). */
+  account: string;
 }
 
 export interface DelegateLine {

@@ -19,6 +19,7 @@ import {
   type RecordLine,
   type Term,
 } from "./api";
+import { consentNumbers, recordNumbers } from "./accounts";
 import { fill, h, localTime, short, timeElement } from "./dom";
 import { signIn, signTransaction, watchWallets, type PortalWallet } from "./wallet";
 
@@ -224,6 +225,8 @@ function picked(form: HTMLFormElement, name: string): string[] {
 
 function accessCard(a: Access, o: Overview): HTMLElement {
   const id = `consent-${a.consent}`;
+  // The numbers come from the Consent account itself, decoded here.
+  const n = consentNumbers(a.account);
   const body = h(
     "article",
     { class: `card ${a.inForce ? "" : "muted"}`, "aria-labelledby": `${id}-title`, "data-consent": a.consent },
@@ -235,9 +238,11 @@ function accessCard(a: Access, o: Overview): HTMLElement {
       h("dt", {}, "Status"),
       h("dd", { class: `badge ${a.status}` }, a.statusWords),
       h("dt", {}, a.inForce ? "Until" : "Was until"),
-      h("dd", {}, timeElement(a.expiresAt)),
+      h("dd", {}, timeElement(n.expiresAt)),
       h("dt", {}, "Looked with this access"),
-      h("dd", {}, `${a.granted} granted, ${a.denied} denied`),
+      h("dd", {}, `${n.granted} granted, ${n.denied} denied`),
+      h("dt", {}, "Version"),
+      h("dd", {}, String(n.version)),
       h("dt", {}, "Provider wallet"),
       h("dd", { class: "address" }, a.provider),
     ),
@@ -406,13 +411,14 @@ function auditScreen(o: Overview): (HTMLElement | null)[] {
 }
 
 function recordRow(r: RecordLine): HTMLElement {
+  const n = recordNumbers(r.account);
   return h(
     "tr",
     {},
     h("td", {}, r.category),
     h("td", {}, h("span", { class: `badge ${r.status}` }, r.statusWords)),
-    h("td", {}, String(r.version)),
-    h("td", {}, timeElement(r.createdAt)),
+    h("td", {}, String(n.version)),
+    h("td", {}, timeElement(n.createdAt)),
     h("td", {}, r.author),
   );
 }

@@ -57,6 +57,9 @@ pub struct AccessView {
     denied: u32,
     version: u32,
     reseal_hint: Option<String>,
+    /// The Consent account's data as on the ledger (base64), which the page decodes with
+    /// the Codama client (`clients/js`).
+    account: String,
 }
 
 /// A pending request.
@@ -113,6 +116,8 @@ pub struct RecordView {
     created_at: i64,
     author: String,
     content_hash: String,
+    /// The Record account's data as on the ledger (base64), decoded by the page.
+    account: String,
 }
 
 /// A delegate.
@@ -335,6 +340,13 @@ pub async fn notifications<B: Backend>(
         .collect())
 }
 
+/// The data of the account at `address` as the ledger holds it, base64.
+async fn raw<B: Backend>(chain: &Medchain<B>, address: &Pubkey) -> Result<String, SdkError> {
+    use base64::Engine as _;
+    let data = chain.backend().account(address).await?.map(|a| a.data).unwrap_or_default();
+    Ok(base64::engine::general_purpose::STANDARD.encode(data))
+}
+
 /// Builds the overview of `patient` (a wallet).
 pub async fn overview<B: Backend>(
     chain: &Medchain<B>,
@@ -375,6 +387,7 @@ pub async fn overview<B: Backend>(
             granted: consent.granted_count,
             denied: consent.denied_count,
             version: consent.version,
+            account: raw(chain, &address).await?,
             reseal_hint: (consent.status == ConsentStatus::Revoked).then(|| {
                 format!(
                     "{} keeps what it already opened. Records sealed for it before the revoke still open with its key: reseal them without it (medchain -k YOUR_KEY.json record reseal … or patient revoke --reseal DIR).",
@@ -444,6 +457,7 @@ pub async fn overview<B: Backend>(
             created_at: record.created_at,
             author,
             content_hash: hex::encode(record.content_hash),
+            account: raw(chain, &address).await?,
         });
     }
 
