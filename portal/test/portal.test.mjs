@@ -182,7 +182,8 @@ const walletScript = (async () => {
 
 /** A page with the test wallet of `signer` and every request it makes recorded. */
 async function openPortal(signer = keys.patient, width = 1280) {
-  const page = await browser.newPage();
+  const context = await browser.createBrowserContext();
+  const page = await context.newPage();
   await page.setViewport({ width, height: 900 });
   const requests = [];
   page.on("request", (r) => requests.push(r.url()));
@@ -199,14 +200,18 @@ async function openPortal(signer = keys.patient, width = 1280) {
     return key.sign(Buffer.from(message, "base64")).toString("base64");
   });
   await page.evaluateOnNewDocument(await walletScript);
-  await page.goto(`${base}/portal`, { waitUntil: "networkidle0" });
+  await page.goto(`${base}/portal`, { waitUntil: "load" });
   return { page, requests, errors };
 }
 
 const status = (page) => page.$eval("#status", (e) => e.textContent ?? "");
 
 async function waitStatus(page, pattern) {
-  await page.waitForFunction((source) => new RegExp(source).test(document.querySelector("#status")?.textContent ?? ""), { timeout: 20000 }, pattern.source);
+  try {
+    await page.waitForFunction((source) => new RegExp(source).test(document.querySelector("#status")?.textContent ?? ""), { timeout: 20000 }, pattern.source);
+  } catch (e) {
+    throw new Error(`the status never matched ${pattern}: it says '${await status(page)}'`);
+  }
   return status(page);
 }
 
@@ -261,14 +266,14 @@ test("forged sign-ins are refused and open no session", async () => {
   // A good sign-in, then the same signed message again (the wallet replays it).
   world.mode = "";
   assert.match(await signIn(page), /Signed in as/);
-  await page.evaluate(() => fetch("/portal/api/session", { method: "DELETE" }));
-  await page.reload({ waitUntil: "networkidle0" });
+  await page.click("#signout");
+  await waitStatus(page, /^Signed out/);
   world.mode = "replay";
   const replayed = await signIn(page);
   assert.match(replayed, /already used or has expired/);
   world.mode = "";
   assert.equal(ledgerDigest(), before, "a sign-in never touches the ledger");
-  await page.close();
+  await page.browserContext().close();
 });
 
 test("the whole story: sign in, approve narrowed, denied attempts, revoke, break-glass, a live notification", async () => {
@@ -396,7 +401,7 @@ test("the whole story: sign in, approve narrowed, denied attempts, revoke, break
   const foreign = requests.filter((u) => !u.startsWith(base) && !u.startsWith("data:"));
   assert.deepEqual(foreign, [], "no third-party request");
   assert.deepEqual(errors.filter((e) => !/401|403|400/.test(e)), [], "no script errors");
-  await page.close();
+  await page.browserContext().close();
 });
 
 test("a session cannot read or act for another patient", async () => {
@@ -418,5 +423,5 @@ test("a session cannot read or act for another patient", async () => {
   assert.equal(answers[2], 403);
   assert.equal(ledgerDigest(), before, "nothing changed");
   // A page whose wallet is another patient's shows only that patient.
-  await page.close();
+  await page.browserContext().close();
 });

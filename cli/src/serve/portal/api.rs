@@ -537,10 +537,8 @@ pub async fn events<B: Backend + 'static>(
     let stream = futures_util::stream::unfold(start, move |(state, mut seen, mut queue)| async move {
         loop {
             if let Some(next) = queue.pop_front() {
-                let event = Event::default()
-                    .event("medchain")
-                    .json_data(&next)
-                    .unwrap_or_else(|_| Event::default().event("medchain").data("{}"));
+                let data = serde_json::to_string(&next).unwrap_or_else(|_| "{}".into());
+                let event = Event::default().event("medchain").data(data);
                 return Some((Ok::<_, std::convert::Infallible>(event), (state, seen, queue)));
             }
             if now() >= session.expires_at {

@@ -137,6 +137,7 @@ impl Challenge {
     }
 
     /// The exact text a wallet signs for this challenge and `address`.
+    #[cfg(test)]
     pub fn message_text(&self, address: &str) -> String {
         format!(
             "{} wants you to sign in with your Solana account:\n{address}\n\n{}\n\nURI: {}\nVersion: {}\nNonce: {}\nIssued At: {}\nExpiration Time: {}",
