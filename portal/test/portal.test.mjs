@@ -299,8 +299,11 @@ test("the whole story: sign in, approve narrowed, denied attempts, revoke, break
   await uncheck("observations");
   await uncheck("write");
   const days = await form.$("input[name=days]");
-  await days.click({ clickCount: 3 });
+  await days.evaluate((e) => {
+    e.value = "";
+  });
   await days.type("7");
+  assert.equal(await days.evaluate((e) => e.value), "7");
 
   // First a tampering wallet: refused, nothing changes.
   const before = ledgerDigest();
