@@ -63,6 +63,7 @@ export interface AuditLine {
   actorName: string;
   what: string;
   outcome: "granted" | "denied" | "emergency" | "failed" | "change";
+  label: string;
   outcomeWords: string;
 }
 

@@ -365,7 +365,7 @@ function windowCard(w: EmergencyWindow): HTMLElement {
     "article",
     { class: `card emergency ${w.open ? "open" : ""}`, "data-emergency": w.provider },
     h("h3", {}, `Emergency access by ${w.providerName}`),
-    h("p", {}, `${w.reasonWords}. Opened ${localTime(w.openedAt)}, ${w.open ? "open until" : "ended"} ${localTime(w.expiresAt)}. ${w.reads} emergency read(s).`),
+    h("p", {}, `${w.reasonWords}. Opened ${localTime(w.openedAt)}, ${w.open ? "open until" : "ended"} ${localTime(w.expiresAt)}. ${w.reads === 1 ? "1 emergency read" : `${w.reads} emergency reads`}.`),
     h("p", { class: `badge ${w.reviewed ? "reviewed" : "unreviewed"}` }, w.reviewed ? "You reviewed it." : "Not reviewed yet."),
   );
   if (!w.reviewed || w.open) {
@@ -396,8 +396,13 @@ function auditItem(line: AuditLine): HTMLElement {
   return h(
     "li",
     { class: `audit ${line.outcome}` },
-    h("span", { class: `badge ${line.outcome}` }, line.outcomeWords),
-    h("span", { class: "what" }, `${line.actorName} ${line.what}`),
+    h("span", { class: `badge ${line.outcome}` }, line.label),
+    h(
+      "span",
+      { class: "what" },
+      `${line.actorName} ${line.what}`,
+      line.outcome === "change" ? null : h("span", { class: "why" }, line.outcomeWords),
+    ),
     h("span", { class: "when" }, timeElement(line.time)),
   );
 }

@@ -354,7 +354,7 @@ test("the whole story: sign in, approve narrowed, denied attempts, revoke, break
   assert.match(await waitStatus(page, /^Revoked|Not changed/), /Revoked the access of Dr\. Rivera\./);
   main = await text(page);
   assert.match(main, /Ended[\s\S]*Dr\. Rivera[\s\S]*revoked/);
-  assert.match(main, /keeps what it already opened/, "the reseal hint");
+  assert.match(main, /keeps what they already opened/, "the reseal hint");
   const decision = await fetch(`${base}/xacml`, {
     method: "POST",
     headers: { "content-type": "application/json" },

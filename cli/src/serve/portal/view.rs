@@ -87,6 +87,8 @@ pub struct AuditView {
     actor_name: String,
     what: String,
     outcome: &'static str,
+    /// The badge: "granted", "denied", "emergency read", "change", "failed".
+    label: &'static str,
     outcome_words: String,
 }
 
@@ -296,6 +298,10 @@ async fn audit_views<B: Backend>(
             actor_name,
             what,
             outcome,
+            label: match outcome {
+                "emergency" => "emergency read",
+                other => other,
+            },
             outcome_words,
         });
     }
@@ -390,7 +396,7 @@ pub async fn overview<B: Backend>(
             account: raw(chain, &address).await?,
             reseal_hint: (consent.status == ConsentStatus::Revoked).then(|| {
                 format!(
-                    "{} keeps what it already opened. Records sealed for it before the revoke still open with its key: reseal them without it (medchain -k YOUR_KEY.json record reseal … or patient revoke --reseal DIR).",
+                    "{} keeps what they already opened: records sealed for them before the revoke still open with their key. Reseal those records without them (medchain -k YOUR_KEY.json record reseal FILE, or patient revoke --reseal DIR next time).",
                     capitalize(&name)
                 )
             }),
