@@ -38,9 +38,9 @@ impl<B: Backend> Actions<'_, B> {
                 "the duration must be from 1 second to {MAX_DAYS} days"
             )));
         }
-        let expires_at = now.checked_add(duration_secs).ok_or_else(|| {
-            ActionsError::BadRequest("the duration is too long".into())
-        })?;
+        let expires_at = now
+            .checked_add(duration_secs)
+            .ok_or_else(|| ActionsError::BadRequest("the duration is too long".into()))?;
         let terms = ConsentTerms::new(scope, expires_at);
         Ok(self.patient_plan(
             account,
@@ -70,7 +70,9 @@ impl<B: Backend> Actions<'_, B> {
         let (_, who) = self.provider_at(&window.provider).await?;
         let now = self.chain.backend().unix_time().await?;
         if window.reviewed && !(end_now && window.is_open(now)) {
-            return Err(ActionsError::BadRequest("you already reviewed this emergency access".into()));
+            return Err(ActionsError::BadRequest(
+                "you already reviewed this emergency access".into(),
+            ));
         }
         let message = if end_now && window.is_open(now) {
             format!("Reviewed and ended the emergency access of {}.", who.name)

@@ -81,7 +81,10 @@ impl Tour {
             let path = dir.join(format!("{name}.json"));
             solana_sdk::signature::write_keypair_file(key, &path)
                 .map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))?;
-            written.insert(name.into(), json!({ "file": path.display().to_string(), "wallet": key.pubkey().to_string() }));
+            written.insert(
+                name.into(),
+                json!({ "file": path.display().to_string(), "wallet": key.pubkey().to_string() }),
+            );
         }
         self.step(
             "Keypairs kept with the ledger",

@@ -100,13 +100,23 @@ async fn body_json<T: serde::de::DeserializeOwned>(
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("application/json"));
     if !json {
-        return Err(error_response(StatusCode::UNSUPPORTED_MEDIA_TYPE, "send JSON (Content-Type: application/json)"));
+        return Err(error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "send JSON (Content-Type: application/json)",
+        ));
     }
     let bytes = axum::body::to_bytes(body, MAX_BODY).await.map_err(|_| {
-        error_response(StatusCode::PAYLOAD_TOO_LARGE, format!("the body is larger than {MAX_BODY} bytes"))
+        error_response(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!("the body is larger than {MAX_BODY} bytes"),
+        )
     })?;
-    serde_json::from_slice(&bytes)
-        .map_err(|e| error_response(StatusCode::BAD_REQUEST, format!("the body is not what this request takes: {e}")))
+    serde_json::from_slice(&bytes).map_err(|e| {
+        error_response(
+            StatusCode::BAD_REQUEST,
+            format!("the body is not what this request takes: {e}"),
+        )
+    })
 }
 
 fn decode_base64(text: &str, what: &str) -> Result<Vec<u8>, Response> {
@@ -116,7 +126,10 @@ fn decode_base64(text: &str, what: &str) -> Result<Vec<u8>, Response> {
 }
 
 /// `GET /portal/api/challenge`: SIWS fields with a fresh single-use nonce.
-pub async fn challenge<B: Backend + 'static>(State(state): St<B>, Extension(store): Shared) -> Response {
+pub async fn challenge<B: Backend + 'static>(
+    State(state): St<B>,
+    Extension(store): Shared,
+) -> Response {
     let Ok(nonce) = random_token() else {
         return error_response(StatusCode::INTERNAL_SERVER_ERROR, "no randomness available");
     };
@@ -182,7 +195,9 @@ pub async fn sign_in<B: Backend + 'static>(
         return error_response(StatusCode::SERVICE_UNAVAILABLE, e.to_string());
     }
     let secure = if base.starts_with("https://") { "; Secure" } else { "" };
-    let cookie = format!("{COOKIE}={token}; Path=/portal; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECS}{secure}");
+    let cookie = format!(
+        "{COOKIE}={token}; Path=/portal; HttpOnly; SameSite=Strict; Max-Age={SESSION_SECS}{secure}"
+    );
     let mut response = json_response(
         StatusCode::OK,
         &json!({ "wallet": session.wallet.to_string(), "expiresAt": session.expires_at }),
@@ -196,7 +211,10 @@ pub async fn sign_in<B: Backend + 'static>(
 /// `GET /portal/api/session`: who is signed in.
 pub async fn current_session(Extension(store): Shared, headers: HeaderMap) -> Response {
     match session(&store, &headers) {
-        Ok(s) => json_response(StatusCode::OK, &json!({ "wallet": s.wallet.to_string(), "expiresAt": s.expires_at })),
+        Ok(s) => json_response(
+            StatusCode::OK,
+            &json!({ "wallet": s.wallet.to_string(), "expiresAt": s.expires_at }),
+        ),
         Err(r) => r,
     }
 }
@@ -324,12 +342,18 @@ async fn plan<B: Backend>(
     wallet: &Pubkey,
 ) -> Result<(ActionPlan, String), ActionsError> {
     let action = match change {
-        Change::Approve { request, categories, purposes, actions: acts, days } => Some(Action::Approve {
-            request: parse_pubkey(request, "request")?,
-            narrowing: narrowing(categories, purposes, acts, *days)?,
-        }),
-        Change::Deny { request } => Some(Action::Deny { request: parse_pubkey(request, "request")? }),
-        Change::Revoke { consent } => Some(Action::Revoke { consent: parse_pubkey(consent, "consent")? }),
+        Change::Approve { request, categories, purposes, actions: acts, days } => {
+            Some(Action::Approve {
+                request: parse_pubkey(request, "request")?,
+                narrowing: narrowing(categories, purposes, acts, *days)?,
+            })
+        }
+        Change::Deny { request } => {
+            Some(Action::Deny { request: parse_pubkey(request, "request")? })
+        }
+        Change::Revoke { consent } => {
+            Some(Action::Revoke { consent: parse_pubkey(consent, "consent")? })
+        }
         _ => None,
     };
     if let Some(action) = action {
@@ -347,10 +371,14 @@ async fn plan<B: Backend>(
                 parse_purposes(&purposes.join(",")).map_err(unknown)?,
                 parse_actions(&acts.join(",")).map_err(unknown)?,
             );
-            actions.plan_update(&parse_pubkey(consent, "consent")?, scope, days * 86_400, wallet).await?
+            actions
+                .plan_update(&parse_pubkey(consent, "consent")?, scope, days * 86_400, wallet)
+                .await?
         }
         Change::Review { provider, end_now } => {
-            actions.plan_review_emergency(&parse_pubkey(provider, "provider")?, *end_now, wallet).await?
+            actions
+                .plan_review_emergency(&parse_pubkey(provider, "provider")?, *end_now, wallet)
+                .await?
         }
         Change::RemoveDelegate { delegate } => {
             actions.plan_remove_delegate(&parse_pubkey(delegate, "delegate")?, wallet).await?
@@ -402,7 +430,12 @@ pub async fn build<B: Backend + 'static>(
     };
     let bytes = match bincode::serialize(&transaction) {
         Ok(bytes) => bytes,
-        Err(e) => return error_response(StatusCode::INTERNAL_SERVER_ERROR, format!("cannot serialize: {e}")),
+        Err(e) => {
+            return error_response(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("cannot serialize: {e}"),
+            )
+        }
     };
     let Ok(id) = random_token() else {
         return error_response(StatusCode::INTERNAL_SERVER_ERROR, "no randomness available");
@@ -465,14 +498,15 @@ pub async fn submit<B: Backend + 'static>(
     let pending = match store.take_pending(&id, &session.wallet, now()) {
         Ok(p) => p,
         Err(true) => {
-            return error_response(StatusCode::FORBIDDEN, "this transaction was built for another patient")
-        }
-        Err(false) => {
             return error_response(
-                StatusCode::NOT_FOUND,
-                "no transaction waits under this id (it was sent already, or it expired); start again",
+                StatusCode::FORBIDDEN,
+                "this transaction was built for another patient",
             )
         }
+        Err(false) => return error_response(
+            StatusCode::NOT_FOUND,
+            "no transaction waits under this id (it was sent already, or it expired); start again",
+        ),
     };
     let bytes = match decode_base64(&body.transaction, "transaction") {
         Ok(b) => b,
@@ -490,7 +524,8 @@ pub async fn submit<B: Backend + 'static>(
     }
     let message_bytes = signed.message.serialize();
     for (signature, signer) in signed.signatures.iter().zip(&signed.message.account_keys) {
-        if *signature == Signature::default() || !signature.verify(signer.as_ref(), &message_bytes) {
+        if *signature == Signature::default() || !signature.verify(signer.as_ref(), &message_bytes)
+        {
             return tampered(format!("the signature of {signer} is missing or invalid"));
         }
     }
@@ -529,34 +564,43 @@ pub async fn events<B: Backend + 'static>(
         Ok(s) => s,
         Err(r) => return r,
     };
-    let seen: HashSet<String> = match view::notifications(&state.chain, &state.config.options, &session.wallet, EVENTS_WINDOW).await {
+    let seen: HashSet<String> = match view::notifications(
+        &state.chain, &state.config.options, &session.wallet, EVENTS_WINDOW,
+    )
+    .await
+    {
         Ok(known) => known.into_iter().map(|n| n.signature).collect(),
         Err(e) => return sdk_error(e),
     };
     let start = (state, seen, std::collections::VecDeque::<view::Notification>::new());
-    let stream = futures_util::stream::unfold(start, move |(state, mut seen, mut queue)| async move {
-        loop {
-            if let Some(next) = queue.pop_front() {
-                let data = serde_json::to_string(&next).unwrap_or_else(|_| "{}".into());
-                let event = Event::default().event("medchain").data(data);
-                return Some((Ok::<_, std::convert::Infallible>(event), (state, seen, queue)));
-            }
-            if now() >= session.expires_at {
-                return None;
-            }
-            tokio::time::sleep(EVENTS_POLL).await;
-            match view::notifications(&state.chain, &state.config.options, &session.wallet, EVENTS_WINDOW).await {
-                Ok(latest) => {
-                    // Oldest first, so the page prepends them in order.
-                    for n in latest.into_iter().rev() {
-                        if seen.insert(n.signature.clone()) {
-                            queue.push_back(n);
+    let stream =
+        futures_util::stream::unfold(start, move |(state, mut seen, mut queue)| async move {
+            loop {
+                if let Some(next) = queue.pop_front() {
+                    let data = serde_json::to_string(&next).unwrap_or_else(|_| "{}".into());
+                    let event = Event::default().event("medchain").data(data);
+                    return Some((Ok::<_, std::convert::Infallible>(event), (state, seen, queue)));
+                }
+                if now() >= session.expires_at {
+                    return None;
+                }
+                tokio::time::sleep(EVENTS_POLL).await;
+                match view::notifications(
+                    &state.chain, &state.config.options, &session.wallet, EVENTS_WINDOW,
+                )
+                .await
+                {
+                    Ok(latest) => {
+                        // Oldest first, so the page prepends them in order.
+                        for n in latest.into_iter().rev() {
+                            if seen.insert(n.signature.clone()) {
+                                queue.push_back(n);
+                            }
                         }
                     }
+                    Err(e) => eprintln!("medchain serve: portal events: {e}"),
                 }
-                Err(e) => eprintln!("medchain serve: portal events: {e}"),
             }
-        }
-    });
+        });
     Sse::new(stream).keep_alive(KeepAlive::default()).into_response()
 }

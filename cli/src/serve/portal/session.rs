@@ -60,7 +60,13 @@ pub fn random_token() -> Result<String, getrandom::Error> {
     Ok(hex::encode(bytes))
 }
 
-fn insert<V>(map: &mut HashMap<String, V>, key: String, value: V, now: i64, expiry: impl Fn(&V) -> i64) -> Result<(), Full> {
+fn insert<V>(
+    map: &mut HashMap<String, V>,
+    key: String,
+    value: V,
+    now: i64,
+    expiry: impl Fn(&V) -> i64,
+) -> Result<(), Full> {
     map.retain(|_, v| expiry(v) > now);
     if map.len() >= MAX_ENTRIES {
         return Err(Full);

@@ -149,15 +149,8 @@ impl Challenge {
 const HEADER: &str = " wants you to sign in with your Solana account:";
 /// The optional fields, in the only order accepted.
 const FIELDS: [&str; 9] = [
-    "URI",
-    "Version",
-    "Chain ID",
-    "Nonce",
-    "Issued At",
-    "Expiration Time",
-    "Not Before",
-    "Request ID",
-    "Resources",
+    "URI", "Version", "Chain ID", "Nonce", "Issued At", "Expiration Time", "Not Before",
+    "Request ID", "Resources",
 ];
 
 /// Parses the SIWS text strictly: the header line, the address line, an optional statement
@@ -169,7 +162,8 @@ pub fn parse(text: &str) -> Result<SignInMessage, SiwsError> {
     }
     let mut lines = text.split('\n');
     let first = lines.next().ok_or_else(|| bad("it is empty"))?;
-    let domain = first.strip_suffix(HEADER).ok_or_else(|| bad("the first line is not the SIWS header"))?;
+    let domain =
+        first.strip_suffix(HEADER).ok_or_else(|| bad("the first line is not the SIWS header"))?;
     if domain.is_empty() || domain.contains(' ') {
         return Err(bad("the domain is empty or has spaces"));
     }
@@ -191,7 +185,8 @@ pub fn parse(text: &str) -> Result<SignInMessage, SiwsError> {
     let mut at = 0;
     // An optional statement paragraph: "", statement.
     let is_field = |line: &str| FIELDS.iter().any(|f| line.starts_with(&format!("{f}:")));
-    if rest.get(at) == Some(&"") && rest.get(at + 1).is_some_and(|l| !l.is_empty() && !is_field(l)) {
+    if rest.get(at) == Some(&"") && rest.get(at + 1).is_some_and(|l| !l.is_empty() && !is_field(l))
+    {
         message.statement = Some(rest[at + 1].to_string());
         at += 2;
     }
@@ -278,7 +273,10 @@ pub fn verify(
     if message.statement.as_deref() != Some(STATEMENT) {
         return Err(SiwsError::WrongField("statement"));
     }
-    let issued = parse_time(message.issued_at.as_deref().ok_or(SiwsError::WrongField("issue time"))?, "Issued At")?;
+    let issued = parse_time(
+        message.issued_at.as_deref().ok_or(SiwsError::WrongField("issue time"))?,
+        "Issued At",
+    )?;
     let expires = parse_time(
         message.expiration_time.as_deref().ok_or(SiwsError::WrongField("expiration time"))?,
         "Expiration Time",
@@ -312,8 +310,15 @@ mod tests {
         (text.into_bytes(), signature.as_ref().to_vec())
     }
 
-    fn check(message: &[u8], signature: &[u8], address: &str, nonce_ok: bool) -> Result<Verified, SiwsError> {
-        verify(message, signature, address, DOMAIN, URI, NOW + 10, |n| nonce_ok && n == "n0nce1234567")
+    fn check(
+        message: &[u8],
+        signature: &[u8],
+        address: &str,
+        nonce_ok: bool,
+    ) -> Result<Verified, SiwsError> {
+        verify(message, signature, address, DOMAIN, URI, NOW + 10, |n| {
+            nonce_ok && n == "n0nce1234567"
+        })
     }
 
     #[test]

@@ -24,7 +24,8 @@ use std::sync::Arc;
 use tower::ServiceExt;
 
 const BASE: &str = "https://clinic.example";
-const B64: base64::engine::general_purpose::GeneralPurpose = base64::engine::general_purpose::STANDARD;
+const B64: base64::engine::general_purpose::GeneralPurpose =
+    base64::engine::general_purpose::STANDARD;
 
 struct World {
     _dir: tempfile::TempDir,
@@ -41,7 +42,10 @@ async fn world() -> World {
     chain.fund(&[&admin, &issuer, &provider, &clinic]).await.expect("fund");
     chain.initialize(&admin, None).await.expect("init");
     chain.add_issuer(&admin, &issuer.pubkey(), true).await.expect("issuer");
-    chain.register_provider(&issuer, &provider, [3; 32], ProviderKind::Physician).await.expect("provider");
+    chain
+        .register_provider(&issuer, &provider, [3; 32], ProviderKind::Physician)
+        .await
+        .expect("provider");
     let mut options = ActionOptions::default();
     options.provider_names.insert(provider.pubkey(), "Dr. Rivera".into());
     let config = ServerConfig {
@@ -61,7 +65,13 @@ async fn world() -> World {
 }
 
 /// One exchange: status, headers, JSON body (or Null).
-async fn call(w: &World, method: &str, uri: &str, cookie: Option<&str>, body: Option<Value>) -> (StatusCode, HeaderMap, Value) {
+async fn call(
+    w: &World,
+    method: &str,
+    uri: &str,
+    cookie: Option<&str>,
+    body: Option<Value>,
+) -> (StatusCode, HeaderMap, Value) {
     let mut request = Request::builder()
         .method(method)
         .uri(uri)
@@ -70,7 +80,9 @@ async fn call(w: &World, method: &str, uri: &str, cookie: Option<&str>, body: Op
     if let Some(cookie) = cookie {
         request = request.header("cookie", format!("{COOKIE}={cookie}"));
     }
-    let request = request.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string()))).expect("request");
+    let request = request
+        .body(body.map_or_else(Body::empty, |b| Body::from(b.to_string())))
+        .expect("request");
     let response = w.router.clone().oneshot(request).await.expect("response");
     let (parts, body) = response.into_parts();
     let bytes = body.collect().await.expect("body").to_bytes();
@@ -118,7 +130,12 @@ async fn session(w: &World, key: &Keypair) -> String {
     for attribute in ["HttpOnly", "SameSite=Strict", "Path=/portal", "Secure", "Max-Age=900"] {
         assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
     }
-    cookie.split(';').next().and_then(|c| c.split_once('=')).map(|(_, v)| v.to_string()).expect("token")
+    cookie
+        .split(';')
+        .next()
+        .and_then(|c| c.split_once('='))
+        .map(|(_, v)| v.to_string())
+        .expect("token")
 }
 
 /// A registered patient with a pending request of the provider (nonce 1) for imaging and
@@ -128,7 +145,11 @@ async fn patient_with_request(w: &World) -> Keypair {
     w.chain.fund(&[&patient]).await.expect("fund");
     w.chain.register_patient(&patient, &patient).await.expect("register");
     let terms = RequestTerms::new(
-        Scope::new(categories::IMAGING | categories::OBSERVATIONS, purposes::TREAT, actions::READ | actions::WRITE),
+        Scope::new(
+            categories::IMAGING | categories::OBSERVATIONS,
+            purposes::TREAT,
+            actions::READ | actions::WRITE,
+        ),
         30 * 86_400,
     );
     w.chain.request_access(&w.provider, &patient.pubkey(), 1, terms).await.expect("request");
@@ -136,7 +157,8 @@ async fn patient_with_request(w: &World) -> Keypair {
 }
 
 fn request_of(w: &World, patient: &Keypair) -> String {
-    pda::request(&pda::patient(&patient.pubkey()), &pda::provider(&w.provider.pubkey()), 1).to_string()
+    pda::request(&pda::patient(&patient.pubkey()), &pda::provider(&w.provider.pubkey()), 1)
+        .to_string()
 }
 
 /// Builds `change` for `patient` under `token`: (id, unsigned transaction, response).
@@ -151,7 +173,13 @@ fn decode(built: &Value) -> Transaction {
     bincode::deserialize(&bytes).expect("transaction")
 }
 
-async fn submit(w: &World, token: &str, patient: &Keypair, id: &str, tx: &Transaction) -> (StatusCode, HeaderMap, Value) {
+async fn submit(
+    w: &World,
+    token: &str,
+    patient: &Keypair,
+    id: &str,
+    tx: &Transaction,
+) -> (StatusCode, HeaderMap, Value) {
     let uri = format!("/portal/api/patients/{}/transactions/{id}", patient.pubkey());
     let body = json!({ "transaction": B64.encode(bincode::serialize(tx).expect("serialize")) });
     call(w, "POST", &uri, Some(token), Some(body)).await
@@ -176,16 +204,25 @@ async fn sign_in_overview_approve_narrowed_then_revoke() {
     let patient = patient_with_request(&w).await;
     let token = session(&w, &patient).await;
     let (status, headers, me) = call(&w, "GET", "/portal/api/session", Some(&token), None).await;
-    assert_eq!((status, me["wallet"].as_str()), (StatusCode::OK, Some(patient.pubkey().to_string().as_str())));
+    assert_eq!(
+        (status, me["wallet"].as_str()),
+        (StatusCode::OK, Some(patient.pubkey().to_string().as_str()))
+    );
     assert_eq!(headers["cache-control"], "no-store");
-    assert!(headers["content-security-policy"].to_str().expect("ascii").contains("script-src 'self'"));
+    assert!(headers["content-security-policy"]
+        .to_str()
+        .expect("ascii")
+        .contains("script-src 'self'"));
 
     let uri = format!("/portal/api/patients/{}", patient.pubkey());
     let (status, _, overview) = call(&w, "GET", &uri, Some(&token), None).await;
     assert_eq!(status, StatusCode::OK, "{overview}");
     let request = &overview["requests"][0];
     assert_eq!(request["providerName"], "Dr. Rivera");
-    assert_eq!(request["summary"], "Read and write access to observations (labs) and imaging for treatment");
+    assert_eq!(
+        request["summary"],
+        "Read and write access to observations (labs) and imaging for treatment"
+    );
     assert_eq!(request["days"], 30);
     assert_eq!(request["categories"][1], json!({ "name": "imaging", "words": "imaging" }));
 
@@ -193,13 +230,21 @@ async fn sign_in_overview_approve_narrowed_then_revoke() {
     let change = json!({ "kind": "approve", "request": request_of(&w, &patient), "categories": ["imaging"], "actions": ["read"], "days": 7 });
     let (status, built) = build(&w, &token, &patient, change).await;
     assert_eq!(status, StatusCode::OK, "{built}");
-    assert!(built["description"].as_str().expect("words").contains("narrower than the request"), "{built}");
+    assert!(
+        built["description"].as_str().expect("words").contains("narrower than the request"),
+        "{built}"
+    );
     let mut tx = decode(&built);
     wallet_sign(&mut tx, &patient);
     let id = built["id"].as_str().expect("id");
     let sent = submit(&w, &token, &patient, id, &tx).await;
     assert_eq!(sent.0, StatusCode::OK, "{}", sent.2);
-    let consent = w.chain.consent(&patient.pubkey(), &w.provider.pubkey()).await.expect("read").expect("consent");
+    let consent = w
+        .chain
+        .consent(&patient.pubkey(), &w.provider.pubkey())
+        .await
+        .expect("read")
+        .expect("consent");
     assert_eq!(consent.scope, Scope::new(categories::IMAGING, purposes::TREAT, actions::READ));
     // The same transaction cannot be submitted twice.
     assert_eq!(submit(&w, &token, &patient, id, &tx).await.0, StatusCode::NOT_FOUND);
@@ -211,14 +256,23 @@ async fn sign_in_overview_approve_narrowed_then_revoke() {
 
     // Revoke.
     let consent_address = overview["access"][0]["consent"].as_str().expect("address").to_string();
-    let (status, built) = build(&w, &token, &patient, json!({ "kind": "revoke", "consent": consent_address })).await;
+    let (status, built) =
+        build(&w, &token, &patient, json!({ "kind": "revoke", "consent": consent_address })).await;
     assert_eq!(status, StatusCode::OK, "{built}");
-    assert!(built["description"].as_str().expect("words").starts_with("Stop Dr. Rivera's read access to imaging"));
+    assert!(built["description"]
+        .as_str()
+        .expect("words")
+        .starts_with("Stop Dr. Rivera's read access to imaging"));
     let mut tx = decode(&built);
     wallet_sign(&mut tx, &patient);
     let sent = submit(&w, &token, &patient, built["id"].as_str().expect("id"), &tx).await;
     assert_eq!(sent.0, StatusCode::OK, "{}", sent.2);
-    let consent = w.chain.consent(&patient.pubkey(), &w.provider.pubkey()).await.expect("read").expect("consent");
+    let consent = w
+        .chain
+        .consent(&patient.pubkey(), &w.provider.pubkey())
+        .await
+        .expect("read")
+        .expect("consent");
     assert_eq!(consent.status, ConsentStatus::Revoked);
     let (_, _, overview) = call(&w, "GET", &uri, Some(&token), None).await;
     assert_eq!(overview["access"][0]["status"], "revoked");
@@ -237,9 +291,13 @@ async fn forged_sign_ins_are_refused() {
         assert!(message_of(r).contains(needle), "'{}' should say '{needle}'", message_of(r));
         assert!(r.1.get("set-cookie").is_none(), "no session for a refused sign-in");
     };
-    let wrong_domain = sign_in_with(&w, &me, &me.pubkey(), |c| c["domain"] = json!("clinic.example.evil")).await;
+    let wrong_domain =
+        sign_in_with(&w, &me, &me.pubkey(), |c| c["domain"] = json!("clinic.example.evil")).await;
     refused(&wrong_domain, "signed for clinic.example.evil");
-    let unknown = sign_in_with(&w, &me, &me.pubkey(), |c| c["nonce"] = json!("0123456789abcdef0123456789abcdef")).await;
+    let unknown = sign_in_with(&w, &me, &me.pubkey(), |c| {
+        c["nonce"] = json!("0123456789abcdef0123456789abcdef")
+    })
+    .await;
     refused(&unknown, "already used or has expired");
     let stolen = sign_in_with(&w, &other, &me.pubkey(), |_| ()).await;
     refused(&stolen, "signature does not match");
@@ -256,8 +314,14 @@ async fn forged_sign_ins_are_refused() {
     assert_eq!(first.0, StatusCode::OK);
     refused(&call(&w, "POST", "/portal/api/session", None, Some(body)).await, "already used");
     // No cookie, a made-up cookie.
-    assert_eq!(call(&w, "GET", "/portal/api/session", None, None).await.0, StatusCode::UNAUTHORIZED);
-    assert_eq!(call(&w, "GET", "/portal/api/session", Some("00ff"), None).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        call(&w, "GET", "/portal/api/session", None, None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call(&w, "GET", "/portal/api/session", Some("00ff"), None).await.0,
+        StatusCode::UNAUTHORIZED
+    );
 }
 
 #[tokio::test]
@@ -267,13 +331,23 @@ async fn a_session_acts_only_for_its_own_patient() {
     let theirs = patient_with_request(&w).await;
     let token = session(&w, &mine).await;
     let before = ledger_digest(&w, &theirs).await;
-    let read = call(&w, "GET", &format!("/portal/api/patients/{}", theirs.pubkey()), Some(&token), None).await;
+    let read =
+        call(&w, "GET", &format!("/portal/api/patients/{}", theirs.pubkey()), Some(&token), None)
+            .await;
     assert_eq!(read.0, StatusCode::FORBIDDEN);
-    assert!(message_of(&read).contains("cannot read or change the records of another patient"), "{}", message_of(&read));
-    let (status, body) = build(&w, &token, &theirs, json!({ "kind": "deny", "request": request_of(&w, &theirs) })).await;
+    assert!(
+        message_of(&read).contains("cannot read or change the records of another patient"),
+        "{}",
+        message_of(&read)
+    );
+    let (status, body) =
+        build(&w, &token, &theirs, json!({ "kind": "deny", "request": request_of(&w, &theirs) }))
+            .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     // Under its own path, another patient's request is still refused (by the SDK's plan).
-    let (status, body) = build(&w, &token, &mine, json!({ "kind": "deny", "request": request_of(&w, &theirs) })).await;
+    let (status, body) =
+        build(&w, &token, &mine, json!({ "kind": "deny", "request": request_of(&w, &theirs) }))
+            .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(body["message"].as_str().unwrap_or_default().contains("belongs to another patient"));
     assert_eq!(ledger_digest(&w, &theirs).await, before, "nothing changed");
@@ -288,7 +362,13 @@ async fn tampered_transactions_are_refused_and_change_nothing() {
     let narrowed = json!({ "kind": "approve", "request": request_of(&w, &patient), "categories": ["imaging"], "actions": ["read"], "days": 7 });
 
     // A wider approval than asked is refused before anything is built.
-    let (status, body) = build(&w, &token, &patient, json!({ "kind": "approve", "request": request_of(&w, &patient), "days": 31 })).await;
+    let (status, body) = build(
+        &w,
+        &token,
+        &patient,
+        json!({ "kind": "approve", "request": request_of(&w, &patient), "days": 31 }),
+    )
+    .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(body["message"].as_str().unwrap_or_default().contains("widen"), "{body}");
 
@@ -321,8 +401,19 @@ async fn tampered_transactions_are_refused_and_change_nothing() {
 
     // Garbage bytes.
     let (_, built) = build(&w, &token, &patient, narrowed).await;
-    let uri = format!("/portal/api/patients/{}/transactions/{}", patient.pubkey(), built["id"].as_str().expect("id"));
-    let r = call(&w, "POST", &uri, Some(&token), Some(json!({ "transaction": B64.encode([1u8, 2, 3]) }))).await;
+    let uri = format!(
+        "/portal/api/patients/{}/transactions/{}",
+        patient.pubkey(),
+        built["id"].as_str().expect("id")
+    );
+    let r = call(
+        &w,
+        "POST",
+        &uri,
+        Some(&token),
+        Some(json!({ "transaction": B64.encode([1u8, 2, 3]) })),
+    )
+    .await;
     assert_eq!(r.0, StatusCode::BAD_REQUEST);
     assert!(message_of(&r).contains("nothing changed"));
 
@@ -332,7 +423,11 @@ async fn tampered_transactions_are_refused_and_change_nothing() {
 #[tokio::test]
 async fn the_page_is_served_with_a_strict_policy() {
     let w = world().await;
-    for (path, kind) in [("/portal", "text/html"), ("/portal/app.js", "text/javascript"), ("/portal/app.css", "text/css")] {
+    for (path, kind) in [
+        ("/portal", "text/html"),
+        ("/portal/app.js", "text/javascript"),
+        ("/portal/app.css", "text/css"),
+    ] {
         let request = Request::builder()
             .uri(path)
             .extension(ConnectInfo(SocketAddr::from(([203, 0, 113, 9], 4242))))

@@ -372,10 +372,9 @@ pub async fn overview<B: Backend>(
         let (status, status_words) = match consent.status {
             ConsentStatus::Revoked => ("revoked", "revoked".to_string()),
             ConsentStatus::Active if !in_force => ("expired", "expired".to_string()),
-            ConsentStatus::Active => (
-                "active",
-                format!("active, {} left", remaining_in_words(consent.expires_at - now)),
-            ),
+            ConsentStatus::Active => {
+                ("active", format!("active, {} left", remaining_in_words(consent.expires_at - now)))
+            }
         };
         let scope = consent.scope;
         access.push(AccessView {
