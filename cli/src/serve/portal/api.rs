@@ -67,6 +67,8 @@ fn token(headers: &HeaderMap) -> Option<&str> {
 }
 
 /// The session of the request's cookie, or a 401.
+// A handler's early answer, returned once per request: not worth boxing.
+#[allow(clippy::result_large_err)]
 fn session(store: &Store, headers: &HeaderMap) -> Result<Session, Response> {
     let token = token(headers).ok_or_else(|| unauthorized("you are not signed in"))?;
     store
@@ -76,6 +78,8 @@ fn session(store: &Store, headers: &HeaderMap) -> Result<Session, Response> {
 
 /// The session, and the path's wallet, which must be the session's: a session acts only for
 /// its own patient.
+// A handler's early answer, returned once per request: not worth boxing.
+#[allow(clippy::result_large_err)]
 fn own_patient(store: &Store, headers: &HeaderMap, wallet: &str) -> Result<Session, Response> {
     let session = session(store, headers)?;
     let wallet = parse_pubkey(wallet, "wallet").map_err(|e| actions_error(&e))?;
@@ -119,6 +123,8 @@ async fn body_json<T: serde::de::DeserializeOwned>(
     })
 }
 
+// A handler's early answer, returned once per request: not worth boxing.
+#[allow(clippy::result_large_err)]
 fn decode_base64(text: &str, what: &str) -> Result<Vec<u8>, Response> {
     base64::engine::general_purpose::STANDARD
         .decode(text)
@@ -281,7 +287,8 @@ pub enum Change {
         consent: String,
     },
     /// Replace a consent's terms.
-    Change {
+    #[serde(rename = "change")]
+    Update {
         /// The Consent address.
         consent: String,
         /// The categories.
@@ -362,7 +369,7 @@ async fn plan<B: Backend>(
         return Ok((plan, view.description));
     }
     let plan = match change {
-        Change::Change { consent, categories, purposes, actions: acts, days } => {
+        Change::Update { consent, categories, purposes, actions: acts, days } => {
             if !(1..=3_650).contains(days) {
                 return Err(bad("'days' must be a whole number from 1 to 3650"));
             }
