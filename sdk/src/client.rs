@@ -777,6 +777,26 @@ impl<B: Backend> Medchain<B> {
         self.list("Record", vec![filter]).await
     }
 
+    /// Every delegate a patient (wallet) has named, in force or expired.
+    pub async fn delegates_of_patient(
+        &self,
+        patient: &Pubkey,
+    ) -> Result<Vec<(Pubkey, Delegate)>, SdkError> {
+        let filter =
+            AccountFilter::Memcmp { offset: 8, bytes: pda::patient(patient).to_bytes().to_vec() };
+        self.list("Delegate", vec![filter]).await
+    }
+
+    /// Every break-glass window opened on a patient's (wallet's) data, open or not.
+    pub async fn emergency_windows_of_patient(
+        &self,
+        patient: &Pubkey,
+    ) -> Result<Vec<(Pubkey, EmergencyAccess)>, SdkError> {
+        let filter =
+            AccountFilter::Memcmp { offset: 8, bytes: pda::patient(patient).to_bytes().to_vec() };
+        self.list("EmergencyAccess", vec![filter]).await
+    }
+
     /// The patient's audit trail, newest first: every medchain instruction that touched the
     /// patient's account, with the decision of each access attempt.
     pub async fn audit_trail(

@@ -32,6 +32,9 @@ pub async fn run(globals: &Globals, args: &DemoArgs) -> Result<Output, CliError>
     }
     let mut tour = tour::Tour::new(chain);
     let ok = tour.run().await?;
+    if let Some(keep) = &args.keep {
+        tour.save_keys(&keep.join("keys"))?;
+    }
     let (lines, steps) = tour.finish(ok, args.keep.is_none().then_some(&dir));
     if !ok {
         return Err(CliError::Io("the demo produced unexpected results".into()));

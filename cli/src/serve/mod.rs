@@ -12,6 +12,7 @@ pub mod fhir;
 #[cfg(test)]
 mod fhir_tests;
 pub mod limits;
+pub mod portal;
 #[cfg(test)]
 mod tests;
 pub mod watch;
@@ -141,6 +142,7 @@ pub fn router<B: Backend + 'static>(state: Arc<AppState<B>>) -> Router {
         .merge(cds::routes::<B>())
         .merge(fhir::routes::<B>())
         .merge(watch::routes::<B>())
+        .merge(portal::routes::<B>())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), headers_and_limits::<B>))

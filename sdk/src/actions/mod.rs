@@ -32,6 +32,7 @@
 
 pub mod describe;
 mod narrowing;
+mod patient;
 mod plan;
 pub mod proposal;
 pub mod spec;

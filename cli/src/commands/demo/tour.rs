@@ -64,6 +64,39 @@ impl Tour {
         Ok(consent_ok && sealing_ok && bundle_ok && revoke_ok && audit_ok)
     }
 
+    /// Writes the cast's keypairs (solana-keygen files) into `dir`: `admin.json`,
+    /// `issuer.json`, `physician.json`, `patient.json`, so that the kept ledger can be used
+    /// further (`medchain serve` and the patient portal, with `patient.json` in a wallet).
+    pub fn save_keys(&mut self, dir: &Path) -> Result<(), CliError> {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| CliError::Io(format!("cannot create {}: {e}", dir.display())))?;
+        let cast = [
+            ("admin", &self.admin),
+            ("issuer", &self.issuer),
+            ("physician", &self.doctor),
+            ("patient", &self.patient),
+        ];
+        let mut written = serde_json::Map::new();
+        for (name, key) in cast {
+            let path = dir.join(format!("{name}.json"));
+            solana_sdk::signature::write_keypair_file(key, &path)
+                .map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))?;
+            written.insert(
+                name.into(),
+                json!({ "file": path.display().to_string(), "wallet": key.pubkey().to_string() }),
+            );
+        }
+        self.step(
+            "Keypairs kept with the ledger",
+            format!(
+                "{} (patient.json is the patient's wallet: medchain --ledger DIR serve, then /portal)",
+                dir.display()
+            ),
+            Value::Object(written),
+        );
+        Ok(())
+    }
+
     /// The final line; the ledger directory is removed when `remove` names it. Returns the
     /// lines for people and the steps for machines.
     pub fn finish(mut self, ok: bool, remove: Option<&Path>) -> (Vec<String>, Vec<Value>) {
