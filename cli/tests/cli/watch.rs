@@ -137,6 +137,12 @@ fn watch_server_delivers_a_recorded_consult_within_one_second() {
         .timeout(Duration::from_secs(60))
         .output()
         .expect("runs");
+    // Without --server, the ledger serve holds is refused with the way to follow it.
+    let locked = env
+        .cmd(&["watch", "--patient", &c.patient.1])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .expect("runs");
     let _ = watch.kill();
     let _ = watch.wait();
     let _ = serve.kill();
@@ -168,4 +174,7 @@ fn watch_server_delivers_a_recorded_consult_within_one_second() {
     assert_eq!(stranger_out.status.code(), Some(3), "{stranger_out:?}");
     let stranger_err = String::from_utf8_lossy(&stranger_out.stderr);
     assert!(stranger_err.contains("does not exist"), "{stranger_err}");
+    assert_eq!(locked.status.code(), Some(3), "{locked:?}");
+    let locked_err = String::from_utf8_lossy(&locked.stderr);
+    assert!(locked_err.contains("medchain watch --server http://"), "{locked_err}");
 }
