@@ -118,9 +118,9 @@ pub enum Command {
         after_help = "Example: medchain serve --bind 127.0.0.1:8080 --base-url https://clinic.example --fee-payer clinic-fees.json\nExample: medchain serve --base-url https://clinic.example --identifier-map ids.json --record-decisions --provider-keypair dr.json"
     )]
     Serve(serve::ServeArgs),
-    /// Streams a patient's new requests, grants, revokes, access attempts (granted and denied) and break-glass openings as they happen, until Ctrl-C (a cluster's websocket; for the embedded ledger, `medchain serve`'s GET /api/watch/<WALLET>).
+    /// Streams a patient's new requests, grants, revokes, access attempts (granted and denied) and break-glass openings as they happen, until Ctrl-C (a cluster's websocket; for the embedded ledger, `--server URL` follows `medchain serve`'s GET /api/watch/<WALLET>).
     #[command(
-        after_help = "Example: medchain -u l watch --patient <PATIENT_WALLET>\nExample: medchain -u l watch --patient <PATIENT_WALLET> --output json-compact | jq -c 'select(.kind == \"access\")'"
+        after_help = "Example: medchain -u l watch --patient <PATIENT_WALLET>\nExample: medchain watch --server http://127.0.0.1:8080 --patient <PATIENT_WALLET>   (the embedded ledger, held by `medchain serve`)\nExample: medchain -u l watch --patient <PATIENT_WALLET> --output json-compact | jq -c 'select(.kind == \"access\")'"
     )]
     Watch(watch::WatchArgs),
     /// Prints the Solana Pay transaction-request URL of an action URL and its QR code.

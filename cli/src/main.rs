@@ -12,6 +12,7 @@ mod output;
 mod qr;
 mod serve;
 mod shared;
+mod sse;
 
 fn main() {
     let args = cli::parse();

@@ -5,7 +5,7 @@ use super::*;
 use std::io::{Read, Write};
 
 /// The clinic's identifier map: the patient's MRN and the doctor's NPI.
-fn identifier_map(env: &Env, c: &Cast) -> String {
+pub(super) fn identifier_map(env: &Env, c: &Cast) -> String {
     let path = env.path("ids.json");
     let map = serde_json::json!({
         "patients": [{ "system": "http://hospital.example/mrn", "value": "MRN-0001", "wallet": c.patient.1 }],
@@ -16,7 +16,7 @@ fn identifier_map(env: &Env, c: &Cast) -> String {
 }
 
 /// One HTTP POST of JSON; returns the raw response.
-fn post(address: &str, path: &str, body: &str) -> String {
+pub(super) fn post(address: &str, path: &str, body: &str) -> String {
     let mut stream = std::net::TcpStream::connect(address).expect("connect");
     write!(
         stream,
@@ -29,7 +29,7 @@ fn post(address: &str, path: &str, body: &str) -> String {
     response
 }
 
-fn consult(class: &str) -> String {
+pub(super) fn consult(class: &str) -> String {
     serde_json::json!({
         "hook": "patient-consent-consult",
         "hookInstance": "hook-instance-123",
