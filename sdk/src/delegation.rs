@@ -29,7 +29,8 @@ use crate::names::{delegate_permission_names, scope_text};
 use crate::pda;
 use crate::Backend;
 use anchor_lang::prelude::Pubkey;
-use medchain::state::{delegate_permissions, Delegate, Patient, RequestTerms};
+use medchain::error::MedchainError;
+use medchain::state::{Delegate, Patient, RequestTerms};
 
 /// A delegate's mandate for one patient, as the chain holds it.
 #[derive(Debug, Clone)]
@@ -89,28 +90,34 @@ pub enum MandateError {
 }
 
 impl Mandate {
-    /// Ok when the mandate runs at `now` and includes the `answer` permission (what the
-    /// program's `Delegate::check_answer` requires).
-    pub fn may_answer(&self, now: i64) -> Result<(), MandateError> {
+    /// The refusal, in the delegate's words, of the program's own check failing with `e`.
+    fn refusal(&self, e: anchor_lang::error::Error) -> MandateError {
         let d = &self.delegate;
-        if !d.is_in_force(now) {
-            return Err(MandateError::Expired {
-                patient: self.patient_wallet,
-                expired_at: d.expires_at,
-            });
-        }
-        if d.permissions & delegate_permissions::ANSWER == 0 {
-            return Err(MandateError::NotPermitted {
+        if e == MedchainError::DelegateExpired.into() {
+            MandateError::Expired { patient: self.patient_wallet, expired_at: d.expires_at }
+        } else if e == MedchainError::DelegateNotPermitted.into() {
+            MandateError::NotPermitted {
                 patient: self.patient_wallet,
                 held: delegate_permission_names(d.permissions).join(", "),
-            });
+            }
+        } else {
+            MandateError::OutsideScope {
+                patient: self.patient_wallet,
+                mandate: scope_text(&d.scope),
+            }
         }
-        Ok(())
+    }
+
+    /// Ok when the mandate runs at `now` and includes the `answer` permission: the program's
+    /// own `Delegate::check_answer`.
+    pub fn may_answer(&self, now: i64) -> Result<(), MandateError> {
+        self.delegate.check_answer(now).map_err(|e| self.refusal(e))
     }
 
     /// The approval of `proposed` (a request's terms, perhaps already narrowed by the
     /// delegate) that the program will accept from this delegate at `now`: checked as
-    /// [`Mandate::may_answer`], cut to the mandate's scope, ending no later than the mandate.
+    /// [`Mandate::may_answer`], cut to the mandate's scope (`Delegate::narrow_request`), its
+    /// end as the program sets it (`Delegate::approval_terms`: no later than the mandate).
     pub fn approval(
         &self,
         proposed: &RequestTerms,
@@ -118,16 +125,17 @@ impl Mandate {
     ) -> Result<DelegateApproval, MandateError> {
         self.may_answer(now)?;
         let d = &self.delegate;
-        let terms = d.narrow_request(proposed).ok_or_else(|| MandateError::OutsideScope {
+        let outside = || MandateError::OutsideScope {
             patient: self.patient_wallet,
             mandate: scope_text(&d.scope),
-        })?;
-        let asked_end = now.saturating_add(terms.duration_secs);
-        let expires_at = asked_end.min(d.expires_at);
+        };
+        let terms = d.narrow_request(proposed).ok_or_else(outside)?;
+        let consent = d.approval_terms(&terms, now).map_err(|e| self.refusal(e))?;
         Ok(DelegateApproval {
             terms,
-            expires_at,
-            narrowed: terms != *proposed || expires_at < asked_end,
+            expires_at: consent.expires_at,
+            narrowed: terms != *proposed
+                || consent.expires_at < now.saturating_add(terms.duration_secs),
         })
     }
 }
@@ -158,7 +166,7 @@ impl<B: Backend> Medchain<B> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use medchain::state::Scope;
+    use medchain::state::{delegate_permissions, Scope};
     use medchain::vocabulary::{actions::*, categories::*, purposes::*};
 
     fn mandate(permissions: u8) -> Mandate {
