@@ -99,6 +99,30 @@ export interface DelegateLine {
   active: boolean;
 }
 
+/** A request the signed-in wallet may answer for another patient, as its delegate. */
+export interface Answer {
+  /** The request as the provider asked it. */
+  asked: PendingRequest;
+  /** The most an approval grants, cut to the mandate; null when nothing of it lies within. */
+  withinMandate: PendingRequest | null;
+  /** True when the mandate cuts anything from what was asked. */
+  cut: boolean;
+  /** Why it cannot be approved (it can still be denied). */
+  refusal: string | null;
+}
+
+/** A patient the signed-in wallet acts for. */
+export interface MandateLine {
+  patient: string;
+  permissions: string;
+  scope: string;
+  expiresAt: number;
+  active: boolean;
+  /** Why it cannot answer requests now, if so. */
+  answerRefusal: string | null;
+  requests: Answer[];
+}
+
 export interface Overview {
   wallet: string;
   registered: boolean;
@@ -111,10 +135,12 @@ export interface Overview {
   emergency: EmergencyWindow[];
   records: RecordLine[];
   delegates: DelegateLine[];
+  /** The patients this wallet acts for, as their delegate. */
+  actingFor: MandateLine[];
   vocabulary: { categories: Term[]; purposes: Term[]; actions: Term[] };
 }
 
-/** A change the patient asks for; the server builds its transaction. */
+/** A change the patient (or, for approve and deny, a delegate) asks for; the server builds its transaction. */
 export type Change =
   | { kind: "approve"; request: string; categories?: string[]; purposes?: string[]; actions?: string[]; days?: number }
   | { kind: "deny"; request: string }

@@ -10,10 +10,12 @@ import {
   fromBase64,
   toBase64,
   type Access,
+  type Answer,
   type AuditLine,
   type Change,
   type DelegateLine,
   type EmergencyWindow,
+  type MandateLine,
   type Overview,
   type PendingRequest,
   type RecordLine,
@@ -180,8 +182,14 @@ function confirmChange(title: string, description: string, label: string): Promi
   });
 }
 
-/** Builds, signs and sends one change; `confirm` asks first (revoking, ending a window). */
-async function change(what: Change, confirm?: { title: string; label: string }): Promise<void> {
+/** What a confirmation dialog asks, and its button. */
+interface Confirm {
+  title: string;
+  label: string;
+}
+
+/** Builds, signs and sends one change; `confirm` asks first (revoking, ending a window, answering for another patient). */
+async function change(what: Change, confirm?: Confirm): Promise<void> {
   if (state.busy || !state.patient) return;
   state.busy = true;
   try {
@@ -318,7 +326,8 @@ function accessScreen(o: Overview): (HTMLElement | null)[] {
   ];
 }
 
-function requestCard(r: PendingRequest): HTMLElement {
+/** The approve form of a request: share less than `r` offers, never more; or deny it. */
+function answerForm(r: PendingRequest, confirm?: { approve: Confirm; deny: Confirm }): HTMLFormElement {
   const id = `request-${r.request}`;
   const all = (terms: Term[]) => new Set(terms.map((t) => t.name));
   const form = h(
@@ -332,7 +341,7 @@ function requestCard(r: PendingRequest): HTMLElement {
       "div",
       { class: "buttons" },
       h("button", { type: "submit", class: "primary" }, "Approve"),
-      h("button", { type: "button", class: "danger", onclick: () => void change({ kind: "deny", request: r.request }) }, "Deny"),
+      h("button", { type: "button", class: "danger", onclick: () => void change({ kind: "deny", request: r.request }, confirm?.deny) }, "Deny"),
     ),
   );
   form.addEventListener("submit", (event) => {
@@ -341,22 +350,88 @@ function requestCard(r: PendingRequest): HTMLElement {
     const narrowed: Change = { kind: "approve", request: r.request, categories: picked(form, "categories"), days };
     if (r.purposes.length > 1) narrowed.purposes = picked(form, "purposes");
     if (r.actions.length > 1) narrowed.actions = picked(form, "actions");
-    void change(narrowed);
+    void change(narrowed, confirm?.approve);
   });
+  return form;
+}
+
+function requestCard(r: PendingRequest): HTMLElement {
   return h(
     "article",
     { class: "card" },
-    h("h3", { id: `${id}-title` }, `${r.providerName} asks for access`),
+    h("h3", { id: `request-${r.request}-title` }, `${r.providerName} asks for access`),
     h("p", { class: "summary" }, `${r.summary}, for ${r.durationWords}.`),
     h("p", { class: "hint" }, "You may share less than they asked for, never more."),
-    form,
+    answerForm(r),
   );
 }
 
-function requestsScreen(o: Overview): HTMLElement[] {
+/** A request the signed-in wallet answers for the patient of `m`, as its delegate. */
+function answerCard(a: Answer, m: MandateLine): HTMLElement {
+  const r = a.asked;
+  const card = h(
+    "article",
+    { class: "card", "data-for-patient": m.patient, "data-answer": r.request },
+    h("h3", { id: `request-${r.request}-title` }, `${r.providerName} asks for access`),
+    h("p", { class: "summary" }, `${r.summary}, for ${r.durationWords}.`),
+  );
+  const w = a.withinMandate;
+  if (w) {
+    card.append(
+      h(
+        "p",
+        { class: "hint" },
+        a.cut
+          ? `Your mandate allows at most: ${w.summary}, ${w.durationWords}. An approval is cut to that.`
+          : "This lies within your mandate. You may share less than they asked for, never more.",
+      ),
+      answerForm(w, {
+        approve: { title: "Approve on behalf of this patient?", label: "Approve" },
+        deny: { title: "Deny on behalf of this patient?", label: "Deny" },
+      }),
+    );
+  } else {
+    card.append(
+      h("p", { class: "hint" }, a.refusal ?? "You cannot approve this request."),
+      h(
+        "div",
+        { class: "buttons" },
+        h(
+          "button",
+          {
+            type: "button",
+            class: "danger",
+            onclick: () => void change({ kind: "deny", request: r.request }, { title: "Deny on behalf of this patient?", label: "Deny" }),
+          },
+          "Deny",
+        ),
+      ),
+    );
+  }
+  return card;
+}
+
+function actingForRequests(m: MandateLine): (HTMLElement | null)[] {
   return [
-    h("h2", {}, "Requests waiting for your answer"),
-    o.requests.length === 0 ? h("p", {}, "No request is waiting.") : h("div", { class: "cards" }, ...o.requests.map(requestCard)),
+    h("h3", {}, "For patient ", h("span", { class: "address" }, m.patient)),
+    m.answerRefusal
+      ? h("p", { class: "hint" }, m.answerRefusal)
+      : m.requests.length === 0
+        ? h("p", {}, "No request of theirs is waiting.")
+        : h("div", { class: "cards" }, ...m.requests.map((a) => answerCard(a, m))),
+  ];
+}
+
+function requestsScreen(o: Overview): (HTMLElement | null)[] {
+  const own = o.registered || o.requests.length > 0 || o.actingFor.length === 0;
+  return [
+    own ? h("h2", {}, "Requests waiting for your answer") : null,
+    own ? (o.requests.length === 0 ? h("p", {}, "No request is waiting.") : h("div", { class: "cards" }, ...o.requests.map(requestCard))) : null,
+    o.actingFor.length > 0 ? h("h2", {}, "Requests you answer as a delegate") : null,
+    o.actingFor.length > 0
+      ? h("p", { class: "hint" }, "You answer for these patients within the mandate each gave you. The wallet shows whose behalf you sign on; the patient sees your answer in their history.")
+      : null,
+    ...o.actingFor.flatMap(actingForRequests),
   ];
 }
 
@@ -453,7 +528,8 @@ function delegateCard(d: DelegateLine): HTMLElement {
     "article",
     { class: `card ${d.active ? "" : "muted"}`, "data-delegate": d.delegate },
     h("h3", { class: "address" }, d.delegate),
-    h("p", {}, `${d.permissions}${d.scope ? `, within ${d.scope}` : ""}.`),
+    h("p", {}, `${d.permissions}.`),
+    d.scope ? h("p", {}, `Within: ${d.scope}.`) : null,
     h("p", {}, d.active ? "Until " : "Ended ", timeElement(d.expiresAt)),
     h(
       "div",
@@ -471,10 +547,24 @@ function delegateCard(d: DelegateLine): HTMLElement {
   );
 }
 
-function delegatesScreen(o: Overview): HTMLElement[] {
+function mandateCard(m: MandateLine): HTMLElement {
+  return h(
+    "article",
+    { class: `card ${m.active ? "" : "muted"}`, "data-mandate": m.patient },
+    h("h3", { class: "address" }, m.patient),
+    h("p", {}, `${m.permissions}.`),
+    m.scope ? h("p", {}, `Within: ${m.scope}.`) : null,
+    h("p", {}, m.active ? "Until " : "Ended ", timeElement(m.expiresAt)),
+    m.answerRefusal ? h("p", { class: "hint" }, m.answerRefusal) : null,
+  );
+}
+
+function delegatesScreen(o: Overview): (HTMLElement | null)[] {
   return [
     h("h2", {}, "Who may act for you"),
     o.delegates.length === 0 ? h("p", {}, "Nobody may act for you.") : h("div", { class: "cards" }, ...o.delegates.map(delegateCard)),
+    o.actingFor.length > 0 ? h("h2", {}, "Whom you act for") : null,
+    o.actingFor.length > 0 ? h("div", { class: "cards" }, ...o.actingFor.map(mandateCard)) : null,
   ];
 }
 
@@ -484,10 +574,10 @@ function renderDashboard(): void {
   const main = byId("main");
   const counts: Record<ScreenId, number> = {
     access: o.access.filter((a) => a.inForce).length,
-    requests: o.requests.length,
+    requests: o.requests.length + o.actingFor.reduce((n, m) => n + m.requests.length, 0),
     audit: o.audit.length,
     records: o.records.length,
-    delegates: o.delegates.length,
+    delegates: o.delegates.length + o.actingFor.length,
   };
   const tabs = h(
     "nav",
@@ -525,15 +615,32 @@ function renderDashboard(): void {
     records: recordsScreen,
     delegates: delegatesScreen,
   };
-  const note = o.registered ? null : h("p", { class: "hint" }, "This wallet is not registered as a patient yet: nothing has been shared.");
+  const note = o.registered
+    ? null
+    : h(
+        "p",
+        { class: "hint" },
+        o.actingFor.length > 0
+          ? "This wallet is not registered as a patient: it acts for the patients who named it their delegate (see Requests and Delegates)."
+          : "This wallet is not registered as a patient yet: nothing has been shared.",
+      );
   fill(main, tabs, note, h("section", { id: `screen-${state.screen}`, class: "screen" }, ...screens[state.screen](o)));
+}
+
+/** The overview without its clock: two reads that differ only in time show the same page. */
+function sameOverview(a: Overview | null, b: Overview): boolean {
+  return a !== null && JSON.stringify({ ...a, now: 0 }) === JSON.stringify({ ...b, now: 0 });
 }
 
 async function refresh(): Promise<void> {
   if (!state.patient) return;
-  state.overview = await api.overview(state.patient);
+  const next = await api.overview(state.patient);
   byId("whoami").textContent = `Signed in as ${short(state.patient)}`;
   byId("signout").hidden = false;
+  // Nothing changed (a notification of a change already shown): keep the page as it is, so
+  // a half-filled form and the focus stay where they are.
+  if (sameOverview(state.overview, next) && byId("main").querySelector("nav")) return;
+  state.overview = next;
   renderDashboard();
 }
 

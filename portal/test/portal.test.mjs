@@ -5,7 +5,9 @@
 //
 // The story: sign in, approve a request narrowed, see the consent, see a denied attempt in
 // "Who looked", revoke, see the provider lose access, review a break-glass window, receive a
-// live notification. The refusals: a forged sign-in (wrong domain, replayed nonce, another
+// live notification. A carer (a delegate with the `answer` permission) signs in with their
+// own wallet and answers another patient's requests: approves one within the mandate,
+// denies one outside it. The refusals: a forged sign-in (wrong domain, replayed nonce, another
 // wallet's signature), a session used for another patient, a tampered transaction — each
 // refused with a clear message, the ledger unchanged. Screenshots of every screen at desktop
 // and 360 px width go to docs/portal/ (embedded in docs/PORTAL.md).
@@ -129,14 +131,16 @@ before(async () => {
   const k = (name) => keypair(join(ledger, "keys", `${name}.json`));
   keys = { patient: k("patient"), physician: k("physician"), issuer: k("issuer") };
   const key = (name) => join(ledger, "keys", `${name}.json`);
-  for (const name of ["clinic", "second", "guardian", "stranger"]) cli("keygen", "-o", join(dir, `${name}.json`));
+  for (const name of ["clinic", "second", "guardian", "stranger", "carer"]) cli("keygen", "-o", join(dir, `${name}.json`));
   keys.second = keypair(join(dir, "second.json"));
   keys.guardian = keypair(join(dir, "guardian.json"));
   keys.stranger = keypair(join(dir, "stranger.json"));
+  keys.carer = keypair(join(dir, "carer.json"));
   const P = keys.patient.address;
   // What the demo leaves, plus: a pending request of the physician, a second provider with a
   // labs consent and a record it anchored, a break-glass window with an emergency read, a
-  // delegate, and a stranger patient with a request of their own.
+  // delegate, and a stranger patient with two requests of their own and a carer who may
+  // answer them within imaging.
   cli("-k", key("physician"), "provider", "request", P, "--nonce", "7", "--categories", "imaging,labs", "--actions", "read,write", "--days", "30");
   writeFileSync(join(dir, "licence.txt"), "synthetic credential");
   cli("-k", key("issuer"), "issuer", "register-provider", "--provider-keypair", join(dir, "second.json"), "--credential-file", join(dir, "licence.txt"), "--kind", "physician");
@@ -148,6 +152,8 @@ before(async () => {
   cli("-k", key("patient"), "patient", "delegate-add", keys.guardian.address, "--can", "revoke", "--categories", "all", "--days", "90");
   cli("-k", join(dir, "stranger.json"), "patient", "register");
   cli("-k", key("physician"), "provider", "request", keys.stranger.address, "--nonce", "1", "--categories", "imaging", "--days", "7");
+  cli("-k", join(dir, "second.json"), "provider", "request", keys.stranger.address, "--nonce", "1", "--categories", "labs", "--days", "7");
+  cli("-k", join(dir, "stranger.json"), "patient", "delegate-add", keys.carer.address, "--can", "answer", "--categories", "imaging", "--days", "30");
   await startServe();
   browser = await puppeteer.launch({
     executablePath: CHROMIUM,
@@ -221,16 +227,14 @@ async function signIn(page) {
   return waitStatus(page, /Signed in|refused/);
 }
 
+/** Opens a screen, finding and clicking its tab in one step (a live refresh may redraw the tabs). */
 async function screen(page, label) {
-  const buttons = await page.$$("nav button");
-  for (const b of buttons) {
-    const text = await b.evaluate((e) => e.firstChild?.textContent ?? "");
-    if (text === label) {
-      await b.click();
-      return;
-    }
-  }
-  throw new Error(`no screen ${label}`);
+  const found = await page.evaluate((label) => {
+    const tab = Array.from(document.querySelectorAll("nav button")).find((e) => (e.firstChild?.textContent ?? "") === label);
+    tab?.click();
+    return Boolean(tab);
+  }, label);
+  if (!found) throw new Error(`no screen ${label}`);
 }
 
 const text = (page) => page.$eval("main", (e) => e.innerText);
@@ -388,7 +392,7 @@ test("the whole story: sign in, approve narrowed, denied attempts, revoke, break
   await screen(page, "Delegates");
   main = await text(page);
   assert.match(main, new RegExp(keys.guardian.address));
-  assert.match(main, /May revoke access for you/);
+  assert.match(main, /May revoke any consent for you\./);
   await shoot(page, "delegates");
   await (await page.$("article[data-delegate] button.danger")).click();
   await page.waitForSelector("dialog[open]");
@@ -427,4 +431,73 @@ test("a session cannot read or act for another patient", async () => {
   assert.equal(ledgerDigest(), before, "nothing changed");
   // A page whose wallet is another patient's shows only that patient.
   await page.browserContext().close();
+});
+
+test("a carer answers for the patient they act for: approves within the mandate, denies beyond it", async () => {
+  const { page, errors } = await openPortal(keys.carer);
+  assert.match(await signIn(page), /Signed in as/);
+  await page.waitForSelector("nav");
+  const S = keys.stranger.address;
+  assert.match(await text(page), /not registered as a patient: it acts for the patients who named it their delegate/);
+
+  await screen(page, "Requests");
+  let main = await text(page);
+  assert.match(main, /Requests you answer as a delegate/);
+  assert.match(main, new RegExp(`For patient ${S}`));
+  assert.doesNotMatch(main, /Requests waiting for your answer/, "the carer has no requests of their own");
+  const card = async (provider) => {
+    for (const c of await page.$$("article[data-answer]")) {
+      if ((await c.evaluate((e) => e.textContent)).includes(provider)) return c;
+    }
+    throw new Error(`no request of ${provider}`);
+  };
+  const rivera = await card("Dr. Rivera");
+  assert.match(await rivera.evaluate((e) => e.innerText), /This lies within your mandate/);
+  const okafor = await card("Dr. Okafor");
+  const okaforText = await okafor.evaluate((e) => e.innerText);
+  assert.match(okaforText, /Read access to observations \(labs\) for treatment, for 7 days/);
+  assert.match(okaforText, /Nothing of this request lies within your mandate/);
+  assert.equal(await okafor.$("button[type=submit]"), null, "no approve button beyond the mandate");
+  await shoot(page, "delegate-requests");
+
+  // Approve Dr. Rivera's request: the dialog says on whose behalf.
+  await (await rivera.$("button[type=submit]")).click();
+  await page.waitForSelector("dialog[open]");
+  const confirmText = await page.$eval("#confirm-text", (e) => e.textContent);
+  assert.match(confirmText, new RegExp(`^You are approving on behalf of patient ${S}: Dr\\. Rivera gets read access to imaging for treatment, for 7 days\\.`));
+  await shoot(page, "delegate-approve-confirm");
+  await page.click("#confirm-ok");
+  assert.match(await waitStatus(page, /^You are approving|Not changed/), /^You are approving on behalf of patient/);
+
+  // Deny Dr. Okafor's.
+  await (await (await card("Dr. Okafor")).$("button.danger")).click();
+  await page.waitForSelector("dialog[open]");
+  assert.match(await page.$eval("#confirm-text", (e) => e.textContent), new RegExp(`^You are denying on behalf of patient ${S}: the request of Dr\\. Okafor\\.`));
+  await page.click("#confirm-ok");
+  assert.match(await waitStatus(page, /^You are denying|Not changed/), /^You are denying on behalf of patient/);
+  assert.match(await text(page), /No request of theirs is waiting\./);
+
+  // The mandate, under Delegates.
+  await screen(page, "Delegates");
+  main = await text(page);
+  assert.match(main, /Whom you act for/);
+  assert.match(main, /You may answer providers' requests \(approve or deny\) for this patient\./);
+  assert.match(main, /Within: read access to imaging for treatment\./);
+  await shoot(page, "acting-for");
+  await page.browserContext().close();
+
+  // The ledger, read by the CLI once the server has let go of it: the consent, with the
+  // carer (a delegate index) as grantor, and the patient's own trail naming who answered.
+  await stopServe();
+  const consent = cli("consent", "show", "--patient", S, "--provider", keys.physician.address);
+  assert.equal(consent.status, "active");
+  assert.deepEqual(consent.categories, ["imaging"]);
+  assert.ok(consent.grantor > 0, `the consent names the carer (a delegate index) as grantor: ${consent.grantor}`);
+  const { audit } = cli("-k", join(dir, "stranger.json"), "patient", "audit");
+  const answered = audit.filter((e) => /^delegate_(approve|deny)_request$/.test(e.instruction));
+  assert.deepEqual(answered.map((e) => [e.instruction, e.actor]), [
+    ["delegate_deny_request", keys.carer.address],
+    ["delegate_approve_request", keys.carer.address],
+  ]);
+  assert.deepEqual(errors.filter((e) => !/401|403|400/.test(e)), [], "no script errors");
 });

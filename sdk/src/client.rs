@@ -21,6 +21,10 @@ use solana_sdk::signature::{Keypair, Signer};
 /// rent-payer keys), for `memcmp` filters.
 const RECORD_CONTENT_HASH_OFFSET: usize = 8 + 3 * 32;
 
+/// Byte offset of `Delegate.authority` (after the discriminator and the Patient PDA), for
+/// `memcmp` filters.
+const DELEGATE_AUTHORITY_OFFSET: usize = 8 + 32;
+
 /// The arguments of `anchor_record` by the patient about themselves (the purpose is always
 /// `PATRQT`, patient request).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -787,6 +791,19 @@ impl<B: Backend> Medchain<B> {
         self.list("Delegate", vec![filter]).await
     }
 
+    /// Every Delegate account whose authority is `wallet`: the patients it may act for, with
+    /// each mandate in force or expired.
+    pub async fn delegates_held_by(
+        &self,
+        wallet: &Pubkey,
+    ) -> Result<Vec<(Pubkey, Delegate)>, SdkError> {
+        let filter = AccountFilter::Memcmp {
+            offset: DELEGATE_AUTHORITY_OFFSET,
+            bytes: wallet.to_bytes().to_vec(),
+        };
+        self.list("Delegate", vec![filter]).await
+    }
+
     /// Every break-glass window opened on a patient's (wallet's) data, open or not.
     pub async fn emergency_windows_of_patient(
         &self,
@@ -857,5 +874,27 @@ mod tests {
         let at = RECORD_CONTENT_HASH_OFFSET;
         assert_eq!(data[at..at + 32], [0xc4; 32]);
         assert_eq!(data[at - 32..at], [3; 32], "after the rent payer");
+    }
+
+    #[test]
+    fn the_delegate_authority_offset_is_where_a_delegate_keeps_it() {
+        let delegate = Delegate {
+            patient: Pubkey::new_from_array([1; 32]),
+            authority: Pubkey::new_from_array([0xa7; 32]),
+            rent_payer: Pubkey::new_from_array([3; 32]),
+            scope: medchain::state::Scope::new(1, 1, 1),
+            permissions: medchain::state::delegate_permissions::ANSWER,
+            index: 1,
+            bump: 255,
+            layout_version: 1,
+            expires_at: 0,
+            created_at: 0,
+            reserved: [0; 16],
+        };
+        let mut data = Vec::new();
+        delegate.try_serialize(&mut data).expect("serialize");
+        let at = DELEGATE_AUTHORITY_OFFSET;
+        assert_eq!(data[at..at + 32], [0xa7; 32]);
+        assert_eq!(data[at - 32..at], [1; 32], "after the patient");
     }
 }

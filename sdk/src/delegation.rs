@@ -161,6 +161,24 @@ impl<B: Backend> Medchain<B> {
         let patient: Patient = self.must_fetch(patient_pda, "Patient").await?;
         Ok(Some(Mandate { patient_wallet: patient.authority, delegate: account }))
     }
+
+    /// Every mandate `wallet` holds, in force or ended, ordered by the patient's wallet: the
+    /// patients it may act for ("you act for"). A Delegate account whose Patient account is
+    /// gone is left out.
+    ///
+    /// # Errors
+    ///
+    /// Decoding and transport errors.
+    pub async fn mandates_held_by(&self, wallet: &Pubkey) -> Result<Vec<Mandate>, SdkError> {
+        let mut mandates = Vec::new();
+        for (_, delegate) in self.delegates_held_by(wallet).await? {
+            if let Some(patient) = self.fetch::<Patient>(&delegate.patient, "Patient").await? {
+                mandates.push(Mandate { patient_wallet: patient.authority, delegate });
+            }
+        }
+        mandates.sort_by_key(|m| m.patient_wallet);
+        Ok(mandates)
+    }
 }
 
 #[cfg(test)]

@@ -285,7 +285,7 @@ pub const DELEGATE_PERMISSIONS: [DelegatePermissionTerm; 3] = [
         bit: medchain::state::delegate_permissions::GRANT,
         name: "grant",
         aliases: &[],
-        words: "grant access within its own scope",
+        words: "grant access",
         fhir: (),
     },
     Term {
@@ -299,7 +299,7 @@ pub const DELEGATE_PERMISSIONS: [DelegatePermissionTerm; 3] = [
         bit: medchain::state::delegate_permissions::ANSWER,
         name: "answer",
         aliases: &["approve", "answer-requests"],
-        words: "approve or deny providers' requests within its own scope",
+        words: "answer providers' requests (approve or deny)",
         fhir: (),
     },
 ];

@@ -228,6 +228,23 @@ async fn a_guardian_answers_requests_for_the_patient() {
     // A wallet that is no delegate of the patient holds no mandate.
     let stranger = Keypair::new();
     assert!(chain.mandate(&pda::patient(&me), &stranger.pubkey()).await.expect("read").is_none());
+    assert!(chain.mandates_held_by(&stranger.pubkey()).await.expect("read").is_empty());
+
+    // The guardian's wallet finds the patient it acts for; a second patient naming the same
+    // guardian appears too, and the patient's own delegate is not listed as the patient's.
+    let other = Keypair::new();
+    chain.fund(&[&other]).await.expect("fund");
+    chain.register_patient(&other, &other).await.expect("register");
+    chain
+        .add_delegate(&other, &other, &guardian.pubkey(), can, terms(now, actions::READ))
+        .await
+        .expect("add delegate");
+    let held = chain.mandates_held_by(&guardian.pubkey()).await.expect("read");
+    let mut expected = vec![me, other.pubkey()];
+    expected.sort();
+    assert_eq!(held.iter().map(|m| m.patient_wallet).collect::<Vec<_>>(), expected);
+    assert!(held.iter().all(|m| m.delegate.authority == guardian.pubkey()));
+    assert!(chain.mandates_held_by(&me).await.expect("read").is_empty());
 }
 
 #[tokio::test]

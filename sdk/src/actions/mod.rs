@@ -375,7 +375,7 @@ impl<'a, B: Backend> Actions<'a, B> {
                 "this {what} belongs to another patient; open it from the wallet it was addressed to"
             ))
         };
-        let (instructions, message) = match action {
+        let (instructions, message, on_behalf_of) = match action {
             Action::Approve { request, narrowing } => {
                 let (account_data, who, active) = self.load_request(request).await?;
                 let mandate =
@@ -395,6 +395,7 @@ impl<'a, B: Backend> Actions<'a, B> {
                             access_in_words(&approved.scope),
                             duration_in_words(approved.duration_secs)
                         ),
+                        None,
                     ),
                     Some(mandate) => {
                         let now = self.chain.backend().unix_time().await?;
@@ -422,6 +423,7 @@ impl<'a, B: Backend> Actions<'a, B> {
                                 access_in_words(&approval.terms.scope),
                                 describe::remaining_in_words(approval.expires_at - now),
                             ),
+                            Some(mandate.patient_wallet),
                         )
                     }
                 }
@@ -432,6 +434,7 @@ impl<'a, B: Backend> Actions<'a, B> {
                     None => (
                         vec![ix::deny_request(account, &who.authority, account_data.nonce)],
                         format!("Denied the request of {}.", who.name),
+                        None,
                     ),
                     Some(mandate) => (
                         vec![ix::delegate_deny_request(
@@ -441,6 +444,7 @@ impl<'a, B: Backend> Actions<'a, B> {
                             "You are denying on behalf of patient {}: the request of {}.",
                             mandate.patient_wallet, who.name
                         ),
+                        Some(mandate.patient_wallet),
                     ),
                 }
             }
@@ -490,6 +494,7 @@ impl<'a, B: Backend> Actions<'a, B> {
                         access_in_words(&p.terms.scope),
                         duration_in_words(p.terms.duration_secs)
                     ),
+                    None,
                 )
             }
             Action::Revoke { consent } => {
@@ -503,6 +508,7 @@ impl<'a, B: Backend> Actions<'a, B> {
                 (
                     vec![ix::revoke_consent(account, &who.authority)],
                     format!("Revoked the access of {}.", who.name),
+                    None,
                 )
             }
         };
@@ -510,6 +516,7 @@ impl<'a, B: Backend> Actions<'a, B> {
         Ok(ActionPlan {
             expected: ExpectedTransaction { fee_payer, signers, instructions },
             message,
+            on_behalf_of,
         })
     }
 

@@ -124,7 +124,11 @@ impl<B: Backend> Actions<'_, B> {
     ) -> ActionPlan {
         let fee_payer = self.options.fee_payer.unwrap_or(*account);
         let signers: BTreeSet<Pubkey> = [fee_payer, *account].into_iter().collect();
-        ActionPlan { expected: ExpectedTransaction { fee_payer, signers, instructions }, message }
+        ActionPlan {
+            expected: ExpectedTransaction { fee_payer, signers, instructions },
+            message,
+            on_behalf_of: None,
+        }
     }
 }
 

@@ -9,6 +9,9 @@ pub struct ActionPlan {
     pub expected: ExpectedTransaction,
     /// A short note for the wallet.
     pub message: String,
+    /// The patient (wallet) the signer acts for as a delegate, `None` when the signer is
+    /// the patient.
+    pub on_behalf_of: Option<Pubkey>,
 }
 
 impl ActionPlan {

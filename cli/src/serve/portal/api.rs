@@ -364,9 +364,14 @@ async fn plan<B: Backend>(
         _ => None,
     };
     if let Some(action) = action {
+        // A delegate answering for its patient is told so ("You are approving on behalf
+        // of patient …"); the patient reads the request's own description.
         let plan = actions.plan(&action, wallet).await?;
-        let view = actions.describe(&action).await?;
-        return Ok((plan, view.description));
+        let description = match plan.on_behalf_of {
+            Some(_) => plan.message.clone(),
+            None => actions.describe(&action).await?.description,
+        };
+        return Ok((plan, description));
     }
     let plan = match change {
         Change::Update { consent, categories, purposes, actions: acts, days } => {

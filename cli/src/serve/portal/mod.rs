@@ -7,13 +7,16 @@
 //!   (domain = the base URL's host, URI, statement, nonce, times, the ed25519 signature) and
 //!   opens a 15-minute session in an HttpOnly, SameSite=Strict cookie ([`session`]).
 //! - **Reads**: `GET /portal/api/patients/{wallet}`, only for the session's own wallet, is
-//!   the whole picture in plain words ([`view`]).
+//!   the whole picture in plain words ([`view`]), with the patients the wallet acts for as a
+//!   delegate ("you act for") and the requests it may answer for them.
 //! - **Changes**: `POST /portal/api/patients/{wallet}/transactions` builds the transaction
 //!   through the SDK's action plans (the same code as the Solana Actions; the clinic's fee
 //!   payer signs first when configured); the page has the wallet sign it
 //!   (`solana:signTransaction`) and posts it to `…/transactions/{id}`, where it must be
 //!   exactly the transaction built for this session — same message, every signature valid —
-//!   before it is sent to the ledger. No private key reaches the server.
+//!   before it is sent to the ledger. No private key reaches the server. A delegate answers
+//!   its patient's request under its own path: the SDK's plan finds the mandate and builds
+//!   the delegate's instruction, cut to the mandate.
 //!
 //! - **Live**: `GET /portal/api/patients/{wallet}/events`, server-sent events of each new
 //!   entry of the patient's audit trail as it lands (session-gated like the reads).

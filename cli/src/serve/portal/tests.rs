@@ -12,10 +12,12 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use base64::Engine as _;
 use http_body_util::BodyExt;
-use medchain::state::{ConsentStatus, ProviderKind, RequestTerms, Scope};
+use medchain::state::{
+    delegate_permissions, ConsentStatus, ConsentTerms, ProviderKind, RequestTerms, Scope,
+};
 use medchain::vocabulary::{actions, categories, purposes};
 use medchain_sdk::actions::ActionOptions;
-use medchain_sdk::{pda, EmbeddedBackend, Medchain};
+use medchain_sdk::{pda, Backend, EmbeddedBackend, Medchain};
 use serde_json::{json, Value};
 use solana_sdk::signature::{Keypair, Signer};
 use solana_sdk::transaction::Transaction;
@@ -418,6 +420,173 @@ async fn tampered_transactions_are_refused_and_change_nothing() {
     assert!(message_of(&r).contains("nothing changed"));
 
     assert_eq!(ledger_digest(&w, &patient).await, before, "the ledger is unchanged");
+}
+
+/// The guardian of `patient`: may answer (and revoke) within imaging, for treatment, read
+/// only, for 10 days.
+async fn guardian_of(w: &World, patient: &Keypair) -> Keypair {
+    let guardian = Keypair::new();
+    w.chain.fund(&[&guardian]).await.expect("fund");
+    let now = w.chain.backend().unix_time().await.expect("clock");
+    let mandate = ConsentTerms::new(
+        Scope::new(categories::IMAGING, purposes::TREAT, actions::READ),
+        now + 10 * 86_400,
+    );
+    let permissions = delegate_permissions::ANSWER | delegate_permissions::REVOKE;
+    w.chain
+        .add_delegate(patient, patient, &guardian.pubkey(), permissions, mandate)
+        .await
+        .expect("delegate");
+    guardian
+}
+
+#[tokio::test]
+async fn a_guardian_answers_for_the_patient_cut_to_the_mandate() {
+    let w = world().await;
+    let patient = patient_with_request(&w).await;
+    let genetics = RequestTerms::new(
+        Scope::new(categories::GENETICS, purposes::TREAT, actions::READ),
+        7 * 86_400,
+    );
+    w.chain.request_access(&w.provider, &patient.pubkey(), 2, genetics).await.expect("request");
+    let second =
+        pda::request(&pda::patient(&patient.pubkey()), &pda::provider(&w.provider.pubkey()), 2)
+            .to_string();
+    let guardian = guardian_of(&w, &patient).await;
+    let token = session(&w, &guardian).await;
+
+    // The guardian's own overview lists the patient it acts for, and both requests: the
+    // first cut to the mandate, the second outside it.
+    let uri = format!("/portal/api/patients/{}", guardian.pubkey());
+    let (status, _, overview) = call(&w, "GET", &uri, Some(&token), None).await;
+    assert_eq!(status, StatusCode::OK, "{overview}");
+    assert_eq!(overview["registered"], false);
+    let mandate = &overview["actingFor"][0];
+    assert_eq!(mandate["patient"], patient.pubkey().to_string());
+    assert_eq!(
+        mandate["permissions"],
+        "You may revoke any consent and answer providers' requests (approve or deny) for this patient"
+    );
+    assert_eq!(mandate["scope"], "read access to imaging for treatment");
+    assert_eq!(mandate["answerRefusal"], Value::Null);
+    let answers = mandate["requests"].as_array().expect("requests");
+    assert_eq!(answers.len(), 2, "{answers:?}");
+    let first = answers.iter().find(|a| a["asked"]["request"] == request_of(&w, &patient));
+    let first = first.expect("the first request");
+    assert_eq!(
+        first["asked"]["summary"],
+        "Read and write access to observations (labs) and imaging for treatment"
+    );
+    assert_eq!(first["withinMandate"]["summary"], "Read access to imaging for treatment");
+    assert_eq!(first["withinMandate"]["days"], 10, "cut at the mandate's end");
+    assert_eq!(first["cut"], true);
+    let other = answers.iter().find(|a| a["asked"]["request"] == second).expect("second");
+    assert_eq!(other["withinMandate"], Value::Null);
+    assert!(
+        other["refusal"].as_str().unwrap_or_default().starts_with("Nothing of this request lies within your mandate"),
+        "{other}"
+    );
+
+    // Approving it under the guardian's own path builds the delegate's approval.
+    let change = json!({ "kind": "approve", "request": request_of(&w, &patient) });
+    let (status, built) = build(&w, &token, &guardian, change).await;
+    assert_eq!(status, StatusCode::OK, "{built}");
+    let description = built["description"].as_str().expect("words");
+    assert!(
+        description.starts_with(&format!("You are approving on behalf of patient {}: Dr. Rivera gets read access to imaging for treatment", patient.pubkey())),
+        "{description}"
+    );
+    assert!(description.contains("cut to what your mandate as delegate allows"), "{description}");
+    let mut tx = decode(&built);
+    wallet_sign(&mut tx, &guardian);
+    let sent = submit(&w, &token, &guardian, built["id"].as_str().expect("id"), &tx).await;
+    assert_eq!(sent.0, StatusCode::OK, "{}", sent.2);
+    let consent = w
+        .chain
+        .consent(&patient.pubkey(), &w.provider.pubkey())
+        .await
+        .expect("read")
+        .expect("consent");
+    assert_eq!(consent.scope, Scope::new(categories::IMAGING, purposes::TREAT, actions::READ));
+    let delegate = w
+        .chain
+        .mandate(&pda::patient(&patient.pubkey()), &guardian.pubkey())
+        .await
+        .expect("read")
+        .expect("mandate");
+    assert_eq!(consent.grantor, delegate.delegate.index, "the guardian is the grantor");
+
+    // An approval of the request outside the mandate is refused; denying it works.
+    let (status, body) =
+        build(&w, &token, &guardian, json!({ "kind": "approve", "request": second })).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(message_of(&(status, HeaderMap::new(), body.clone())).contains("nothing of this request lies within your mandate"), "{body}");
+    let (status, built) =
+        build(&w, &token, &guardian, json!({ "kind": "deny", "request": second })).await;
+    assert_eq!(status, StatusCode::OK, "{built}");
+    assert!(built["description"]
+        .as_str()
+        .expect("words")
+        .starts_with("You are denying on behalf of patient"));
+    let mut tx = decode(&built);
+    wallet_sign(&mut tx, &guardian);
+    let sent = submit(&w, &token, &guardian, built["id"].as_str().expect("id"), &tx).await;
+    assert_eq!(sent.0, StatusCode::OK, "{}", sent.2);
+    assert!(w.chain.pending_requests(&patient.pubkey()).await.expect("read").is_empty());
+
+    // Nothing waits for the guardian any more; the patient's trail shows who answered.
+    let (_, _, overview) = call(&w, "GET", &uri, Some(&token), None).await;
+    assert_eq!(overview["actingFor"][0]["requests"], json!([]));
+    let patient_token = session(&w, &patient).await;
+    let patient_uri = format!("/portal/api/patients/{}", patient.pubkey());
+    let (_, _, mine) = call(&w, "GET", &patient_uri, Some(&patient_token), None).await;
+    let trail = mine["audit"].as_array().expect("audit");
+    assert_eq!(trail[0]["what"], "denied a request for access on your behalf, as your delegate");
+    assert_eq!(trail[1]["what"], "approved a request for access on your behalf, as your delegate");
+    assert_eq!(trail[0]["actor"], guardian.pubkey().to_string());
+    assert_eq!(
+        mine["delegates"][0]["permissions"],
+        "May revoke any consent and answer providers' requests (approve or deny) for you"
+    );
+    // The patient's own path under the guardian's session stays closed.
+    let read = call(&w, "GET", &patient_uri, Some(&token), None).await;
+    assert_eq!(read.0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn a_mandate_without_answer_shows_why_and_lists_no_request() {
+    let w = world().await;
+    let patient = patient_with_request(&w).await;
+    let helper = Keypair::new();
+    let now = w.chain.backend().unix_time().await.expect("clock");
+    let scope = ConsentTerms::new(
+        Scope::new(categories::IMAGING, purposes::TREAT, actions::READ),
+        now + 86_400,
+    );
+    w.chain
+        .add_delegate(&patient, &patient, &helper.pubkey(), delegate_permissions::REVOKE, scope)
+        .await
+        .expect("delegate");
+    let token = session(&w, &helper).await;
+    let uri = format!("/portal/api/patients/{}", helper.pubkey());
+    let (_, _, overview) = call(&w, "GET", &uri, Some(&token), None).await;
+    let mandate = &overview["actingFor"][0];
+    assert_eq!(mandate["requests"], json!([]), "no request is shown to a delegate that cannot answer");
+    assert_eq!(mandate["scope"], "", "revoking is not bounded by a scope");
+    assert!(
+        mandate["answerRefusal"].as_str().unwrap_or_default().starts_with(
+            "Your mandate lets you revoke any consent; answering requests needs the 'answer' permission"
+        ),
+        "{mandate}"
+    );
+    let (status, body) = build(
+        &w,
+        &token,
+        &helper,
+        json!({ "kind": "deny", "request": request_of(&w, &patient) }),
+    )
+    .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 }
 
 #[tokio::test]

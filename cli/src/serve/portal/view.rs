@@ -5,15 +5,19 @@
 
 use anchor_lang::prelude::Pubkey;
 use medchain_sdk::actions::describe::{
-    access_in_words, actions_in_words, categories_in_words, duration_in_words, purposes_in_words,
-    remaining_in_words, short_address,
+    access_in_words, actions_in_words, categories_in_words, duration_in_words, join_words,
+    purposes_in_words, remaining_in_words, short_address,
 };
 use medchain_sdk::actions::{ActionOptions, Actions};
 use medchain_sdk::audit::{reason_from_name, reason_words, AuditEntry};
+use medchain_sdk::delegation::{Mandate, MandateError};
 use medchain_sdk::state::{
-    delegate_permissions, AuthorKind, ConsentStatus, Provider, RecordStatus, Scope,
+    delegate_permissions, AccessRequest, AuthorKind, ConsentStatus, Provider, RecordStatus,
+    RequestTerms, Scope,
 };
-use medchain_sdk::vocabulary::{terms_in, Term, ACTIONS, CATEGORIES, PURPOSES};
+use medchain_sdk::vocabulary::{
+    terms_in, Term, ACTIONS, CATEGORIES, DELEGATE_PERMISSIONS, PURPOSES,
+};
 use medchain_sdk::{Backend, Medchain, SdkError};
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -122,6 +126,40 @@ pub struct RecordView {
     account: String,
 }
 
+/// A request the signed-in wallet may answer for another patient, as that patient's
+/// delegate.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AnswerView {
+    /// The request as the provider asked it.
+    asked: RequestView,
+    /// The most an approval grants, cut to the mandate (what the approve form offers), or
+    /// `None` when nothing of the request lies within the mandate.
+    within_mandate: Option<RequestView>,
+    /// True when the mandate cuts anything from what was asked.
+    cut: bool,
+    /// Why it cannot be approved, when it cannot (it can still be denied).
+    refusal: Option<String>,
+}
+
+/// A patient the signed-in wallet acts for (a mandate it holds).
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MandateView {
+    /// The patient's wallet.
+    patient: String,
+    /// "You may grant access and answer providers' requests (approve or deny)".
+    permissions: String,
+    /// The mandate's scope in words (empty when it only revokes).
+    scope: String,
+    expires_at: i64,
+    active: bool,
+    /// Why it cannot answer requests now (no `answer` permission, ended), if so.
+    answer_refusal: Option<String>,
+    /// The patient's pending requests, when the mandate may answer them.
+    requests: Vec<AnswerView>,
+}
+
 /// A delegate.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -156,6 +194,8 @@ pub struct Overview {
     emergency: Vec<EmergencyView>,
     records: Vec<RecordView>,
     delegates: Vec<DelegateView>,
+    /// The patients this wallet acts for, as their delegate.
+    acting_for: Vec<MandateView>,
     vocabulary: VocabularyView,
 }
 
@@ -227,6 +267,11 @@ fn instruction_words(name: &str) -> &'static str {
         "remove_delegate" => "removed a delegate",
         "delegate_grant_consent" => "granted access on your behalf, as your delegate",
         "delegate_revoke_consent" => "revoked an access on your behalf, as your delegate",
+        "delegate_approve_request" => {
+            "approved a request for access on your behalf, as your delegate"
+        }
+        "delegate_deny_request" => "denied a request for access on your behalf, as your delegate",
+        "set_patient_encryption_key" => "published an encryption key for sealed records",
         "open_emergency_access" => "opened emergency (break-glass) access",
         "review_emergency_access" => "reviewed an emergency access",
         "set_break_glass_policy" => "changed whether emergency access is allowed",
@@ -269,16 +314,155 @@ fn record_status(status: RecordStatus) -> (&'static str, &'static str) {
     }
 }
 
+/// "grant access, revoke any consent and answer providers' requests (approve or deny)",
+/// from the vocabulary table; "do nothing" when no permission is held.
 fn permissions_words(permissions: u8) -> String {
-    match (
-        permissions & delegate_permissions::GRANT != 0,
-        permissions & delegate_permissions::REVOKE != 0,
-    ) {
-        (true, true) => "May grant and revoke access for you".into(),
-        (true, false) => "May grant access for you".into(),
-        (false, true) => "May revoke access for you".into(),
-        (false, false) => "May do nothing".into(),
+    let words: Vec<&str> = terms_in(&DELEGATE_PERMISSIONS, permissions).map(|t| t.words).collect();
+    if words.is_empty() {
+        "do nothing".into()
+    } else {
+        join_words(&words)
     }
+}
+
+/// The mandate's scope in words, when it bounds something (granting or answering); empty
+/// when the delegate only revokes (which any consent may be).
+fn mandate_scope_words(permissions: u8, scope: &Scope) -> String {
+    if permissions & (delegate_permissions::GRANT | delegate_permissions::ANSWER) != 0 {
+        access_in_words(scope)
+    } else {
+        String::new()
+    }
+}
+
+/// A request's terms as the portal shows them (the provider's, or what a delegate may
+/// approve of them): `duration_words` says for how long, `days` is the most the approve
+/// form offers.
+fn request_view(
+    address: &Pubkey,
+    provider: &Pubkey,
+    name: &str,
+    terms_shown: &RequestTerms,
+    duration_words: String,
+    days: i64,
+) -> RequestView {
+    let Scope { categories, purposes, actions } = terms_shown.scope;
+    RequestView {
+        request: address.to_string(),
+        provider: provider.to_string(),
+        provider_name: capitalize(name),
+        summary: capitalize(&access_in_words(&terms_shown.scope)),
+        duration_words,
+        days,
+        categories: terms(&CATEGORIES, categories),
+        purposes: terms(&PURPOSES, purposes),
+        actions: terms(&ACTIONS, actions),
+    }
+}
+
+/// Why a delegate cannot answer, in the page's words (the SDK's `MandateError` names the
+/// patient and uses the CLI's names; the page shows the patient's address above and uses
+/// the vocabulary's words).
+fn refusal_words(mandate: &Mandate, e: &MandateError) -> String {
+    let d = &mandate.delegate;
+    match e {
+        MandateError::Expired { .. } => {
+            "Your mandate for this patient has ended: you can no longer answer for them.".into()
+        }
+        MandateError::NotPermitted { .. } => format!(
+            "Your mandate lets you {}; answering requests needs the 'answer' permission, which the patient can give you.",
+            permissions_words(d.permissions)
+        ),
+        MandateError::OutsideScope { .. } => format!(
+            "Nothing of this request lies within your mandate ({}): deny it, or ask the patient to answer.",
+            access_in_words(&d.scope)
+        ),
+    }
+}
+
+/// The whole days of a duration, at least 1: the most an approve form offers.
+fn whole_days(secs: i64) -> i64 {
+    (secs / 86_400).max(1)
+}
+
+/// What the holder of `mandate` may answer of `request`, at `now`.
+fn answer_view(
+    mandate: &Mandate,
+    address: &Pubkey,
+    provider: &Pubkey,
+    name: &str,
+    request: &AccessRequest,
+    now: i64,
+) -> AnswerView {
+    let asked = request.terms();
+    let (within_mandate, cut, refusal) = match mandate.approval(&asked, now) {
+        Ok(approval) => {
+            let asked_days = whole_days(approval.terms.duration_secs);
+            let left = approval.expires_at.saturating_sub(now).max(1);
+            // Cut at the mandate's end: the form offers the days up to it (the program ends
+            // the consent there), never more than the request's.
+            let (duration, words, days) = if left < approval.terms.duration_secs {
+                let words = format!("until your mandate ends, in {}", remaining_in_words(left));
+                (left, words, ((left + 86_399) / 86_400).clamp(1, asked_days))
+            } else {
+                let secs = approval.terms.duration_secs;
+                (secs, duration_in_words(secs), asked_days)
+            };
+            let approvable = RequestTerms::new(approval.terms.scope, duration);
+            (
+                Some(request_view(address, provider, name, &approvable, words, days)),
+                approval.narrowed,
+                None,
+            )
+        }
+        Err(e) => (None, true, Some(refusal_words(mandate, &e))),
+    };
+    let asked_words = duration_in_words(asked.duration_secs);
+    AnswerView {
+        asked: request_view(
+            address,
+            provider,
+            name,
+            &asked,
+            asked_words,
+            whole_days(asked.duration_secs),
+        ),
+        within_mandate,
+        cut,
+        refusal,
+    }
+}
+
+/// The mandates `wallet` holds, with the requests each may answer.
+async fn acting_for<B: Backend>(
+    names: &mut Names<'_, B>,
+    wallet: &Pubkey,
+    now: i64,
+) -> Result<Vec<MandateView>, SdkError> {
+    let mut views = Vec::new();
+    for mandate in names.chain.mandates_held_by(wallet).await? {
+        let d = &mandate.delegate;
+        let answer_refusal = mandate.may_answer(now).err().map(|e| refusal_words(&mandate, &e));
+        let mut requests = Vec::new();
+        if answer_refusal.is_none() {
+            for (address, request) in names.chain.pending_requests(&mandate.patient_wallet).await? {
+                let Some((provider, name)) = names.of_pda(&request.provider).await? else {
+                    continue;
+                };
+                requests.push(answer_view(&mandate, &address, &provider, &name, &request, now));
+            }
+        }
+        views.push(MandateView {
+            patient: mandate.patient_wallet.to_string(),
+            permissions: format!("You may {} for this patient", permissions_words(d.permissions)),
+            scope: mandate_scope_words(d.permissions, &d.scope),
+            expires_at: d.expires_at,
+            active: d.is_in_force(now),
+            answer_refusal,
+            requests,
+        });
+    }
+    Ok(views)
 }
 
 async fn audit_views<B: Backend>(
@@ -405,20 +589,12 @@ pub async fn overview<B: Backend>(
     let mut requests = Vec::new();
     for (address, request) in chain.pending_requests(patient).await? {
         let Some((provider, name)) = names.of_pda(&request.provider).await? else { continue };
-        let terms_asked = request.terms();
-        let Scope { categories, purposes, actions } = terms_asked.scope;
-        requests.push(RequestView {
-            request: address.to_string(),
-            provider: provider.to_string(),
-            provider_name: capitalize(&name),
-            summary: capitalize(&access_in_words(&terms_asked.scope)),
-            duration_words: duration_in_words(terms_asked.duration_secs),
-            days: (terms_asked.duration_secs / 86_400).max(1),
-            categories: terms(&CATEGORIES, categories),
-            purposes: terms(&PURPOSES, purposes),
-            actions: terms(&ACTIONS, actions),
-        });
+        let asked = request.terms();
+        let words = duration_in_words(asked.duration_secs);
+        let days = whole_days(asked.duration_secs);
+        requests.push(request_view(&address, &provider, &name, &asked, words, days));
     }
+    let acting_for = acting_for(&mut names, patient, now).await?;
 
     let audit = audit_views(&mut names, patient, AUDIT_LIMIT).await?;
 
@@ -472,12 +648,8 @@ pub async fn overview<B: Backend>(
         .into_iter()
         .map(|(_, d)| DelegateView {
             delegate: d.authority.to_string(),
-            permissions: permissions_words(d.permissions),
-            scope: if d.permissions & delegate_permissions::GRANT != 0 {
-                access_in_words(&d.scope)
-            } else {
-                String::new()
-            },
+            permissions: format!("May {} for you", permissions_words(d.permissions)),
+            scope: mandate_scope_words(d.permissions, &d.scope),
             expires_at: d.expires_at,
             active: d.is_in_force(now),
         })
@@ -495,6 +667,7 @@ pub async fn overview<B: Backend>(
         emergency,
         records,
         delegates,
+        acting_for,
         vocabulary: VocabularyView {
             categories: all(&CATEGORIES),
             purposes: all(&PURPOSES),
