@@ -483,7 +483,10 @@ async fn a_guardian_answers_for_the_patient_cut_to_the_mandate() {
     let other = answers.iter().find(|a| a["asked"]["request"] == second).expect("second");
     assert_eq!(other["withinMandate"], Value::Null);
     assert!(
-        other["refusal"].as_str().unwrap_or_default().starts_with("Nothing of this request lies within your mandate"),
+        other["refusal"]
+            .as_str()
+            .unwrap_or_default()
+            .starts_with("Nothing of this request lies within your mandate"),
         "{other}"
     );
 
@@ -520,7 +523,11 @@ async fn a_guardian_answers_for_the_patient_cut_to_the_mandate() {
     let (status, body) =
         build(&w, &token, &guardian, json!({ "kind": "approve", "request": second })).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
-    assert!(message_of(&(status, HeaderMap::new(), body.clone())).contains("nothing of this request lies within your mandate"), "{body}");
+    assert!(
+        message_of(&(status, HeaderMap::new(), body.clone()))
+            .contains("nothing of this request lies within your mandate"),
+        "{body}"
+    );
     let (status, built) =
         build(&w, &token, &guardian, json!({ "kind": "deny", "request": second })).await;
     assert_eq!(status, StatusCode::OK, "{built}");
@@ -571,7 +578,11 @@ async fn a_mandate_without_answer_shows_why_and_lists_no_request() {
     let uri = format!("/portal/api/patients/{}", helper.pubkey());
     let (_, _, overview) = call(&w, "GET", &uri, Some(&token), None).await;
     let mandate = &overview["actingFor"][0];
-    assert_eq!(mandate["requests"], json!([]), "no request is shown to a delegate that cannot answer");
+    assert_eq!(
+        mandate["requests"],
+        json!([]),
+        "no request is shown to a delegate that cannot answer"
+    );
     assert_eq!(mandate["scope"], "", "revoking is not bounded by a scope");
     assert!(
         mandate["answerRefusal"].as_str().unwrap_or_default().starts_with(
@@ -579,13 +590,9 @@ async fn a_mandate_without_answer_shows_why_and_lists_no_request() {
         ),
         "{mandate}"
     );
-    let (status, body) = build(
-        &w,
-        &token,
-        &helper,
-        json!({ "kind": "deny", "request": request_of(&w, &patient) }),
-    )
-    .await;
+    let (status, body) =
+        build(&w, &token, &helper, json!({ "kind": "deny", "request": request_of(&w, &patient) }))
+            .await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
 }
 
