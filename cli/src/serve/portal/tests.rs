@@ -193,6 +193,15 @@ fn wallet_sign(tx: &mut Transaction, patient: &Keypair) {
     tx.try_partial_sign(&[patient], blockhash).expect("patient signs");
 }
 
+/// What the page does with a built transaction: the wallet signs it, the page posts it
+/// back; asserts the server sent it.
+async fn sign_and_send(w: &World, token: &str, wallet: &Keypair, built: &Value) {
+    let mut tx = decode(built);
+    wallet_sign(&mut tx, wallet);
+    let sent = submit(w, token, wallet, built["id"].as_str().expect("id"), &tx).await;
+    assert_eq!(sent.0, StatusCode::OK, "{}", sent.2);
+}
+
 async fn ledger_digest(w: &World, patient: &Keypair) -> String {
     let consent = w.chain.consent(&patient.pubkey(), &w.provider.pubkey()).await.expect("read");
     let requests = w.chain.pending_requests(&patient.pubkey()).await.expect("read");
@@ -265,10 +274,7 @@ async fn sign_in_overview_approve_narrowed_then_revoke() {
         .as_str()
         .expect("words")
         .starts_with("Stop Dr. Rivera's read access to imaging"));
-    let mut tx = decode(&built);
-    wallet_sign(&mut tx, &patient);
-    let sent = submit(&w, &token, &patient, built["id"].as_str().expect("id"), &tx).await;
-    assert_eq!(sent.0, StatusCode::OK, "{}", sent.2);
+    sign_and_send(&w, &token, &patient, &built).await;
     let consent = w
         .chain
         .consent(&patient.pubkey(), &w.provider.pubkey())
@@ -500,10 +506,7 @@ async fn a_guardian_answers_for_the_patient_cut_to_the_mandate() {
         "{description}"
     );
     assert!(description.contains("cut to what your mandate as delegate allows"), "{description}");
-    let mut tx = decode(&built);
-    wallet_sign(&mut tx, &guardian);
-    let sent = submit(&w, &token, &guardian, built["id"].as_str().expect("id"), &tx).await;
-    assert_eq!(sent.0, StatusCode::OK, "{}", sent.2);
+    sign_and_send(&w, &token, &guardian, &built).await;
     let consent = w
         .chain
         .consent(&patient.pubkey(), &w.provider.pubkey())
@@ -535,10 +538,7 @@ async fn a_guardian_answers_for_the_patient_cut_to_the_mandate() {
         .as_str()
         .expect("words")
         .starts_with("You are denying on behalf of patient"));
-    let mut tx = decode(&built);
-    wallet_sign(&mut tx, &guardian);
-    let sent = submit(&w, &token, &guardian, built["id"].as_str().expect("id"), &tx).await;
-    assert_eq!(sent.0, StatusCode::OK, "{}", sent.2);
+    sign_and_send(&w, &token, &guardian, &built).await;
     assert!(w.chain.pending_requests(&patient.pubkey()).await.expect("read").is_empty());
 
     // Nothing waits for the guardian any more; the patient's trail shows who answered.
