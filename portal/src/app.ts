@@ -523,14 +523,20 @@ function recordsScreen(o: Overview): HTMLElement[] {
   ];
 }
 
+/** A mandate's terms, as its patient (a delegate card) and its holder (a mandate card) see them. */
+function mandateTerms(m: Pick<DelegateLine, "permissions" | "scope" | "active" | "expiresAt">): HTMLElement[] {
+  const lines = [h("p", {}, `${m.permissions}.`)];
+  if (m.scope) lines.push(h("p", {}, `Within: ${m.scope}.`));
+  lines.push(h("p", {}, m.active ? "Until " : "Ended ", timeElement(m.expiresAt)));
+  return lines;
+}
+
 function delegateCard(d: DelegateLine): HTMLElement {
   return h(
     "article",
     { class: `card ${d.active ? "" : "muted"}`, "data-delegate": d.delegate },
     h("h3", { class: "address" }, d.delegate),
-    h("p", {}, `${d.permissions}.`),
-    d.scope ? h("p", {}, `Within: ${d.scope}.`) : null,
-    h("p", {}, d.active ? "Until " : "Ended ", timeElement(d.expiresAt)),
+    ...mandateTerms(d),
     h(
       "div",
       { class: "buttons" },
@@ -552,9 +558,7 @@ function mandateCard(m: MandateLine): HTMLElement {
     "article",
     { class: `card ${m.active ? "" : "muted"}`, "data-mandate": m.patient },
     h("h3", { class: "address" }, m.patient),
-    h("p", {}, `${m.permissions}.`),
-    m.scope ? h("p", {}, `Within: ${m.scope}.`) : null,
-    h("p", {}, m.active ? "Until " : "Ended ", timeElement(m.expiresAt)),
+    ...mandateTerms(m),
     m.answerRefusal ? h("p", { class: "hint" }, m.answerRefusal) : null,
   );
 }
